@@ -1,0 +1,29 @@
+# Stardust build entry points. Needs only a JDK 17 and Maven.
+MVN ?= mvn -B -ntp
+
+.PHONY: build run test clean cluster-start cluster-stop cluster-status
+
+build:
+	$(MVN) -q install -DskipTests
+
+# Builds, then runs the demo: an embedded 3-member cluster and a ~10 s read-modify-write workload.
+run: build
+	bin/stardust demo
+
+# Builds and runs every unit and integration test (the quick conformance checks included).
+test:
+	$(MVN) install
+
+clean:
+	$(MVN) -q clean
+	rm -rf run
+
+# A 3-process cluster on this machine (see scripts/cluster.sh).
+cluster-start: build
+	scripts/cluster.sh start
+
+cluster-stop:
+	scripts/cluster.sh stop
+
+cluster-status:
+	scripts/cluster.sh status

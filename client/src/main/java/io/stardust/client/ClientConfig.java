@@ -1,0 +1,208 @@
+package io.stardust.client;
+
+import io.stardust.protocol.ClusterSpec;
+
+import java.time.Duration;
+
+/**
+ * Settings of a {@link StardustClient}. Only {@link #clusterSpec(ClusterSpec)} is required.
+ */
+public final class ClientConfig
+{
+    private ClusterSpec clusterSpec;
+    private String aeronDirectoryName;
+    private String clientHost = "localhost";
+    private int preferredMember = -1;
+    private String datacenter = ClusterSpec.DEFAULT_DATACENTER;
+    private Duration commitTimeout = Duration.ofSeconds(10);
+    private Duration readTimeout = Duration.ofSeconds(5);
+    private Duration connectTimeout = Duration.ofSeconds(30);
+    private int maxTransactionBytes = 1024 * 1024;
+    private RetryPolicy retryPolicy = new RetryPolicy(20, Duration.ofMillis(1), Duration.ofMillis(200));
+
+    /**
+     * @param spec the cluster's members (required).
+     * @return this.
+     */
+    public ClientConfig clusterSpec(final ClusterSpec spec)
+    {
+        this.clusterSpec = spec;
+        return this;
+    }
+
+    public ClusterSpec clusterSpec()
+    {
+        return clusterSpec;
+    }
+
+    /**
+     * @param dir an existing media driver's directory; null (default) makes the client run its own driver.
+     * @return this.
+     */
+    public ClientConfig aeronDirectoryName(final String dir)
+    {
+        this.aeronDirectoryName = dir;
+        return this;
+    }
+
+    public String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    /**
+     * @param host the address members reach this client at (default localhost).
+     * @return this.
+     */
+    public ClientConfig clientHost(final String host)
+    {
+        this.clientHost = host;
+        return this;
+    }
+
+    public String clientHost()
+    {
+        return clientHost;
+    }
+
+    /**
+     * @param memberId member whose read endpoint serves this client's reads; -1 (default) picks the first member
+     *                 in {@link #datacenter(String)}, else member 0.
+     * @return this.
+     */
+    public ClientConfig preferredMember(final int memberId)
+    {
+        this.preferredMember = memberId;
+        return this;
+    }
+
+    public int preferredMember()
+    {
+        return preferredMember;
+    }
+
+    /**
+     * @param datacenter this client's datacenter label, used to pick a member to read from.
+     * @return this.
+     */
+    public ClientConfig datacenter(final String datacenter)
+    {
+        this.datacenter = datacenter;
+        return this;
+    }
+
+    public String datacenter()
+    {
+        return datacenter;
+    }
+
+    public ClientConfig commitTimeout(final Duration timeout)
+    {
+        this.commitTimeout = timeout;
+        return this;
+    }
+
+    public Duration commitTimeout()
+    {
+        return commitTimeout;
+    }
+
+    public ClientConfig readTimeout(final Duration timeout)
+    {
+        this.readTimeout = timeout;
+        return this;
+    }
+
+    public Duration readTimeout()
+    {
+        return readTimeout;
+    }
+
+    public ClientConfig connectTimeout(final Duration timeout)
+    {
+        this.connectTimeout = timeout;
+        return this;
+    }
+
+    public Duration connectTimeout()
+    {
+        return connectTimeout;
+    }
+
+    /**
+     * @param bytes largest encoded transaction sent; larger ones fail locally with TXN_TOO_LARGE.
+     * @return this.
+     */
+    public ClientConfig maxTransactionBytes(final int bytes)
+    {
+        this.maxTransactionBytes = bytes;
+        return this;
+    }
+
+    public int maxTransactionBytes()
+    {
+        return maxTransactionBytes;
+    }
+
+    /**
+     * @param policy how {@link StardustClient#run} retries conflicts.
+     * @return this.
+     */
+    public ClientConfig retryPolicy(final RetryPolicy policy)
+    {
+        this.retryPolicy = policy;
+        return this;
+    }
+
+    public RetryPolicy retryPolicy()
+    {
+        return retryPolicy;
+    }
+
+    /** @return the member reads go to. */
+    public int readMember()
+    {
+        if (preferredMember >= 0)
+        {
+            return preferredMember;
+        }
+        for (final ClusterSpec.Member m : clusterSpec.members())
+        {
+            if (m.datacenter().equals(datacenter))
+            {
+                return m.id();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * @return this.
+     * @throws IllegalArgumentException naming the bad setting.
+     */
+    public ClientConfig validate()
+    {
+        if (clusterSpec == null)
+        {
+            throw new IllegalArgumentException("clusterSpec is required");
+        }
+        if (preferredMember >= clusterSpec.size())
+        {
+            throw new IllegalArgumentException(
+                "preferredMember " + preferredMember + " is not in a cluster of " + clusterSpec.size());
+        }
+        if (commitTimeout.isNegative() || commitTimeout.isZero() || readTimeout.isNegative() || readTimeout.isZero())
+        {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (maxTransactionBytes < 1024)
+        {
+            throw new IllegalArgumentException("maxTransactionBytes must be at least 1024, was " + maxTransactionBytes);
+        }
+        if (clientHost == null || clientHost.isBlank())
+        {
+            throw new IllegalArgumentException("clientHost is empty");
+        }
+        return this;
+    }
+}

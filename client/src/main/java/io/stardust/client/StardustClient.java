@@ -1,0 +1,1007 @@
+package io.stardust.client;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.cluster.codecs.EventCode;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.Header;
+import io.stardust.protocol.ClusterSpec;
+import io.stardust.protocol.Streams;
+import io.stardust.protocol.codecs.CatalogRequestEncoder;
+import io.stardust.protocol.codecs.CatalogResultDecoder;
+import io.stardust.protocol.codecs.CommitOutcome;
+import io.stardust.protocol.codecs.CommitResultDecoder;
+import io.stardust.protocol.codecs.ControlAckDecoder;
+import io.stardust.protocol.codecs.CreateTableEncoder;
+import io.stardust.protocol.codecs.DigestRequestEncoder;
+import io.stardust.protocol.codecs.DigestResultDecoder;
+import io.stardust.protocol.codecs.ErrorCode;
+import io.stardust.protocol.codecs.ErrorResponseDecoder;
+import io.stardust.protocol.codecs.MessageHeaderDecoder;
+import io.stardust.protocol.codecs.MessageHeaderEncoder;
+import io.stardust.protocol.codecs.ReadHelloEncoder;
+import io.stardust.protocol.codecs.ReadRequestEncoder;
+import io.stardust.protocol.codecs.ReadResultDecoder;
+import io.stardust.protocol.codecs.ReadStatus;
+import io.stardust.protocol.codecs.ScanRequestEncoder;
+import io.stardust.protocol.codecs.ScanResultDecoder;
+import io.stardust.protocol.codecs.SetBatchWindowEncoder;
+import io.stardust.protocol.codecs.SetEpochLimitsEncoder;
+import io.stardust.protocol.codecs.StatusRequestEncoder;
+import io.stardust.protocol.codecs.StatusResultDecoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * The Java client of a Stardust cluster.
+ * <p>
+ * Threading: one conductor thread owns every Aeron object (cluster session, read connections, codecs). Calls from
+ * user threads are handed over a queue and answered through {@link CompletableFuture}s, which complete on the
+ * conductor thread: callbacks attached to them must be short and must not block. Blocking methods
+ * ({@link Transaction#get}, {@link Transaction#commitSync}, {@link #run}) refuse to run on the conductor thread.
+ * <p>
+ * Leader changes are followed by Aeron Cluster's client; if the session is lost it reconnects, and commits in
+ * flight then fail with {@link StardustTimeoutException} (their outcome is unknown).
+ */
+public final class StardustClient implements AutoCloseable
+{
+    private static final long KEEPALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final ThreadLocal<Boolean> ON_CONDUCTOR = ThreadLocal.withInitial(() -> false);
+
+    private final ClientConfig config;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Thread conductor;
+    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final AtomicLong correlationIds = new AtomicLong(1);
+    private final AtomicLong lastCommittedEpoch = new AtomicLong();
+    private final SplittableRandom txnIds = new SplittableRandom(new SecureRandom().nextLong());
+    private volatile boolean running = true;
+
+    // Conductor-thread state.
+    private AeronCluster cluster;
+    private AeronCluster.AsyncConnect connecting;
+    private long lastSendNs;
+    private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Pending> byDeadline = new ArrayDeque<>();
+    private final ArrayDeque<Pending> rawUncorrelated = new ArrayDeque<>();
+    private final ArrayDeque<Pending> unsent = new ArrayDeque<>();
+    private final ReadConnection[] readConnections;
+    private final Subscription readResponses;
+    private final FragmentAssembler readAssembler = new FragmentAssembler(this::onReadResponse);
+    private final UnsafeBuffer sendView = new UnsafeBuffer(0, 0);
+    private final ExpandableArrayBuffer encodeBuffer = new ExpandableArrayBuffer(1024);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final CommitResultDecoder commitResultDecoder = new CommitResultDecoder();
+    private final ControlAckDecoder controlAckDecoder = new ControlAckDecoder();
+    private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
+    private final ReadResultDecoder readResultDecoder = new ReadResultDecoder();
+    private final ScanResultDecoder scanResultDecoder = new ScanResultDecoder();
+    private final StatusResultDecoder statusDecoder = new StatusResultDecoder();
+    private final DigestResultDecoder digestDecoder = new DigestResultDecoder();
+    private final CatalogResultDecoder catalogDecoder = new CatalogResultDecoder();
+
+    private enum Kind
+    {
+        COMMIT, CONTROL, RAW, READ, SCAN, STATUS, DIGEST, CATALOG
+    }
+
+    /** A request waiting for its answer. */
+    private static final class Pending
+    {
+        final long correlationId;
+        final Kind kind;
+        final CompletableFuture<Object> future;
+        final long deadlineNs;
+        final long txnId;
+        final int memberId;
+        final byte[] frame;
+
+        Pending(final long correlationId, final Kind kind, final long deadlineNs, final long txnId,
+            final int memberId, final byte[] frame)
+        {
+            this.correlationId = correlationId;
+            this.kind = kind;
+            this.future = new CompletableFuture<>();
+            this.deadlineNs = deadlineNs;
+            this.txnId = txnId;
+            this.memberId = memberId;
+            this.frame = frame;
+        }
+    }
+
+    /** Something served at a snapshot epoch. */
+    interface Snapshotted
+    {
+        long snapshotEpoch();
+    }
+
+    /** A point read's answer. */
+    record ReadReply(long snapshotEpoch, long versionEpoch, int versionIndex, byte[] value) implements Snapshotted
+    {
+    }
+
+    /** A scan's answer. */
+    record ScanReply(long snapshotEpoch, boolean more, List<KeyValue> rows) implements Snapshotted
+    {
+    }
+
+    /** One member's read endpoint, as seen from here. */
+    private final class ReadConnection
+    {
+        final int memberId;
+        final ExclusivePublication publication;
+        boolean helloSent;
+
+        ReadConnection(final int memberId, final String endpoint)
+        {
+            this.memberId = memberId;
+            this.publication = aeron.addExclusivePublication(
+                "aeron:udp?endpoint=" + endpoint + "|term-length=4m", Streams.READ_REQUEST_STREAM_ID);
+        }
+
+        /** @return true when requests can be sent. */
+        boolean ready()
+        {
+            if (!publication.isConnected())
+            {
+                helloSent = false;
+                return false;
+            }
+            if (!helloSent)
+            {
+                final String channel = readResponses.tryResolveChannelEndpointPort();
+                if (channel == null)
+                {
+                    return false;
+                }
+                final ReadHelloEncoder hello = new ReadHelloEncoder()
+                    .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
+                    .responseStreamId(Streams.READ_RESPONSE_STREAM_ID)
+                    .responseChannel(channel);
+                helloSent = publication.offer(encodeBuffer, 0,
+                    MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength()) > 0;
+            }
+            return helloSent;
+        }
+    }
+
+    private StardustClient(final ClientConfig config)
+    {
+        this.config = config.validate();
+        MediaDriver ownDriver = null;
+        String aeronDir = config.aeronDirectoryName();
+        if (aeronDir == null)
+        {
+            final File shm = new File("/dev/shm");
+            final File base = shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
+            aeronDir = new File(base, "stardust-client-" + UUID.randomUUID()).getAbsolutePath();
+            ownDriver = MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(aeronDir)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+                .termBufferSparseFile(true)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+        }
+        this.driver = ownDriver;
+        Aeron connectedAeron = null;
+        try
+        {
+            connectedAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+            this.aeron = connectedAeron;
+            this.readResponses = aeron.addSubscription(
+                "aeron:udp?endpoint=" + config.clientHost() + ":0", Streams.READ_RESPONSE_STREAM_ID);
+            this.readConnections = new ReadConnection[config.clusterSpec().size()];
+            this.cluster = AeronCluster.connect(clusterContext());
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(connectedAeron, ownDriver);
+            throw new StardustException("cannot connect to cluster " + config.clusterSpec() + ": " + ex.getMessage(),
+                ex);
+        }
+        this.conductor = new Thread(this::runConductor, "stardust-client-conductor");
+        this.conductor.setDaemon(true);
+        this.conductor.start();
+    }
+
+    /**
+     * Connect to a cluster: waits until a session with the leader is open.
+     *
+     * @param config settings.
+     * @return the connected client.
+     */
+    public static StardustClient connect(final ClientConfig config)
+    {
+        return new StardustClient(config);
+    }
+
+    private AeronCluster.Context clusterContext()
+    {
+        return new AeronCluster.Context()
+            .aeron(aeron)
+            .ownsAeronClient(false)
+            .ingressChannel("aeron:udp")
+            .ingressEndpoints(config.clusterSpec().ingressEndpoints())
+            .egressChannel("aeron:udp?endpoint=" + config.clientHost() + ":0")
+            .messageTimeoutNs(config.connectTimeout().toNanos())
+            .egressListener(new Egress());
+    }
+
+    /** @return the settings. */
+    public ClientConfig config()
+    {
+        return config;
+    }
+
+    /** @return a new transaction; its reads see at least this client's last commit. */
+    public Transaction begin()
+    {
+        return new Transaction(this, lastCommittedEpoch.get());
+    }
+
+    /**
+     * Run {@code body} in a transaction and commit it, retrying conflicts with backoff.
+     *
+     * @param body reads and writes through the transaction; may run several times.
+     * @param <T>  result type.
+     * @return what the body returned in the attempt that committed.
+     * @throws ConflictException when every attempt conflicted.
+     */
+    public <T> T run(final Function<Transaction, T> body)
+    {
+        checkNotConductor();
+        final RetryPolicy policy = config.retryPolicy();
+        ConflictException last = null;
+        for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++)
+        {
+            try
+            {
+                final Transaction tx = begin();
+                final T result = body.apply(tx);
+                if (!tx.isFinished())
+                {
+                    tx.commitSync();
+                }
+                return result;
+            }
+            catch (final ConflictException ex)
+            {
+                last = ex;
+                if (attempt < policy.maxAttempts())
+                {
+                    LockSupport.parkNanos(policy.delayNanos(attempt));
+                }
+            }
+        }
+        throw last;
+    }
+
+    /** @return the highest epoch this client saw one of its transactions commit in. */
+    public long lastCommittedEpoch()
+    {
+        return lastCommittedEpoch.get();
+    }
+
+    /**
+     * Create a table (a DDL record in the log).
+     *
+     * @param name table name.
+     * @return the sequenced change.
+     */
+    public CompletableFuture<ControlResult> createTable(final String name)
+    {
+        final long correlationId = newCorrelationId();
+        final CreateTableEncoder e = new CreateTableEncoder();
+        return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId).name(name).encodedLength());
+    }
+
+    /**
+     * Change the batch window; every replica applies it from the same epoch.
+     *
+     * @param micros new window.
+     * @return the sequenced change.
+     */
+    public CompletableFuture<ControlResult> setBatchWindow(final long micros)
+    {
+        final long correlationId = newCorrelationId();
+        final SetBatchWindowEncoder e = new SetBatchWindowEncoder();
+        return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId).batchWindowMicros(micros).encodedLength());
+    }
+
+    /**
+     * Change the size bound that closes an epoch early.
+     *
+     * @param maxTransactions transactions per epoch.
+     * @param maxBytes        bytes of records per epoch.
+     * @return the sequenced change.
+     */
+    public CompletableFuture<ControlResult> setEpochLimits(final int maxTransactions, final int maxBytes)
+    {
+        final long correlationId = newCorrelationId();
+        final SetEpochLimitsEncoder e = new SetEpochLimitsEncoder();
+        return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId).maxTransactions(maxTransactions).maxBytes(maxBytes).encodedLength());
+    }
+
+    /**
+     * @param memberId a member.
+     * @return its status.
+     */
+    public CompletableFuture<MemberStatus> status(final int memberId)
+    {
+        final long correlationId = newCorrelationId();
+        final StatusRequestEncoder e = new StatusRequestEncoder();
+        return readRequest(memberId, correlationId, Kind.STATUS,
+            encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId).encodedLength()));
+    }
+
+    /**
+     * @param memberId a member.
+     * @param epoch    an epoch, or -1 for its latest applied.
+     * @return the member's digest at the end of the epoch.
+     */
+    public CompletableFuture<DigestInfo> digest(final int memberId, final long epoch)
+    {
+        final long correlationId = newCorrelationId();
+        final DigestRequestEncoder e = new DigestRequestEncoder();
+        return readRequest(memberId, correlationId, Kind.DIGEST,
+            encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId).epoch(epoch).encodedLength()));
+    }
+
+    /**
+     * @param memberId a member.
+     * @return the member's catalog.
+     */
+    public CompletableFuture<CatalogInfo> catalog(final int memberId)
+    {
+        final long correlationId = newCorrelationId();
+        final CatalogRequestEncoder e = new CatalogRequestEncoder();
+        return readRequest(memberId, correlationId, Kind.CATALOG,
+            encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId).encodedLength()));
+    }
+
+    /**
+     * Test hook: offer bytes to the cluster as they are.
+     *
+     * @param frame         the bytes.
+     * @param correlationId the id the reply will carry; -1 for frames the server cannot read.
+     * @return the reply.
+     */
+    public CompletableFuture<RawReply> sendRawIngress(final byte[] frame, final long correlationId)
+    {
+        final Pending p = new Pending(correlationId, Kind.RAW, deadline(config.commitTimeout().toNanos()), 0, -1,
+            frame.clone());
+        submit(() -> sendToCluster(p));
+        return cast(p.future);
+    }
+
+    long newCorrelationId()
+    {
+        return correlationIds.getAndIncrement();
+    }
+
+    long newTxnId()
+    {
+        synchronized (txnIds)
+        {
+            long id;
+            do
+            {
+                id = txnIds.nextLong();
+            }
+            while (id == 0);
+            return id;
+        }
+    }
+
+    CompletableFuture<CommitInfo> commit(final byte[] frame, final long correlationId, final long txnId)
+    {
+        final Pending p = new Pending(correlationId, Kind.COMMIT, deadline(config.commitTimeout().toNanos()), txnId,
+            -1, frame);
+        submit(() -> sendToCluster(p));
+        return cast(p.future);
+    }
+
+    CompletableFuture<ReadReply> read(
+        final String table, final byte[] key, final long snapshotEpoch, final long minAppliedEpoch)
+    {
+        final long correlationId = newCorrelationId();
+        final ReadRequestEncoder e = new ReadRequestEncoder();
+        return readRequest(config.readMember(), correlationId, Kind.READ,
+            encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .snapshotEpoch(snapshotEpoch)
+                .minAppliedEpoch(minAppliedEpoch)
+                .table(table)
+                .putKey(key, 0, key.length)
+                .encodedLength()));
+    }
+
+    CompletableFuture<ScanReply> scan(
+        final String table,
+        final byte[] start,
+        final byte[] end,
+        final int limit,
+        final long snapshotEpoch,
+        final long minAppliedEpoch)
+    {
+        final long correlationId = newCorrelationId();
+        final ScanRequestEncoder e = new ScanRequestEncoder();
+        return readRequest(config.readMember(), correlationId, Kind.SCAN,
+            encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .snapshotEpoch(snapshotEpoch)
+                .minAppliedEpoch(minAppliedEpoch)
+                .maxRows(limit)
+                .table(table)
+                .putStartKey(start, 0, start.length)
+                .putEndKey(end, 0, end.length)
+                .encodedLength()));
+    }
+
+    private CompletableFuture<ControlResult> control(
+        final long correlationId, final java.util.function.ToIntFunction<ExpandableArrayBuffer> encoder)
+    {
+        final Pending p = new Pending(correlationId, Kind.CONTROL, deadline(config.commitTimeout().toNanos()), 0, -1,
+            encode(encoder));
+        submit(() -> sendToCluster(p));
+        return cast(p.future);
+    }
+
+    private <T> CompletableFuture<T> readRequest(
+        final int memberId, final long correlationId, final Kind kind, final byte[] frame)
+    {
+        if (memberId < 0 || memberId >= readConnections.length)
+        {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                "no member " + memberId + " in a cluster of " + readConnections.length));
+        }
+        final Pending p = new Pending(correlationId, kind, deadline(config.readTimeout().toNanos()), 0, memberId,
+            frame);
+        submit(() ->
+        {
+            track(p);
+            unsent.addLast(p);
+        });
+        return cast(p.future);
+    }
+
+    private static byte[] encode(final java.util.function.ToIntFunction<ExpandableArrayBuffer> encoder)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
+        final int bodyLength = encoder.applyAsInt(buffer);
+        return java.util.Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + bodyLength);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> CompletableFuture<T> cast(final CompletableFuture<Object> future)
+    {
+        return (CompletableFuture<T>)(CompletableFuture<?>)future;
+    }
+
+    private static long deadline(final long timeoutNs)
+    {
+        return System.nanoTime() + timeoutNs;
+    }
+
+    private void submit(final Runnable command)
+    {
+        if (!running)
+        {
+            throw new IllegalStateException("client is closed");
+        }
+        commands.add(command);
+    }
+
+    // ----- conductor thread -----
+
+    private void track(final Pending p)
+    {
+        if (p.kind == Kind.RAW && p.correlationId == -1)
+        {
+            rawUncorrelated.addLast(p);
+        }
+        else
+        {
+            pending.put(p.correlationId, p);
+        }
+        byDeadline.addLast(p);
+    }
+
+    private void sendToCluster(final Pending p)
+    {
+        track(p);
+        unsent.addLast(p);
+    }
+
+    private void runConductor()
+    {
+        ON_CONDUCTOR.set(true);
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+        while (running)
+        {
+            int work = 0;
+            try
+            {
+                Runnable command;
+                while ((command = commands.poll()) != null)
+                {
+                    command.run();
+                    work++;
+                }
+                work += pollCluster();
+                work += sendUnsent();
+                work += readResponses.poll(readAssembler, 64);
+                work += expire();
+            }
+            catch (final RuntimeException ex)
+            {
+                // Keep the conductor alive; a failing request is failed by its own deadline.
+                System.err.println("stardust client conductor: " + ex);
+            }
+            idle.idle(work);
+        }
+    }
+
+    private int pollCluster()
+    {
+        if (cluster != null)
+        {
+            if (cluster.isClosed())
+            {
+                cluster = null;
+                failInFlightCommits("the cluster session was lost; the outcome of this commit is unknown");
+                connecting = AeronCluster.asyncConnect(clusterContext());
+                return 1;
+            }
+            final int work = cluster.pollEgress();
+            final long now = System.nanoTime();
+            if (now - lastSendNs > KEEPALIVE_INTERVAL_NS)
+            {
+                cluster.sendKeepAlive();
+                lastSendNs = now;
+            }
+            return work;
+        }
+        if (connecting != null)
+        {
+            try
+            {
+                final AeronCluster connected = connecting.poll();
+                if (connected != null)
+                {
+                    cluster = connected;
+                    connecting = null;
+                    return 1;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                CloseHelper.quietClose(connecting);
+                connecting = AeronCluster.asyncConnect(clusterContext());
+            }
+        }
+        return 0;
+    }
+
+    private void failInFlightCommits(final String message)
+    {
+        final List<Pending> lost = new ArrayList<>();
+        for (final Pending p : pending.values())
+        {
+            if (p.kind == Kind.COMMIT || p.kind == Kind.CONTROL || p.kind == Kind.RAW)
+            {
+                if (!unsent.contains(p))
+                {
+                    lost.add(p);
+                }
+            }
+        }
+        for (final Pending p : lost)
+        {
+            pending.remove(p.correlationId);
+            p.future.completeExceptionally(new StardustTimeoutException(message));
+        }
+    }
+
+    private int sendUnsent()
+    {
+        int sent = 0;
+        for (int i = unsent.size(); i > 0; i--)
+        {
+            final Pending p = unsent.pollFirst();
+            if (p.future.isDone())
+            {
+                continue;
+            }
+            final boolean done;
+            if (p.memberId >= 0)
+            {
+                final ReadConnection connection = readConnection(p.memberId);
+                done = connection.ready() && offer(connection.publication, p.frame) > 0;
+            }
+            else
+            {
+                done = cluster != null && offerToCluster(p.frame);
+            }
+            if (done)
+            {
+                sent++;
+            }
+            else
+            {
+                unsent.addLast(p);
+            }
+        }
+        return sent;
+    }
+
+    private boolean offerToCluster(final byte[] frame)
+    {
+        sendView.wrap(frame);
+        final long result = cluster.offer(sendView, 0, frame.length);
+        if (result > 0)
+        {
+            lastSendNs = System.nanoTime();
+            return true;
+        }
+        return false;
+    }
+
+    private long offer(final Publication publication, final byte[] frame)
+    {
+        sendView.wrap(frame);
+        return publication.offer(sendView, 0, frame.length);
+    }
+
+    private ReadConnection readConnection(final int memberId)
+    {
+        ReadConnection c = readConnections[memberId];
+        if (c == null)
+        {
+            c = new ReadConnection(memberId, config.clusterSpec().member(memberId).readEndpoint());
+            readConnections[memberId] = c;
+        }
+        return c;
+    }
+
+    private int expire()
+    {
+        final long now = System.nanoTime();
+        int expired = 0;
+        while (!byDeadline.isEmpty())
+        {
+            final Pending p = byDeadline.peekFirst();
+            if (p.future.isDone())
+            {
+                byDeadline.pollFirst();
+                continue;
+            }
+            // Deadlines grow in submission order within a kind; a short read timeout queued behind a longer
+            // commit timeout fires late, never early.
+            if (now - p.deadlineNs < 0)
+            {
+                break;
+            }
+            byDeadline.pollFirst();
+            pending.remove(p.correlationId);
+            rawUncorrelated.remove(p);
+            final String what = switch (p.kind)
+            {
+                case COMMIT -> "commit of transaction " + p.txnId + " got no answer in " + config.commitTimeout() +
+                    "; its outcome is unknown";
+                case CONTROL, RAW -> "control request got no answer in " + config.commitTimeout();
+                default -> "request to member " + p.memberId + " got no answer in " + config.readTimeout();
+            };
+            p.future.completeExceptionally(new StardustTimeoutException(what));
+            expired++;
+        }
+        return expired;
+    }
+
+    private Pending take(final long correlationId, final int templateId)
+    {
+        if (correlationId == -1 && templateId == ErrorResponseDecoder.TEMPLATE_ID)
+        {
+            return rawUncorrelated.pollFirst();
+        }
+        return pending.remove(correlationId);
+    }
+
+    /** Replies on the cluster egress. */
+    private final class Egress implements EgressListener
+    {
+        @Override
+        public void onMessage(
+            final long clusterSessionId,
+            final long timestamp,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final Header header)
+        {
+            if (length < MessageHeaderDecoder.ENCODED_LENGTH + 8)
+            {
+                return;
+            }
+            headerDecoder.wrap(buffer, offset);
+            final int templateId = headerDecoder.templateId();
+            final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH,
+                java.nio.ByteOrder.LITTLE_ENDIAN);
+            final Pending p = take(correlationId, templateId);
+            if (p == null)
+            {
+                return;
+            }
+            switch (templateId)
+            {
+                case CommitResultDecoder.TEMPLATE_ID -> onCommitResult(p, buffer, offset);
+                case ControlAckDecoder.TEMPLATE_ID ->
+                {
+                    controlAckDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    final ControlResult result = new ControlResult(controlAckDecoder.effectiveEpoch(),
+                        controlAckDecoder.catalogVersion(), controlAckDecoder.batchWindowMicros(),
+                        controlAckDecoder.detail());
+                    p.future.complete(p.kind == Kind.RAW ? new RawReply(templateId, null, result.detail()) : result);
+                }
+                case ErrorResponseDecoder.TEMPLATE_ID ->
+                {
+                    errorDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    final ErrorCode code = errorDecoder.code();
+                    final String message = errorDecoder.message();
+                    if (p.kind == Kind.RAW)
+                    {
+                        p.future.complete(new RawReply(templateId, code, message));
+                    }
+                    else
+                    {
+                        p.future.completeExceptionally(new RejectedException(code, message));
+                    }
+                }
+                default -> p.future.completeExceptionally(
+                    new StardustException("unexpected reply template " + templateId));
+            }
+        }
+
+        @Override
+        public void onSessionEvent(
+            final long correlationId,
+            final long clusterSessionId,
+            final long leadershipTermId,
+            final int leaderMemberId,
+            final EventCode code,
+            final String detail)
+        {
+        }
+
+        @Override
+        public void onNewLeader(
+            final long clusterSessionId,
+            final long leadershipTermId,
+            final int leaderMemberId,
+            final String ingressEndpoints)
+        {
+        }
+    }
+
+    private void onCommitResult(final Pending p, final DirectBuffer buffer, final int offset)
+    {
+        commitResultDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final long txnId = commitResultDecoder.txnId();
+        final CommitOutcome outcome = commitResultDecoder.outcome();
+        final io.stardust.protocol.codecs.AbortReason reason = commitResultDecoder.reason();
+        final long epoch = commitResultDecoder.epoch();
+        final int index = commitResultDecoder.index();
+        final String table = commitResultDecoder.conflictTable();
+        final byte[] key = new byte[commitResultDecoder.conflictKeyLength()];
+        commitResultDecoder.getConflictKey(key, 0, key.length);
+        if (p.kind == Kind.RAW)
+        {
+            p.future.complete(new RawReply(CommitResultDecoder.TEMPLATE_ID, null, outcome + " " + reason));
+        }
+        else if (outcome == CommitOutcome.COMMITTED)
+        {
+            lastCommittedEpoch.accumulateAndGet(epoch, Math::max);
+            p.future.complete(new CommitInfo(txnId, epoch, index, false));
+        }
+        else
+        {
+            p.future.completeExceptionally(ConflictException.of(txnId, reason, table, key, epoch, index));
+        }
+    }
+
+    private void onReadResponse(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + 8)
+        {
+            return;
+        }
+        headerDecoder.wrap(buffer, offset);
+        final int templateId = headerDecoder.templateId();
+        final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH,
+            java.nio.ByteOrder.LITTLE_ENDIAN);
+        final Pending p = pending.remove(correlationId);
+        if (p == null)
+        {
+            return;
+        }
+        switch (templateId)
+        {
+            case ReadResultDecoder.TEMPLATE_ID ->
+            {
+                final ReadResultDecoder d = readResultDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                final boolean found = d.status() == ReadStatus.FOUND;
+                final long snapshot = d.snapshotEpoch();
+                final long versionEpoch = d.versionEpoch();
+                final int versionIndex = d.versionIndex();
+                final byte[] value = new byte[d.valueLength()];
+                d.getValue(value, 0, value.length);
+                p.future.complete(new ReadReply(snapshot, versionEpoch, versionIndex, found ? value : null));
+            }
+            case ScanResultDecoder.TEMPLATE_ID ->
+            {
+                final ScanResultDecoder d = scanResultDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                final long snapshot = d.snapshotEpoch();
+                final boolean more = d.more() == io.stardust.protocol.codecs.BooleanType.TRUE;
+                final List<KeyValue> rows = new ArrayList<>();
+                for (final ScanResultDecoder.RowsDecoder row : d.rows())
+                {
+                    final long versionEpoch = row.versionEpoch();
+                    final int versionIndex = row.versionIndex();
+                    final byte[] key = new byte[row.keyLength()];
+                    row.getKey(key, 0, key.length);
+                    final byte[] value = new byte[row.valueLength()];
+                    row.getValue(value, 0, value.length);
+                    rows.add(new KeyValue(key, value, versionEpoch, versionIndex));
+                }
+                p.future.complete(new ScanReply(snapshot, more, rows));
+            }
+            case StatusResultDecoder.TEMPLATE_ID ->
+            {
+                final StatusResultDecoder d = statusDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                final int memberId = d.memberId();
+                final String role = d.role().name();
+                final long applied = d.appliedEpoch();
+                final long catalogVersion = d.catalogVersion();
+                final long window = d.batchWindowMicros();
+                final long committed = d.committed();
+                final long aborted = d.aborted();
+                final long digest = d.lastDigest();
+                final int workers = d.workers();
+                final String datacenter = d.datacenter();
+                p.future.complete(new MemberStatus(memberId, role, datacenter, applied, catalogVersion, window,
+                    committed, aborted, digest, workers));
+            }
+            case DigestResultDecoder.TEMPLATE_ID ->
+            {
+                final DigestResultDecoder d = digestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                p.future.complete(new DigestInfo(p.memberId, d.epoch(),
+                    d.found() == io.stardust.protocol.codecs.BooleanType.TRUE, d.digest(), d.appliedEpoch()));
+            }
+            case CatalogResultDecoder.TEMPLATE_ID ->
+            {
+                final CatalogResultDecoder d = catalogDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                final long version = d.catalogVersion();
+                final List<CatalogInfo.Table> tables = new ArrayList<>();
+                for (final CatalogResultDecoder.TablesDecoder t : d.tables())
+                {
+                    tables.add(new CatalogInfo.Table(t.tableId(), t.name(), t.createdAtVersion()));
+                }
+                p.future.complete(new CatalogInfo(version, tables));
+            }
+            case ErrorResponseDecoder.TEMPLATE_ID ->
+            {
+                errorDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                final ErrorCode code = errorDecoder.code();
+                final String message = errorDecoder.message();
+                p.future.completeExceptionally(switch (code)
+                {
+                    case SNAPSHOT_TOO_OLD -> new SnapshotTooOldException(message);
+                    case NOT_CAUGHT_UP -> new StardustTimeoutException(message);
+                    default -> new RejectedException(code, message);
+                });
+            }
+            default -> p.future.completeExceptionally(new StardustException("unexpected reply template " + templateId));
+        }
+    }
+
+    // ----- blocking helpers -----
+
+    static <T> T await(final CompletableFuture<T> future)
+    {
+        if (ON_CONDUCTOR.get())
+        {
+            throw new IllegalStateException("blocking call on the client's conductor thread; use the async API in " +
+                "callbacks");
+        }
+        try
+        {
+            return future.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new StardustException("interrupted", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = Transaction.unwrap(ex);
+            if (cause instanceof RuntimeException runtime)
+            {
+                // Re-throw the typed exception; keep where it was waited for in the trace.
+                runtime.addSuppressed(new StardustException("waited for here"));
+                throw runtime;
+            }
+            throw new StardustException(cause.toString(), cause);
+        }
+    }
+
+    private void checkNotConductor()
+    {
+        if (ON_CONDUCTOR.get())
+        {
+            throw new IllegalStateException("blocking call on the client's conductor thread; use the async API in " +
+                "callbacks");
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (!running)
+        {
+            return;
+        }
+        running = false;
+        try
+        {
+            conductor.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        for (final Pending p : pending.values())
+        {
+            p.future.completeExceptionally(new StardustException("client closed"));
+        }
+        CloseHelper.quietClose(cluster);
+        CloseHelper.quietClose(connecting);
+        CloseHelper.quietCloseAll(aeron, driver);
+    }
+}

@@ -1,0 +1,363 @@
+package io.stardust.client;
+
+import io.stardust.protocol.codecs.CommitRequestEncoder;
+import io.stardust.protocol.codecs.ErrorCode;
+import io.stardust.protocol.codecs.MessageHeaderEncoder;
+import io.stardust.protocol.codecs.WriteOp;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * An optimistic transaction. Reads are served at one snapshot of one replica (pinned by the first read) and
+ * recorded with their versions; writes are buffered; {@link #commit()} sends one commit record that every replica
+ * validates at its log position. Not thread-safe: use a transaction from one thread at a time.
+ */
+public final class Transaction
+{
+    private final StardustClient client;
+    private final long minAppliedEpoch;
+    private final Map<TableKey, long[]> reads = new LinkedHashMap<>();
+    private final List<byte[][]> ranges = new ArrayList<>();
+    private final List<String> rangeTables = new ArrayList<>();
+    private final Map<TableKey, byte[]> writes = new LinkedHashMap<>();
+    private CompletableFuture<Long> snapshot;
+    private boolean finished;
+
+    /** A (table, key) usable as a map key. */
+    record TableKey(String table, byte[] key)
+    {
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof TableKey other && other.table.equals(table) && Arrays.equals(other.key, key);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return 31 * table.hashCode() + Arrays.hashCode(key);
+        }
+    }
+
+    /** Marks a buffered delete in {@link #writes}. */
+    private static final byte[] DELETED = new byte[0];
+
+    Transaction(final StardustClient client, final long minAppliedEpoch)
+    {
+        this.client = client;
+        this.minAppliedEpoch = minAppliedEpoch;
+    }
+
+    /**
+     * Read a key (blocking).
+     *
+     * @param table table name.
+     * @param key   key bytes.
+     * @return the value, or null when there is no row.
+     */
+    public byte[] get(final String table, final byte[] key)
+    {
+        return StardustClient.await(getAsync(table, key));
+    }
+
+    /**
+     * Read a UTF-8 key and value (blocking).
+     *
+     * @param table table name.
+     * @param key   key text.
+     * @return the value as text, or null.
+     */
+    public String get(final String table, final String key)
+    {
+        final byte[] value = get(table, key.getBytes(StandardCharsets.UTF_8));
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Read a key.
+     *
+     * @param table table name.
+     * @param key   key bytes.
+     * @return the value, or null when there is no row.
+     */
+    public CompletableFuture<byte[]> getAsync(final String table, final byte[] key)
+    {
+        checkOpen();
+        final TableKey tk = new TableKey(table, key.clone());
+        final byte[] buffered = writes.get(tk);
+        if (buffered != null)
+        {
+            return CompletableFuture.completedFuture(buffered == DELETED ? null : buffered);
+        }
+        return atSnapshot((epoch) -> client.read(table, tk.key(), epoch, minAppliedEpoch)).thenApply((reply) ->
+        {
+            synchronized (this)
+            {
+                reads.putIfAbsent(tk, new long[] {reply.versionEpoch(), reply.versionIndex()});
+            }
+            return reply.value();
+        });
+    }
+
+    /**
+     * Live rows of {@code [start, end)} in key order (blocking). The range is recorded, so a later insert into it
+     * aborts this transaction (no phantoms).
+     *
+     * @param table table name.
+     * @param start inclusive start; empty for the first key.
+     * @param end   exclusive end; null for no bound.
+     * @param limit most rows (the server caps it at 10000).
+     * @return the rows; fewer than {@code limit} means the range is exhausted.
+     */
+    public List<KeyValue> scan(final String table, final byte[] start, final byte[] end, final int limit)
+    {
+        checkOpen();
+        final byte[] from = start == null ? new byte[0] : start.clone();
+        final byte[] to = end == null ? new byte[0] : end.clone();
+        final StardustClient.ScanReply reply = StardustClient.await(
+            atSnapshot((epoch) -> client.scan(table, from, to, limit, epoch, minAppliedEpoch)));
+        final List<KeyValue> rows = new ArrayList<>();
+        for (final KeyValue row : reply.rows())
+        {
+            final TableKey tk = new TableKey(table, row.key());
+            final byte[] buffered = writes.get(tk);
+            if (buffered == null)
+            {
+                rows.add(row);
+            }
+            else if (buffered != DELETED)
+            {
+                rows.add(new KeyValue(row.key(), buffered, row.versionEpoch(), row.versionIndex()));
+            }
+            synchronized (this)
+            {
+                reads.putIfAbsent(tk, new long[] {row.versionEpoch(), row.versionIndex()});
+            }
+        }
+        // A cut-short scan read only up to its last row: record exactly that range.
+        byte[] rangeEnd = to;
+        if (reply.more() && !reply.rows().isEmpty())
+        {
+            final byte[] last = reply.rows().get(reply.rows().size() - 1).key();
+            rangeEnd = Arrays.copyOf(last, last.length + 1);
+        }
+        synchronized (this)
+        {
+            rangeTables.add(table);
+            ranges.add(new byte[][] {from, rangeEnd});
+        }
+        return rows;
+    }
+
+    /**
+     * Buffer a put; applied only if the transaction commits.
+     *
+     * @param table table name.
+     * @param key   key bytes (not empty).
+     * @param value value bytes.
+     * @return this.
+     */
+    public Transaction put(final String table, final byte[] key, final byte[] value)
+    {
+        checkOpen();
+        if (key.length == 0)
+        {
+            throw new IllegalArgumentException("empty key");
+        }
+        synchronized (this)
+        {
+            writes.put(new TableKey(table, key.clone()), value.length == 0 ? new byte[0] : value.clone());
+        }
+        return this;
+    }
+
+    /**
+     * Buffer a put of UTF-8 text.
+     *
+     * @param table table name.
+     * @param key   key text.
+     * @param value value text.
+     * @return this.
+     */
+    public Transaction put(final String table, final String key, final String value)
+    {
+        return put(table, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Buffer a delete.
+     *
+     * @param table table name.
+     * @param key   key bytes.
+     * @return this.
+     */
+    public Transaction delete(final String table, final byte[] key)
+    {
+        checkOpen();
+        synchronized (this)
+        {
+            writes.put(new TableKey(table, key.clone()), DELETED);
+        }
+        return this;
+    }
+
+    /**
+     * Commit. Read-only transactions complete at once; others go through the log.
+     *
+     * @return completes with the commit position, or fails with {@link ConflictException},
+     * {@link RejectedException} or {@link StardustTimeoutException}.
+     */
+    public CompletableFuture<CommitInfo> commit()
+    {
+        checkOpen();
+        finished = true;
+        final long txnId = client.newTxnId();
+        if (writes.isEmpty())
+        {
+            final long epoch = snapshot == null ? client.lastCommittedEpoch() : snapshot.getNow(0L);
+            return CompletableFuture.completedFuture(new CommitInfo(txnId, epoch, -1, true));
+        }
+        final long correlationId = client.newCorrelationId();
+        final byte[] frame;
+        try
+        {
+            frame = encode(correlationId, txnId);
+        }
+        catch (final RejectedException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+        return client.commit(frame, correlationId, txnId);
+    }
+
+    /**
+     * Commit and wait.
+     *
+     * @return the commit position.
+     */
+    public CommitInfo commitSync()
+    {
+        return StardustClient.await(commit());
+    }
+
+    /** @return true once committed (or commit was attempted). */
+    public boolean isFinished()
+    {
+        return finished;
+    }
+
+    synchronized byte[] encode(final long correlationId, final long txnId)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final CommitRequestEncoder encoder = new CommitRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .txnId(txnId)
+            .catalogVersion(0)
+            .snapshotEpoch(snapshot == null ? 0 : snapshot.getNow(0L));
+        final CommitRequestEncoder.ReadsEncoder readsEncoder = encoder.readsCount(count(reads.size(), "reads"));
+        for (final Map.Entry<TableKey, long[]> e : reads.entrySet())
+        {
+            readsEncoder.next()
+                .versionEpoch(e.getValue()[0])
+                .versionIndex((int)e.getValue()[1])
+                .table(e.getKey().table())
+                .putKey(e.getKey().key(), 0, e.getKey().key().length);
+        }
+        final CommitRequestEncoder.RangesEncoder rangesEncoder = encoder.rangesCount(count(ranges.size(), "ranges"));
+        for (int i = 0; i < ranges.size(); i++)
+        {
+            rangesEncoder.next()
+                .table(rangeTables.get(i))
+                .putStartKey(ranges.get(i)[0], 0, ranges.get(i)[0].length)
+                .putEndKey(ranges.get(i)[1], 0, ranges.get(i)[1].length);
+        }
+        final CommitRequestEncoder.WritesEncoder writesEncoder = encoder.writesCount(count(writes.size(), "writes"));
+        for (final Map.Entry<TableKey, byte[]> e : writes.entrySet())
+        {
+            final boolean delete = e.getValue() == DELETED;
+            writesEncoder.next()
+                .op(delete ? WriteOp.DELETE : WriteOp.PUT)
+                .table(e.getKey().table())
+                .putKey(e.getKey().key(), 0, e.getKey().key().length)
+                .putValue(e.getValue(), 0, e.getValue().length);
+        }
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        if (length > client.config().maxTransactionBytes())
+        {
+            throw new RejectedException(ErrorCode.TXN_TOO_LARGE, "transaction of " + length +
+                " bytes exceeds the client's limit of " + client.config().maxTransactionBytes() + " bytes");
+        }
+        return Arrays.copyOf(buffer.byteArray(), length);
+    }
+
+    private static int count(final int n, final String what)
+    {
+        if (n > 65_535)
+        {
+            throw new RejectedException(ErrorCode.TXN_TOO_LARGE, "transaction has " + n + " " + what +
+                "; at most 65535");
+        }
+        return n;
+    }
+
+    /**
+     * Run a read at the transaction's snapshot. The first read pins the snapshot; reads issued before its answer
+     * wait for it, so every read of the transaction sees the same snapshot.
+     */
+    private synchronized <T> CompletableFuture<T> atSnapshot(
+        final java.util.function.LongFunction<CompletableFuture<T>> read)
+    {
+        if (snapshot == null)
+        {
+            final CompletableFuture<Long> pinned = new CompletableFuture<>();
+            snapshot = pinned;
+            final CompletableFuture<T> first = read.apply(-1);
+            first.whenComplete((reply, error) ->
+            {
+                if (error != null)
+                {
+                    synchronized (this)
+                    {
+                        // Nothing pinned: a later read may try again.
+                        snapshot = null;
+                    }
+                    pinned.completeExceptionally(error);
+                }
+                else
+                {
+                    pinned.complete(((StardustClient.Snapshotted)reply).snapshotEpoch());
+                }
+            });
+            return first;
+        }
+        return snapshot.thenCompose(read::apply);
+    }
+
+    private void checkOpen()
+    {
+        if (finished)
+        {
+            throw new IllegalStateException("transaction already committed");
+        }
+    }
+
+    static Throwable unwrap(final Throwable t)
+    {
+        Throwable e = t;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null)
+        {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

@@ -1,0 +1,40 @@
+package io.stardust.sequencer;
+
+import io.aeron.cluster.service.Cluster;
+import io.stardust.storage.Storage;
+
+/**
+ * What a member's read endpoint may see of its replica, from any thread.
+ */
+public interface ReplicaView
+{
+    int memberId();
+
+    String datacenter();
+
+    Storage storage();
+
+    /** @return the catalog as of the last applied change. */
+    Catalog catalog();
+
+    /** @return the Raft role, or null before the service started. */
+    Cluster.Role role();
+
+    long batchWindowMicros();
+
+    long committedCount();
+
+    long abortedCount();
+
+    /** @return digest after the latest applied epoch. */
+    long lastDigest();
+
+    /**
+     * @param epoch an epoch.
+     * @return its digest, or null when not applied yet or no longer kept.
+     */
+    Long digestAt(long epoch);
+
+    /** @return scheduler worker threads. */
+    int workers();
+}

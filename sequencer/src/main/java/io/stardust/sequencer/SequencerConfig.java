@@ -1,0 +1,185 @@
+package io.stardust.sequencer;
+
+import io.stardust.protocol.Versions;
+
+/**
+ * Settings of the sequencer service. The batch window and epoch limits here are only the values of an empty log:
+ * once running they are replicated state, changed by control records.
+ */
+public final class SequencerConfig
+{
+    /** Default batch window of a new cluster, microseconds. */
+    public static final long DEFAULT_BATCH_WINDOW_MICROS = 2_000;
+    /** Smallest batch window: the cluster clock counts milliseconds. */
+    public static final long MIN_BATCH_WINDOW_MICROS = 1_000;
+    /** Largest batch window. */
+    public static final long MAX_BATCH_WINDOW_MICROS = 10_000_000;
+    /** Default number of transactions that closes an epoch early. */
+    public static final int DEFAULT_EPOCH_MAX_TRANSACTIONS = 10_000;
+    /** Default size in bytes of records that closes an epoch early. */
+    public static final int DEFAULT_EPOCH_MAX_BYTES = 16 * 1024 * 1024;
+    /** Default largest accepted transaction, bytes on the wire. */
+    public static final int DEFAULT_MAX_TRANSACTION_BYTES = 1024 * 1024;
+    /** Default most reads + ranges + writes in one transaction. */
+    public static final int DEFAULT_MAX_TRANSACTION_OPS = 10_000;
+    /** Default largest key. */
+    public static final int DEFAULT_MAX_KEY_BYTES = 4096;
+
+    private long initialBatchWindowMicros = DEFAULT_BATCH_WINDOW_MICROS;
+    private int initialEpochMaxTransactions = DEFAULT_EPOCH_MAX_TRANSACTIONS;
+    private int initialEpochMaxBytes = DEFAULT_EPOCH_MAX_BYTES;
+    private int maxTransactionBytes = DEFAULT_MAX_TRANSACTION_BYTES;
+    private int maxTransactionOps = DEFAULT_MAX_TRANSACTION_OPS;
+    private int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
+    private int digestHistory = 1 << 16;
+
+    public SequencerConfig initialBatchWindowMicros(final long micros)
+    {
+        this.initialBatchWindowMicros = micros;
+        return this;
+    }
+
+    public long initialBatchWindowMicros()
+    {
+        return initialBatchWindowMicros;
+    }
+
+    public SequencerConfig initialEpochMaxTransactions(final int max)
+    {
+        this.initialEpochMaxTransactions = max;
+        return this;
+    }
+
+    public int initialEpochMaxTransactions()
+    {
+        return initialEpochMaxTransactions;
+    }
+
+    public SequencerConfig initialEpochMaxBytes(final int max)
+    {
+        this.initialEpochMaxBytes = max;
+        return this;
+    }
+
+    public int initialEpochMaxBytes()
+    {
+        return initialEpochMaxBytes;
+    }
+
+    /**
+     * Largest transaction accepted, in bytes on the wire. Must be the same on every member: it decides
+     * which records are rejected. Also bounded by the cluster's maximum message length.
+     *
+     * @param bytes limit.
+     * @return this.
+     */
+    public SequencerConfig maxTransactionBytes(final int bytes)
+    {
+        this.maxTransactionBytes = bytes;
+        return this;
+    }
+
+    public int maxTransactionBytes()
+    {
+        return maxTransactionBytes;
+    }
+
+    public SequencerConfig maxTransactionOps(final int ops)
+    {
+        this.maxTransactionOps = ops;
+        return this;
+    }
+
+    public int maxTransactionOps()
+    {
+        return maxTransactionOps;
+    }
+
+    public SequencerConfig maxKeyBytes(final int bytes)
+    {
+        this.maxKeyBytes = bytes;
+        return this;
+    }
+
+    public int maxKeyBytes()
+    {
+        return maxKeyBytes;
+    }
+
+    /**
+     * How many recent epoch digests a member keeps for {@code DigestRequest}s.
+     *
+     * @param epochs a power of two.
+     * @return this.
+     */
+    public SequencerConfig digestHistory(final int epochs)
+    {
+        this.digestHistory = epochs;
+        return this;
+    }
+
+    public int digestHistory()
+    {
+        return digestHistory;
+    }
+
+    /**
+     * @return this.
+     * @throws IllegalArgumentException naming the bad setting.
+     */
+    public SequencerConfig validate()
+    {
+        checkBatchWindow(initialBatchWindowMicros);
+        final String limits = checkEpochLimits(initialEpochMaxTransactions, initialEpochMaxBytes);
+        if (limits != null)
+        {
+            throw new IllegalArgumentException(limits);
+        }
+        if (maxTransactionBytes < 1024)
+        {
+            throw new IllegalArgumentException("maxTransactionBytes must be at least 1024, was " + maxTransactionBytes);
+        }
+        if (maxTransactionOps < 1 || maxKeyBytes < 1)
+        {
+            throw new IllegalArgumentException("maxTransactionOps and maxKeyBytes must be positive");
+        }
+        if (Integer.bitCount(digestHistory) != 1)
+        {
+            throw new IllegalArgumentException("digestHistory must be a power of two, was " + digestHistory);
+        }
+        return this;
+    }
+
+    static void checkBatchWindow(final long micros)
+    {
+        final String problem = batchWindowProblem(micros);
+        if (problem != null)
+        {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    static String batchWindowProblem(final long micros)
+    {
+        if (micros < MIN_BATCH_WINDOW_MICROS || micros > MAX_BATCH_WINDOW_MICROS)
+        {
+            return "batch window must be in [" + MIN_BATCH_WINDOW_MICROS + ", " + MAX_BATCH_WINDOW_MICROS +
+                "] microseconds, was " + micros;
+        }
+        return null;
+    }
+
+    static String checkEpochLimits(final int maxTransactions, final int maxBytes)
+    {
+        if (maxTransactions < 1 || maxTransactions > Versions.MAX_EPOCH_TRANSACTIONS)
+        {
+            return "epoch max transactions must be in [1, " + Versions.MAX_EPOCH_TRANSACTIONS + "], was " +
+                maxTransactions;
+        }
+        if (maxBytes < 1024 || maxBytes > 256 * 1024 * 1024)
+        {
+            return "epoch max bytes must be in [1024, 268435456], was " + maxBytes;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,678 @@
+package io.stardust.sequencer;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.Header;
+import io.stardust.protocol.codecs.AbortReason;
+import io.stardust.protocol.codecs.CommitOutcome;
+import io.stardust.protocol.codecs.CommitRequestDecoder;
+import io.stardust.protocol.codecs.CommitResultEncoder;
+import io.stardust.protocol.codecs.ControlAckEncoder;
+import io.stardust.protocol.codecs.CreateTableDecoder;
+import io.stardust.protocol.codecs.ErrorCode;
+import io.stardust.protocol.codecs.ErrorResponseEncoder;
+import io.stardust.protocol.codecs.MessageHeaderDecoder;
+import io.stardust.protocol.codecs.MessageHeaderEncoder;
+import io.stardust.protocol.codecs.SetBatchWindowDecoder;
+import io.stardust.protocol.codecs.SetEpochLimitsDecoder;
+import io.stardust.protocol.codecs.WriteOp;
+import io.stardust.scheduler.EpochResult;
+import io.stardust.scheduler.Outcome;
+import io.stardust.scheduler.Scheduler;
+import io.stardust.scheduler.TxnRecord;
+import io.stardust.storage.Storage;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Aeron Cluster service of a Stardust member: the sequencer.
+ * <p>
+ * Commit records from the log go into the open epoch. The epoch closes when its batch window elapses (a cluster
+ * timer, so the boundary is itself in the log), when it reaches its size bound, or when a control record arrives
+ * (so control records always sit between epochs). Closing runs the {@link Scheduler} on the epoch, which validates
+ * and applies it to {@link Storage} and chains the digest, then answers each client (only the leader's answers leave
+ * the member; followers' offers are mocked by Aeron).
+ * <p>
+ * Everything that decides state comes from the log: message order, cluster time, and the replicated batch window,
+ * epoch limits and catalog. Worker count is a local knob that changes speed, never outcomes.
+ */
+public final class StardustService implements ClusteredService, ReplicaView
+{
+    private static final int MAX_OFFER_ATTEMPTS = 1_000;
+
+    private final int memberId;
+    private final String datacenter;
+    private final SequencerConfig config;
+    private final Storage storage;
+    private final Scheduler scheduler;
+    private final DigestLog digests;
+    private final List<EpochListener> listeners = new CopyOnWriteArrayList<>();
+
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final CommitRequestDecoder commitDecoder = new CommitRequestDecoder();
+    private final SetBatchWindowDecoder batchWindowDecoder = new SetBatchWindowDecoder();
+    private final SetEpochLimitsDecoder epochLimitsDecoder = new SetEpochLimitsDecoder();
+    private final CreateTableDecoder createTableDecoder = new CreateTableDecoder();
+    private final CommitResultEncoder commitResultEncoder = new CommitResultEncoder();
+    private final ControlAckEncoder controlAckEncoder = new ControlAckEncoder();
+    private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
+    private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(4096);
+
+    private Cluster cluster;
+    private IdleStrategy idleStrategy;
+    private volatile Cluster.Role role;
+
+    // Replicated state: a function of the log alone.
+    private volatile Catalog catalog = Catalog.EMPTY;
+    private volatile long batchWindowMicros;
+    private int epochMaxTransactions;
+    private int epochMaxBytes;
+    private long nextEpoch = 1;
+    private final List<TxnRecord> openTxns = new ArrayList<>();
+    private final List<PendingReply> openReplies = new ArrayList<>();
+    private int openBytes;
+    private volatile long committed;
+    private volatile long aborted;
+
+    private record PendingReply(long sessionId, long correlationId, long txnId)
+    {
+    }
+
+    /**
+     * @param memberId   this member's id.
+     * @param datacenter this member's datacenter label.
+     * @param config     settings, validated here.
+     * @param storage    the member's storage; reset when the log starts from nothing.
+     * @param workers    scheduler worker threads.
+     */
+    public StardustService(
+        final int memberId,
+        final String datacenter,
+        final SequencerConfig config,
+        final Storage storage,
+        final int workers)
+    {
+        this.memberId = memberId;
+        this.datacenter = datacenter;
+        this.config = config.validate();
+        this.storage = storage;
+        this.scheduler = new Scheduler(storage, workers);
+        this.digests = new DigestLog(config.digestHistory());
+        resetReplicatedState();
+    }
+
+    /**
+     * @param listener observer of epochs, called on the service thread.
+     * @return this.
+     */
+    public StardustService addListener(final EpochListener listener)
+    {
+        listeners.add(listener);
+        return this;
+    }
+
+    /** @return the scheduler, for its local knobs. */
+    public Scheduler scheduler()
+    {
+        return scheduler;
+    }
+
+    private void resetReplicatedState()
+    {
+        catalog = Catalog.EMPTY;
+        batchWindowMicros = config.initialBatchWindowMicros();
+        epochMaxTransactions = config.initialEpochMaxTransactions();
+        epochMaxBytes = config.initialEpochMaxBytes();
+        nextEpoch = 1;
+        openTxns.clear();
+        openReplies.clear();
+        openBytes = 0;
+        committed = 0;
+        aborted = 0;
+        digests.clear();
+        scheduler.restore(0, io.stardust.storage.Hashing.SEED);
+    }
+
+    @Override
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        this.idleStrategy = cluster.idleStrategy();
+        if (snapshotImage != null)
+        {
+            throw new IllegalStateException(
+                "member " + memberId + " found a snapshot, but snapshot restore is not supported yet: " +
+                "remove the cluster's snapshots or start from an empty log");
+        }
+        // No snapshot: the log is replayed from its start, so storage must start empty too.
+        storage.reset();
+        resetReplicatedState();
+    }
+
+    @Override
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    @Override
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+    }
+
+    @Override
+    public void onSessionMessage(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        // A view bounded to this message, so that a lying length or group count cannot read past it.
+        view.wrap(buffer, offset, length);
+        long correlationId = -1;
+        try
+        {
+            if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+            {
+                throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "frame of " + length +
+                    " bytes is shorter than the " + MessageHeaderDecoder.ENCODED_LENGTH + "-byte message header");
+            }
+            headerDecoder.wrap(view, 0);
+            if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+            {
+                throw new RequestException(ErrorCode.UNSUPPORTED_SCHEMA, "schema id " + headerDecoder.schemaId() +
+                    " is not Stardust's (" + MessageHeaderDecoder.SCHEMA_ID + ")");
+            }
+            if (length >= MessageHeaderDecoder.ENCODED_LENGTH + 8)
+            {
+                // Every request starts with its correlation id; use it to address errors.
+                correlationId = view.getLong(MessageHeaderDecoder.ENCODED_LENGTH, java.nio.ByteOrder.LITTLE_ENDIAN);
+            }
+            final int templateId = headerDecoder.templateId();
+            switch (templateId)
+            {
+                case CommitRequestDecoder.TEMPLATE_ID -> onCommit(session, length);
+                case SetBatchWindowDecoder.TEMPLATE_ID -> onSetBatchWindow(session);
+                case SetEpochLimitsDecoder.TEMPLATE_ID -> onSetEpochLimits(session);
+                case CreateTableDecoder.TEMPLATE_ID -> onCreateTable(session);
+                default -> throw new RequestException(ErrorCode.UNKNOWN_TEMPLATE,
+                    "template id " + templateId + " is not a request the cluster accepts " +
+                    "(CommitRequest=1, SetBatchWindow=20, SetEpochLimits=21, CreateTable=22)");
+            }
+        }
+        catch (final RequestException ex)
+        {
+            sendError(session, correlationId, ex.code(), ex.getMessage());
+        }
+        catch (final IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException ex)
+        {
+            // Bounds checks of the view: a field, group or var-data length pointed past the frame.
+            sendError(session, correlationId, ErrorCode.MALFORMED_MESSAGE,
+                "malformed message of " + length + " bytes: " + ex.getMessage());
+        }
+    }
+
+    private void onCommit(final ClientSession session, final int length)
+    {
+        if (length > config.maxTransactionBytes())
+        {
+            throw new RequestException(ErrorCode.TXN_TOO_LARGE, "transaction of " + length +
+                " bytes exceeds the limit of " + config.maxTransactionBytes() + " bytes");
+        }
+        commitDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+            headerDecoder.version());
+        final long correlationId = commitDecoder.correlationId();
+        final long txnId = commitDecoder.txnId();
+        final long catalogVersion = commitDecoder.catalogVersion();
+        final long snapshotEpoch = commitDecoder.snapshotEpoch();
+        final Catalog current = catalog;
+        if (snapshotEpoch < 0 || snapshotEpoch >= nextEpoch)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "snapshot epoch " + snapshotEpoch +
+                " is not an applied epoch (last applied " + (nextEpoch - 1) + ")");
+        }
+
+        final SchemaCheck schema = new SchemaCheck(current, catalogVersion);
+        int ops = 0;
+        final CommitRequestDecoder.ReadsDecoder readsDecoder = commitDecoder.reads();
+        ops += checkOps(ops, readsDecoder.count());
+        final TxnRecord.Read[] reads = new TxnRecord.Read[readsDecoder.count()];
+        for (int i = 0; i < reads.length; i++)
+        {
+            readsDecoder.next();
+            final long versionEpoch = readsDecoder.versionEpoch();
+            final int versionIndex = readsDecoder.versionIndex();
+            final int tableId = schema.resolve(readsDecoder.table());
+            final byte[] key = key(readsDecoder.keyLength());
+            readsDecoder.getKey(key, 0, key.length);
+            reads[i] = new TxnRecord.Read(tableId, key, packVersion(versionEpoch, versionIndex));
+        }
+        final CommitRequestDecoder.RangesDecoder rangesDecoder = commitDecoder.ranges();
+        ops = checkOps(ops, rangesDecoder.count());
+        final TxnRecord.Range[] ranges = new TxnRecord.Range[rangesDecoder.count()];
+        for (int i = 0; i < ranges.length; i++)
+        {
+            rangesDecoder.next();
+            final int tableId = schema.resolve(rangesDecoder.table());
+            final byte[] start = bytes(rangesDecoder.startKeyLength(), "range start");
+            rangesDecoder.getStartKey(start, 0, start.length);
+            final byte[] end = bytes(rangesDecoder.endKeyLength(), "range end");
+            rangesDecoder.getEndKey(end, 0, end.length);
+            ranges[i] = new TxnRecord.Range(tableId, start, end);
+        }
+        final CommitRequestDecoder.WritesDecoder writesDecoder = commitDecoder.writes();
+        ops = checkOps(ops, writesDecoder.count());
+        final TxnRecord.Write[] writes = new TxnRecord.Write[writesDecoder.count()];
+        for (int i = 0; i < writes.length; i++)
+        {
+            writesDecoder.next();
+            final WriteOp op = writesDecoder.op();
+            if (op != WriteOp.PUT && op != WriteOp.DELETE)
+            {
+                throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "write " + i + " has unknown op " + op);
+            }
+            final int tableId = schema.resolve(writesDecoder.table());
+            final byte[] key = key(writesDecoder.keyLength());
+            writesDecoder.getKey(key, 0, key.length);
+            final byte[] value = bytes(writesDecoder.valueLength(), "value");
+            writesDecoder.getValue(value, 0, value.length);
+            writes[i] = new TxnRecord.Write(tableId, key, op == WriteOp.DELETE, value);
+        }
+        if (writes.length == 0)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT,
+                "transaction " + txnId + " writes nothing; read-only transactions commit at their snapshot");
+        }
+        if (schema.changedTable != null)
+        {
+            // Decided from the log alone, so every replica rejects it the same way; it takes no index.
+            sendCommitResult(session.id(), correlationId, txnId, CommitOutcome.ABORTED, AbortReason.SCHEMA_CHANGED,
+                nextEpoch, -1, schema.changedTable, null);
+            return;
+        }
+
+        openTxns.add(new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes));
+        openReplies.add(new PendingReply(session.id(), correlationId, txnId));
+        openBytes += length;
+        if (openTxns.size() == 1)
+        {
+            final long window = cluster.timeUnit().convert(batchWindowMicros, TimeUnit.MICROSECONDS);
+            cluster.scheduleTimer(nextEpoch, cluster.time() + Math.max(1, window));
+        }
+        if (openTxns.size() >= epochMaxTransactions || openBytes >= epochMaxBytes)
+        {
+            closeEpoch();
+        }
+    }
+
+    private int checkOps(final int soFar, final int more)
+    {
+        final int total = soFar + more;
+        if (total > config.maxTransactionOps())
+        {
+            throw new RequestException(ErrorCode.TXN_TOO_LARGE, "transaction has more than " +
+                config.maxTransactionOps() + " reads, ranges and writes");
+        }
+        return total;
+    }
+
+    private byte[] key(final int length)
+    {
+        if (length == 0)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "empty key");
+        }
+        if (length > config.maxKeyBytes())
+        {
+            throw new RequestException(ErrorCode.TXN_TOO_LARGE, "key of " + length + " bytes exceeds the limit of " +
+                config.maxKeyBytes() + " bytes");
+        }
+        return bytes(length, "key");
+    }
+
+    private byte[] bytes(final int length, final String what)
+    {
+        // Check against the frame before allocating: the length comes from the sender.
+        if (length < 0 || length > view.capacity())
+        {
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, what + " length " + (length & 0xFFFF_FFFFL) +
+                " runs past the end of the " + view.capacity() + "-byte frame");
+        }
+        return new byte[length];
+    }
+
+    private static long packVersion(final long epoch, final int index)
+    {
+        try
+        {
+            return io.stardust.protocol.Versions.pack(epoch, index);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "read " + ex.getMessage());
+        }
+    }
+
+    /** Resolves table names of one transaction and notes the first table newer than its catalog version. */
+    private static final class SchemaCheck
+    {
+        private final Catalog catalog;
+        private final long catalogVersion;
+        private String changedTable;
+
+        SchemaCheck(final Catalog catalog, final long catalogVersion)
+        {
+            this.catalog = catalog;
+            this.catalogVersion = catalogVersion;
+        }
+
+        int resolve(final String name)
+        {
+            final Catalog.TableInfo table = catalog.table(name);
+            if (table == null)
+            {
+                throw new RequestException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + name + "'");
+            }
+            if (catalogVersion != 0 && table.createdAtVersion() > catalogVersion && changedTable == null)
+            {
+                changedTable = name;
+            }
+            return table.id();
+        }
+    }
+
+    private void onSetBatchWindow(final ClientSession session)
+    {
+        batchWindowDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+            headerDecoder.version());
+        final long micros = batchWindowDecoder.batchWindowMicros();
+        final String problem = SequencerConfig.batchWindowProblem(micros);
+        if (problem != null)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
+        }
+        closeEpoch();
+        batchWindowMicros = micros;
+        for (final EpochListener listener : listeners)
+        {
+            listener.onBatchWindow(nextEpoch, micros);
+        }
+        sendControlAck(session, batchWindowDecoder.correlationId(), "batch window " + micros + " us from epoch " +
+            nextEpoch);
+    }
+
+    private void onSetEpochLimits(final ClientSession session)
+    {
+        epochLimitsDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+            headerDecoder.version());
+        final int maxTxns = epochLimitsDecoder.maxTransactions();
+        final int maxBytes = epochLimitsDecoder.maxBytes();
+        final String problem = SequencerConfig.checkEpochLimits(maxTxns, maxBytes);
+        if (problem != null)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
+        }
+        closeEpoch();
+        epochMaxTransactions = maxTxns;
+        epochMaxBytes = maxBytes;
+        sendControlAck(session, epochLimitsDecoder.correlationId(), "epoch limits " + maxTxns + " transactions, " +
+            maxBytes + " bytes from epoch " + nextEpoch);
+    }
+
+    private void onCreateTable(final ClientSession session)
+    {
+        createTableDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+            headerDecoder.version());
+        final long correlationId = createTableDecoder.correlationId();
+        final int nameLength = createTableDecoder.nameLength();
+        if (nameLength > 64)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "table name of " + nameLength +
+                " bytes is longer than 64 characters");
+        }
+        final String name = createTableDecoder.name();
+        final String problem = catalog.checkNewTable(name);
+        if (problem != null)
+        {
+            throw new RequestException(
+                problem.contains("already exists") ? ErrorCode.TABLE_EXISTS : ErrorCode.INVALID_ARGUMENT, problem);
+        }
+        closeEpoch();
+        final Catalog next = catalog.withTable(name);
+        final Catalog.TableInfo table = next.table(name);
+        storage.createTable(table.id(), name);
+        catalog = next;
+        for (final EpochListener listener : listeners)
+        {
+            listener.onTableCreated(table.id(), name);
+        }
+        sendControlAck(session, correlationId, "created table '" + name + "' at catalog version " + next.version());
+    }
+
+    @Override
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+        // A timer of an epoch that already closed early may still fire: it is in the log, so ignore it everywhere.
+        if (correlationId == nextEpoch && !openTxns.isEmpty())
+        {
+            closeEpoch();
+        }
+    }
+
+    private void closeEpoch()
+    {
+        if (openTxns.isEmpty())
+        {
+            return;
+        }
+        final long epoch = nextEpoch;
+        cluster.cancelTimer(epoch);
+        final List<TxnRecord> txns = List.copyOf(openTxns);
+        final EpochResult result = scheduler.execute(epoch, txns);
+        nextEpoch = epoch + 1;
+        digests.record(epoch, result.digest());
+        committed += result.committed();
+        aborted += result.aborted();
+
+        final Outcome[] outcomes = result.outcomes();
+        for (int i = 0; i < outcomes.length; i++)
+        {
+            final PendingReply reply = openReplies.get(i);
+            final Outcome outcome = outcomes[i];
+            if (outcome.committed())
+            {
+                sendCommitResult(reply.sessionId(), reply.correlationId(), reply.txnId(), CommitOutcome.COMMITTED,
+                    AbortReason.NONE, epoch, i, null, null);
+            }
+            else
+            {
+                sendCommitResult(reply.sessionId(), reply.correlationId(), reply.txnId(), CommitOutcome.ABORTED,
+                    AbortReason.get((short)outcome.reason().ordinal()), epoch, i,
+                    catalog.tables().get(outcome.conflictTable()).name(), outcome.conflictKey());
+            }
+        }
+        openTxns.clear();
+        openReplies.clear();
+        openBytes = 0;
+        for (final EpochListener listener : listeners)
+        {
+            listener.onEpoch(epoch, txns, result);
+        }
+    }
+
+    private void sendCommitResult(
+        final long sessionId,
+        final long correlationId,
+        final long txnId,
+        final CommitOutcome outcome,
+        final AbortReason reason,
+        final long epoch,
+        final int index,
+        final String conflictTable,
+        final byte[] conflictKey)
+    {
+        final ClientSession session = cluster.getClientSession(sessionId);
+        if (session == null)
+        {
+            return;
+        }
+        commitResultEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .txnId(txnId)
+            .outcome(outcome)
+            .reason(reason)
+            .epoch(epoch)
+            .index(index)
+            .conflictTable(conflictTable == null ? "" : conflictTable);
+        if (conflictKey == null)
+        {
+            commitResultEncoder.putConflictKey(sendBuffer, 0, 0);
+        }
+        else
+        {
+            commitResultEncoder.putConflictKey(conflictKey, 0, conflictKey.length);
+        }
+        offer(session, MessageHeaderEncoder.ENCODED_LENGTH + commitResultEncoder.encodedLength());
+    }
+
+    private void sendControlAck(final ClientSession session, final long correlationId, final String detail)
+    {
+        controlAckEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .effectiveEpoch(nextEpoch)
+            .catalogVersion(catalog.version())
+            .batchWindowMicros(batchWindowMicros)
+            .detail(detail);
+        offer(session, MessageHeaderEncoder.ENCODED_LENGTH + controlAckEncoder.encodedLength());
+    }
+
+    private void sendError(
+        final ClientSession session, final long correlationId, final ErrorCode code, final String message)
+    {
+        errorEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .code(code)
+            .message(message);
+        offer(session, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength());
+    }
+
+    private void offer(final ClientSession session, final int length)
+    {
+        for (int attempt = 0; attempt < MAX_OFFER_ATTEMPTS; attempt++)
+        {
+            final long result = session.offer(sendBuffer, 0, length);
+            if (result > 0 || session.isClosing())
+            {
+                return;
+            }
+            if (result == io.aeron.Publication.NOT_CONNECTED || result == io.aeron.Publication.CLOSED ||
+                result == io.aeron.Publication.MAX_POSITION_EXCEEDED)
+            {
+                return;
+            }
+            idleStrategy.idle();
+        }
+        // The client stopped reading; it will time out and may retry. The decision stands in the log.
+    }
+
+    @Override
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        throw new UnsupportedOperationException(
+            "member " + memberId + ": snapshots are not supported yet; the log is the only durable state");
+    }
+
+    @Override
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        role = newRole;
+    }
+
+    @Override
+    public void onTerminate(final Cluster cluster)
+    {
+        scheduler.close();
+    }
+
+    // ReplicaView
+
+    @Override
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    @Override
+    public String datacenter()
+    {
+        return datacenter;
+    }
+
+    @Override
+    public Storage storage()
+    {
+        return storage;
+    }
+
+    @Override
+    public Catalog catalog()
+    {
+        return catalog;
+    }
+
+    @Override
+    public Cluster.Role role()
+    {
+        return role;
+    }
+
+    @Override
+    public long batchWindowMicros()
+    {
+        return batchWindowMicros;
+    }
+
+    @Override
+    public long committedCount()
+    {
+        return committed;
+    }
+
+    @Override
+    public long abortedCount()
+    {
+        return aborted;
+    }
+
+    @Override
+    public long lastDigest()
+    {
+        return scheduler.lastDigest();
+    }
+
+    @Override
+    public Long digestAt(final long epoch)
+    {
+        return digests.get(epoch);
+    }
+
+    @Override
+    public int workers()
+    {
+        return scheduler.workers();
+    }
+}

@@ -1,0 +1,243 @@
+package io.stardust.server;
+
+import io.stardust.protocol.ClusterSpec;
+import io.stardust.sequencer.SequencerConfig;
+import io.stardust.storage.StorageConfig;
+
+import java.io.File;
+import java.time.Duration;
+
+/**
+ * Everything one member needs to start: who it is, where its files go, and its local knobs.
+ * Defaults are for production; {@link #deleteStateOnStart(boolean)} is for tests and the demo only.
+ */
+public final class MemberConfig
+{
+    /** Default Aeron term length of the cluster log. */
+    public static final int DEFAULT_LOG_TERM_LENGTH = 16 * 1024 * 1024;
+
+    private int memberId = -1;
+    private ClusterSpec cluster;
+    private File dataDir;
+    private String aeronDir;
+    private int workers = 1;
+    private boolean deleteStateOnStart;
+    private Duration leaderHeartbeatTimeout = Duration.ofSeconds(2);
+    private Duration leaderHeartbeatInterval = Duration.ofMillis(100);
+    private Duration electionTimeout = Duration.ofMillis(500);
+    private Duration sessionTimeout = Duration.ofSeconds(10);
+    private int logTermLength = DEFAULT_LOG_TERM_LENGTH;
+    private final StorageConfig storage = new StorageConfig();
+    private final SequencerConfig sequencer = new SequencerConfig();
+
+    public MemberConfig memberId(final int memberId)
+    {
+        this.memberId = memberId;
+        return this;
+    }
+
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    public MemberConfig cluster(final ClusterSpec cluster)
+    {
+        this.cluster = cluster;
+        return this;
+    }
+
+    public ClusterSpec cluster()
+    {
+        return cluster;
+    }
+
+    /**
+     * Root of the member's durable state: {@code archive/} (the recorded Raft log), {@code cluster/} (consensus
+     * state) and {@code storage/} (Chronicle Map tables).
+     *
+     * @param dataDir directory.
+     * @return this.
+     */
+    public MemberConfig dataDir(final File dataDir)
+    {
+        this.dataDir = dataDir;
+        return this;
+    }
+
+    public File dataDir()
+    {
+        return dataDir;
+    }
+
+    /**
+     * The media driver's directory (transient IPC state). Default: {@code /dev/shm/stardust-<port>-<id>} when
+     * {@code /dev/shm} exists, else under {@code java.io.tmpdir}.
+     *
+     * @param aeronDir directory name.
+     * @return this.
+     */
+    public MemberConfig aeronDir(final String aeronDir)
+    {
+        this.aeronDir = aeronDir;
+        return this;
+    }
+
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
+    /**
+     * Scheduler worker threads: a local knob that changes speed, never outcomes.
+     *
+     * @param workers 1..64.
+     * @return this.
+     */
+    public MemberConfig workers(final int workers)
+    {
+        this.workers = workers;
+        return this;
+    }
+
+    public int workers()
+    {
+        return workers;
+    }
+
+    /**
+     * Erase the archive, cluster and storage directories on start. For tests and the demo only: in production it
+     * throws away the member's copy of the log.
+     *
+     * @param delete true to erase.
+     * @return this.
+     */
+    public MemberConfig deleteStateOnStart(final boolean delete)
+    {
+        this.deleteStateOnStart = delete;
+        return this;
+    }
+
+    public boolean deleteStateOnStart()
+    {
+        return deleteStateOnStart;
+    }
+
+    public MemberConfig leaderHeartbeatTimeout(final Duration timeout)
+    {
+        this.leaderHeartbeatTimeout = timeout;
+        return this;
+    }
+
+    public Duration leaderHeartbeatTimeout()
+    {
+        return leaderHeartbeatTimeout;
+    }
+
+    public MemberConfig leaderHeartbeatInterval(final Duration interval)
+    {
+        this.leaderHeartbeatInterval = interval;
+        return this;
+    }
+
+    public Duration leaderHeartbeatInterval()
+    {
+        return leaderHeartbeatInterval;
+    }
+
+    public MemberConfig electionTimeout(final Duration timeout)
+    {
+        this.electionTimeout = timeout;
+        return this;
+    }
+
+    public Duration electionTimeout()
+    {
+        return electionTimeout;
+    }
+
+    public MemberConfig sessionTimeout(final Duration timeout)
+    {
+        this.sessionTimeout = timeout;
+        return this;
+    }
+
+    public Duration sessionTimeout()
+    {
+        return sessionTimeout;
+    }
+
+    public MemberConfig logTermLength(final int bytes)
+    {
+        this.logTermLength = bytes;
+        return this;
+    }
+
+    public int logTermLength()
+    {
+        return logTermLength;
+    }
+
+    /** @return storage settings (its directory is set from {@link #dataDir()}). */
+    public StorageConfig storage()
+    {
+        return storage;
+    }
+
+    /** @return sequencer settings; must be equal on every member. */
+    public SequencerConfig sequencer()
+    {
+        return sequencer;
+    }
+
+    /** @return this member's entry in the cluster spec. */
+    public ClusterSpec.Member self()
+    {
+        return cluster.member(memberId);
+    }
+
+    /**
+     * Fill defaults and check everything.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the bad setting.
+     */
+    public MemberConfig conclude()
+    {
+        if (cluster == null)
+        {
+            throw new IllegalArgumentException("cluster spec is not set (--cluster id=host:port,...)");
+        }
+        if (memberId < 0 || memberId >= cluster.size())
+        {
+            throw new IllegalArgumentException(
+                "member id " + memberId + " is not in the cluster spec of " + cluster.size() + " members");
+        }
+        if (dataDir == null)
+        {
+            throw new IllegalArgumentException("data directory is not set (--data-dir)");
+        }
+        if (aeronDir == null)
+        {
+            final File shm = new File("/dev/shm");
+            final File base = shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
+            aeronDir = new File(base, "stardust-" + self().basePort() + "-" + memberId).getAbsolutePath();
+        }
+        if (workers < 1 || workers > 64)
+        {
+            throw new IllegalArgumentException("workers must be in [1, 64], was " + workers);
+        }
+        if (Integer.bitCount(logTermLength) != 1 || logTermLength < 64 * 1024)
+        {
+            throw new IllegalArgumentException("log term length must be a power of two of at least 64 KiB");
+        }
+        if (sequencer.maxTransactionBytes() > logTermLength / 8 - 64)
+        {
+            throw new IllegalArgumentException("max transaction bytes " + sequencer.maxTransactionBytes() +
+                " exceeds what a log term of " + logTermLength + " bytes can carry (" + (logTermLength / 8 - 64) + ")");
+        }
+        storage.directory(new File(dataDir, "storage")).validate();
+        sequencer.validate();
+        return this;
+    }
+}

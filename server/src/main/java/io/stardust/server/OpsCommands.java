@@ -1,0 +1,105 @@
+package io.stardust.server;
+
+import io.stardust.client.ClientConfig;
+import io.stardust.client.ControlResult;
+import io.stardust.client.MemberStatus;
+import io.stardust.client.StardustClient;
+import io.stardust.protocol.ClusterSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Operations against a running cluster, through the Java client.
+ */
+final class OpsCommands
+{
+    private OpsCommands()
+    {
+    }
+
+    abstract static class ClusterCommand implements Callable<Integer>
+    {
+        @Option(names = "--cluster", required = true, description = "Members as id=host:basePort[@datacenter],...")
+        String cluster;
+
+        StardustClient connect()
+        {
+            return StardustClient.connect(new ClientConfig().clusterSpec(ClusterSpec.parse(cluster)));
+        }
+    }
+
+    /** {@code stardust status}. */
+    @Command(name = "status", description = "Show each member's role, applied epoch, digest and settings.")
+    static final class Status extends ClusterCommand
+    {
+        @Override
+        public Integer call() throws Exception
+        {
+            final ClusterSpec spec = ClusterSpec.parse(cluster);
+            int unreachable = 0;
+            try (StardustClient client = connect())
+            {
+                System.out.printf("%-6s %-4s %-9s %12s %18s %10s %12s %10s %7s%n",
+                    "member", "dc", "role", "applied", "digest", "window_us", "committed", "aborted", "workers");
+                for (final ClusterSpec.Member m : spec.members())
+                {
+                    try
+                    {
+                        final MemberStatus s = client.status(m.id()).get(5, TimeUnit.SECONDS);
+                        System.out.printf("%-6d %-4s %-9s %12d %18s %10d %12d %10d %7d%n",
+                            s.memberId(), s.datacenter(), s.role(), s.appliedEpoch(), Long.toHexString(s.lastDigest()),
+                            s.batchWindowMicros(), s.committed(), s.aborted(), s.workers());
+                    }
+                    catch (final Exception ex)
+                    {
+                        unreachable++;
+                        System.out.printf("%-6d %-4s unreachable: %s%n", m.id(), m.datacenter(), ex.getMessage());
+                    }
+                }
+            }
+            return unreachable == 0 ? 0 : 1;
+        }
+    }
+
+    /** {@code stardust set-batch-window}. */
+    @Command(name = "set-batch-window",
+        description = "Change the epoch batch window; every replica applies it from the same epoch.")
+    static final class SetBatchWindow extends ClusterCommand
+    {
+        @Option(names = "--micros", required = true, description = "New window in microseconds (1000..10000000).")
+        long micros;
+
+        @Override
+        public Integer call() throws Exception
+        {
+            try (StardustClient client = connect())
+            {
+                final ControlResult result = client.setBatchWindow(micros).get(30, TimeUnit.SECONDS);
+                System.out.println(result.detail());
+            }
+            return 0;
+        }
+    }
+
+    /** {@code stardust create-table}. */
+    @Command(name = "create-table", description = "Create a table (a DDL record in the log).")
+    static final class CreateTable extends ClusterCommand
+    {
+        @Option(names = "--name", required = true, description = "Table name: [A-Za-z_][A-Za-z0-9_]{0,63}.")
+        String name;
+
+        @Override
+        public Integer call() throws Exception
+        {
+            try (StardustClient client = connect())
+            {
+                final ControlResult result = client.createTable(name).get(30, TimeUnit.SECONDS);
+                System.out.println(result.detail());
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,523 @@
+package io.stardust.server;
+
+import io.aeron.Aeron;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.logbuffer.Header;
+import io.stardust.protocol.Streams;
+import io.stardust.protocol.codecs.BooleanType;
+import io.stardust.protocol.codecs.CatalogRequestDecoder;
+import io.stardust.protocol.codecs.CatalogResultEncoder;
+import io.stardust.protocol.codecs.DigestRequestDecoder;
+import io.stardust.protocol.codecs.DigestResultEncoder;
+import io.stardust.protocol.codecs.ErrorCode;
+import io.stardust.protocol.codecs.ErrorResponseEncoder;
+import io.stardust.protocol.codecs.MemberRole;
+import io.stardust.protocol.codecs.MessageHeaderDecoder;
+import io.stardust.protocol.codecs.MessageHeaderEncoder;
+import io.stardust.protocol.codecs.ReadHelloDecoder;
+import io.stardust.protocol.codecs.ReadRequestDecoder;
+import io.stardust.protocol.codecs.ReadResultEncoder;
+import io.stardust.protocol.codecs.ReadStatus;
+import io.stardust.protocol.codecs.ScanRequestDecoder;
+import io.stardust.protocol.codecs.ScanResultEncoder;
+import io.stardust.protocol.codecs.StatusRequestDecoder;
+import io.stardust.protocol.codecs.StatusResultEncoder;
+import io.stardust.protocol.Versions;
+import io.stardust.sequencer.Catalog;
+import io.stardust.sequencer.ReplicaView;
+import io.stardust.storage.Row;
+import io.stardust.storage.SnapshotTooOldException;
+import io.stardust.storage.Storage;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A member's read endpoint: serves point reads, scans, status, digests and the catalog from the member's own
+ * storage, outside the log, on its own thread. Reads run at a snapshot epoch (the latest applied one unless the
+ * request names one) and so never see part of an epoch. A request may demand a minimum applied epoch; it then waits
+ * here (without blocking other requests) until the replica catches up, or fails with {@code NOT_CAUGHT_UP}.
+ */
+public final class ReadEndpoint implements Agent, AutoCloseable
+{
+    /** Most rows in one scan reply. */
+    public static final int MAX_SCAN_ROWS = 10_000;
+    /** Scan replies stop adding rows past this many bytes. */
+    public static final int MAX_SCAN_BYTES = 256 * 1024;
+    /** How long a request may wait for its minimum applied epoch. */
+    public static final long WAIT_FOR_EPOCH_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+
+    private final Aeron aeron;
+    private final Subscription subscription;
+    private final ReplicaView replica;
+    private final ErrorHandler errorHandler;
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final Int2ObjectHashMap<Responder> responders = new Int2ObjectHashMap<>();
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private AgentRunner runner;
+
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ReadHelloDecoder helloDecoder = new ReadHelloDecoder();
+    private final ReadRequestDecoder readDecoder = new ReadRequestDecoder();
+    private final ScanRequestDecoder scanDecoder = new ScanRequestDecoder();
+    private final StatusRequestDecoder statusDecoder = new StatusRequestDecoder();
+    private final DigestRequestDecoder digestDecoder = new DigestRequestDecoder();
+    private final CatalogRequestDecoder catalogDecoder = new CatalogRequestDecoder();
+    private final ReadResultEncoder readEncoder = new ReadResultEncoder();
+    private final ScanResultEncoder scanEncoder = new ScanResultEncoder();
+    private final StatusResultEncoder statusEncoder = new StatusResultEncoder();
+    private final DigestResultEncoder digestEncoder = new DigestResultEncoder();
+    private final CatalogResultEncoder catalogEncoder = new CatalogResultEncoder();
+    private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
+    private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(64 * 1024);
+
+    /** Where replies to one client publication go, and when that was set up. */
+    private record Responder(Publication publication, long createdNs)
+    {
+    }
+
+    /** A request parked until the replica applies {@code minEpoch}; its bytes are copied. */
+    private record Waiting(int sessionId, long minEpoch, long deadlineNs, long correlationId, byte[] frame)
+    {
+    }
+
+    private ReadEndpoint(
+        final String aeronDir, final String endpoint, final ReplicaView replica, final ErrorHandler errorHandler)
+    {
+        this.replica = replica;
+        this.errorHandler = errorHandler;
+        this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir).errorHandler(errorHandler));
+        this.subscription = aeron.addSubscription(
+            "aeron:udp?endpoint=" + endpoint, Streams.READ_REQUEST_STREAM_ID, null, this::onImageGone);
+    }
+
+    /**
+     * Start serving on {@code endpoint}.
+     *
+     * @param aeronDir     the member's media driver directory.
+     * @param endpoint     host:port to listen on.
+     * @param replica      what to serve.
+     * @param errorHandler where unexpected faults go.
+     * @return the running endpoint.
+     */
+    public static ReadEndpoint launch(
+        final String aeronDir, final String endpoint, final ReplicaView replica, final ErrorHandler errorHandler)
+    {
+        final ReadEndpoint endpointAgent = new ReadEndpoint(aeronDir, endpoint, replica, errorHandler);
+        endpointAgent.runner = new AgentRunner(
+            new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)),
+            errorHandler, null, endpointAgent);
+        AgentRunner.startOnThread(endpointAgent.runner);
+        return endpointAgent;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "stardust-read-endpoint-" + replica.memberId();
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = subscription.poll(assembler, FRAGMENT_LIMIT);
+        if (!waiting.isEmpty())
+        {
+            work += serveWaiting();
+        }
+        return work;
+    }
+
+    private int serveWaiting()
+    {
+        final long applied = replica.storage().appliedEpoch();
+        final long now = System.nanoTime();
+        int served = 0;
+        for (int i = waiting.size(); i > 0; i--)
+        {
+            final Waiting w = waiting.pollFirst();
+            if (applied >= w.minEpoch())
+            {
+                final UnsafeBuffer frame = new UnsafeBuffer(w.frame());
+                handle(w.sessionId(), frame, 0, frame.capacity(), false);
+                served++;
+            }
+            else if (now - w.deadlineNs() > 0)
+            {
+                sendError(w.sessionId(), w.correlationId(), ErrorCode.NOT_CAUGHT_UP, "member " + replica.memberId() +
+                    " did not reach epoch " + w.minEpoch() + " in time (applied " + applied + ")");
+                served++;
+            }
+            else
+            {
+                waiting.addLast(w);
+            }
+        }
+        return served;
+    }
+
+    private void onImageGone(final Image image)
+    {
+        final Responder responder = responders.remove(image.sessionId());
+        if (responder != null)
+        {
+            CloseHelper.quietClose(responder.publication());
+        }
+        waiting.removeIf((w) -> w.sessionId() == image.sessionId());
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        handle(header.sessionId(), buffer, offset, length, true);
+    }
+
+    private void handle(
+        final int sessionId, final DirectBuffer buffer, final int offset, final int length, final boolean mayWait)
+    {
+        view.wrap(buffer, offset, length);
+        long correlationId = -1;
+        try
+        {
+            if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+            {
+                sendError(sessionId, -1, ErrorCode.MALFORMED_MESSAGE, "frame of " + length +
+                    " bytes is shorter than the message header");
+                return;
+            }
+            headerDecoder.wrap(view, 0);
+            if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+            {
+                sendError(sessionId, -1, ErrorCode.UNSUPPORTED_SCHEMA, "schema id " + headerDecoder.schemaId() +
+                    " is not Stardust's");
+                return;
+            }
+            final int templateId = headerDecoder.templateId();
+            if (templateId == ReadHelloDecoder.TEMPLATE_ID)
+            {
+                onHello(sessionId);
+                return;
+            }
+            if (length >= MessageHeaderDecoder.ENCODED_LENGTH + 8)
+            {
+                correlationId = view.getLong(MessageHeaderDecoder.ENCODED_LENGTH, java.nio.ByteOrder.LITTLE_ENDIAN);
+            }
+            final int block = headerDecoder.blockLength();
+            final int version = headerDecoder.version();
+            final int body = MessageHeaderDecoder.ENCODED_LENGTH;
+            switch (templateId)
+            {
+                case ReadRequestDecoder.TEMPLATE_ID ->
+                {
+                    readDecoder.wrap(view, body, block, version);
+                    if (mayWait && mustWait(sessionId, readDecoder.correlationId(),
+                        Math.max(readDecoder.minAppliedEpoch(), readDecoder.snapshotEpoch())))
+                    {
+                        return;
+                    }
+                    onRead(sessionId);
+                }
+                case ScanRequestDecoder.TEMPLATE_ID ->
+                {
+                    scanDecoder.wrap(view, body, block, version);
+                    if (mayWait && mustWait(sessionId, scanDecoder.correlationId(),
+                        Math.max(scanDecoder.minAppliedEpoch(), scanDecoder.snapshotEpoch())))
+                    {
+                        return;
+                    }
+                    onScan(sessionId);
+                }
+                case StatusRequestDecoder.TEMPLATE_ID ->
+                {
+                    statusDecoder.wrap(view, body, block, version);
+                    onStatus(sessionId, statusDecoder.correlationId());
+                }
+                case DigestRequestDecoder.TEMPLATE_ID ->
+                {
+                    digestDecoder.wrap(view, body, block, version);
+                    onDigest(sessionId, digestDecoder.correlationId(), digestDecoder.epoch());
+                }
+                case CatalogRequestDecoder.TEMPLATE_ID ->
+                {
+                    catalogDecoder.wrap(view, body, block, version);
+                    onCatalog(sessionId, catalogDecoder.correlationId());
+                }
+                default -> sendError(sessionId, correlationId, ErrorCode.UNKNOWN_TEMPLATE, "template id " +
+                    templateId + " is not a request the read endpoint serves");
+            }
+        }
+        catch (final SnapshotTooOldException ex)
+        {
+            sendError(sessionId, correlationId, ErrorCode.SNAPSHOT_TOO_OLD, ex.getMessage());
+        }
+        catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
+        {
+            sendError(sessionId, correlationId, ErrorCode.MALFORMED_MESSAGE,
+                "malformed message of " + length + " bytes: " + ex.getMessage());
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+            sendError(sessionId, correlationId, ErrorCode.INTERNAL, "read failed: " + ex);
+        }
+    }
+
+    private boolean mustWait(final int sessionId, final long correlationId, final long minEpoch)
+    {
+        if (minEpoch <= replica.storage().appliedEpoch())
+        {
+            return false;
+        }
+        final byte[] frame = new byte[view.capacity()];
+        view.getBytes(0, frame);
+        waiting.addLast(new Waiting(sessionId, minEpoch, System.nanoTime() + WAIT_FOR_EPOCH_NS, correlationId, frame));
+        return true;
+    }
+
+    private void onHello(final int sessionId)
+    {
+        helloDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+            headerDecoder.version());
+        final int streamId = helloDecoder.responseStreamId();
+        final String channel = helloDecoder.responseChannel();
+        if (!channel.startsWith("aeron:"))
+        {
+            throw new IllegalArgumentException("response channel '" + channel + "' is not an Aeron channel");
+        }
+        final Responder previous = responders.remove(sessionId);
+        if (previous != null)
+        {
+            CloseHelper.quietClose(previous.publication());
+        }
+        responders.put(sessionId, new Responder(aeron.addPublication(channel, streamId), System.nanoTime()));
+    }
+
+    private Catalog.TableInfo table(final String name)
+    {
+        final Catalog.TableInfo table = replica.catalog().table(name);
+        if (table == null || !replica.storage().hasTable(table.id()))
+        {
+            throw new UnknownTable(name);
+        }
+        return table;
+    }
+
+    private static final class UnknownTable extends RuntimeException
+    {
+        UnknownTable(final String name)
+        {
+            super("unknown table '" + name + "'", null, false, false);
+        }
+    }
+
+    private long snapshot(final long requested)
+    {
+        return requested < 0 ? replica.storage().appliedEpoch() : requested;
+    }
+
+    private void onRead(final int sessionId)
+    {
+        final long correlationId = readDecoder.correlationId();
+        final long snapshotEpoch = snapshot(readDecoder.snapshotEpoch());
+        final String tableName = readDecoder.table();
+        final byte[] key = new byte[readDecoder.keyLength()];
+        readDecoder.getKey(key, 0, key.length);
+        final Storage storage = replica.storage();
+        final Row row;
+        try
+        {
+            row = storage.read(table(tableName).id(), key, snapshotEpoch);
+        }
+        catch (final UnknownTable ex)
+        {
+            sendError(sessionId, correlationId, ErrorCode.UNKNOWN_TABLE, ex.getMessage());
+            return;
+        }
+        readEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .status(row.isLive() ? ReadStatus.FOUND : ReadStatus.NOT_FOUND)
+            .snapshotEpoch(snapshotEpoch)
+            .appliedEpoch(storage.appliedEpoch())
+            .versionEpoch(Versions.epoch(row.version()))
+            .versionIndex(Versions.index(row.version()))
+            .putValue(row.value(), 0, row.isLive() ? row.value().length : 0);
+        send(sessionId, readEncoder.encodedLength());
+    }
+
+    private void onScan(final int sessionId)
+    {
+        final long correlationId = scanDecoder.correlationId();
+        final long snapshotEpoch = snapshot(scanDecoder.snapshotEpoch());
+        final int maxRows = Math.max(1, Math.min(scanDecoder.maxRows(), MAX_SCAN_ROWS));
+        final String tableName = scanDecoder.table();
+        final byte[] start = new byte[scanDecoder.startKeyLength()];
+        scanDecoder.getStartKey(start, 0, start.length);
+        final byte[] end = new byte[scanDecoder.endKeyLength()];
+        scanDecoder.getEndKey(end, 0, end.length);
+        final Storage storage = replica.storage();
+        final List<byte[]> keys = new ArrayList<>();
+        final List<Row> rows = new ArrayList<>();
+        final boolean more;
+        try
+        {
+            // The storage says whether rows remain past maxRows; the byte budget may cut the reply shorter.
+            final boolean pastLimit = storage.scan(table(tableName).id(), start, end, snapshotEpoch, maxRows,
+                (k, r) ->
+                {
+                    keys.add(k);
+                    rows.add(r);
+                });
+            int keep = rows.size();
+            int budget = 0;
+            for (int i = 0; i < rows.size(); i++)
+            {
+                budget += keys.get(i).length + rows.get(i).value().length + 24;
+                if (budget > MAX_SCAN_BYTES && i > 0)
+                {
+                    keep = i;
+                    break;
+                }
+            }
+            more = pastLimit || keep < rows.size();
+            scanEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .correlationId(correlationId)
+                .snapshotEpoch(snapshotEpoch)
+                .appliedEpoch(storage.appliedEpoch())
+                .more(more ? BooleanType.TRUE : BooleanType.FALSE);
+            final ScanResultEncoder.RowsEncoder rowsEncoder = scanEncoder.rowsCount(keep);
+            for (int i = 0; i < keep; i++)
+            {
+                final Row row = rows.get(i);
+                rowsEncoder.next()
+                    .versionEpoch(Versions.epoch(row.version()))
+                    .versionIndex(Versions.index(row.version()))
+                    .putKey(keys.get(i), 0, keys.get(i).length)
+                    .putValue(row.value(), 0, row.value().length);
+            }
+        }
+        catch (final UnknownTable ex)
+        {
+            sendError(sessionId, correlationId, ErrorCode.UNKNOWN_TABLE, ex.getMessage());
+            return;
+        }
+        send(sessionId, scanEncoder.encodedLength());
+    }
+
+    private void onStatus(final int sessionId, final long correlationId)
+    {
+        final Cluster.Role role = replica.role();
+        statusEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .memberId(replica.memberId())
+            .role(role == Cluster.Role.LEADER ? MemberRole.LEADER :
+                role == Cluster.Role.CANDIDATE ? MemberRole.CANDIDATE : MemberRole.FOLLOWER)
+            .appliedEpoch(replica.storage().appliedEpoch())
+            .catalogVersion(replica.catalog().version())
+            .batchWindowMicros(replica.batchWindowMicros())
+            .committed(replica.committedCount())
+            .aborted(replica.abortedCount())
+            .lastDigest(replica.lastDigest())
+            .workers(replica.workers())
+            .datacenter(replica.datacenter());
+        send(sessionId, statusEncoder.encodedLength());
+    }
+
+    private void onDigest(final int sessionId, final long correlationId, final long requested)
+    {
+        final long applied = replica.storage().appliedEpoch();
+        final long epoch = requested < 0 ? applied : requested;
+        final Long digest = replica.digestAt(epoch);
+        digestEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .epoch(epoch)
+            .found(digest == null ? BooleanType.FALSE : BooleanType.TRUE)
+            .digest(digest == null ? 0 : digest)
+            .appliedEpoch(applied);
+        send(sessionId, digestEncoder.encodedLength());
+    }
+
+    private void onCatalog(final int sessionId, final long correlationId)
+    {
+        final Catalog catalog = replica.catalog();
+        catalogEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .catalogVersion(catalog.version());
+        final CatalogResultEncoder.TablesEncoder tables = catalogEncoder.tablesCount(catalog.tables().size());
+        for (final Catalog.TableInfo table : catalog.tables())
+        {
+            tables.next().tableId(table.id()).createdAtVersion(table.createdAtVersion()).name(table.name());
+        }
+        send(sessionId, catalogEncoder.encodedLength());
+    }
+
+    private void sendError(final int sessionId, final long correlationId, final ErrorCode code, final String message)
+    {
+        errorEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .code(code)
+            .message(message);
+        send(sessionId, errorEncoder.encodedLength());
+    }
+
+    private void send(final int sessionId, final int bodyLength)
+    {
+        final Responder responder = responders.get(sessionId);
+        if (responder == null)
+        {
+            // No ReadHello yet: nowhere to answer. The client re-sends its hello when it connects.
+            return;
+        }
+        final Publication publication = responder.publication();
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
+        final long giveUpNs = System.nanoTime() + SEND_TIMEOUT_NS;
+        while (true)
+        {
+            final long result = publication.offer(sendBuffer, 0, length);
+            if (result > 0 || result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+            {
+                return;
+            }
+            final long now = System.nanoTime();
+            // A new response publication takes a round trip to connect: wait for it. One that was connected and
+            // is not any more belongs to a client that went away; drop the reply, the client times out.
+            if (now - giveUpNs > 0 ||
+                (result == Publication.NOT_CONNECTED && now - responder.createdNs() > SEND_TIMEOUT_NS))
+            {
+                return;
+            }
+            LockSupport.parkNanos(20_000);
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        responders.values().forEach((r) -> CloseHelper.quietClose(r.publication()));
+        responders.clear();
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(runner, aeron);
+    }
+}

@@ -1,0 +1,268 @@
+package io.stardust.server;
+
+import io.aeron.ChannelUriStringBuilder;
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.stardust.protocol.ClusterSpec;
+import io.stardust.sequencer.StardustService;
+import io.stardust.storage.Storage;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One Stardust member: a media driver, an archive that records the Raft log, the consensus module, the
+ * {@link StardustService} sequencer over its {@link Storage}, and the member's {@link ReadEndpoint}.
+ * Start with {@link #launch(MemberConfig)}; close to stop.
+ */
+public final class StardustMember implements AutoCloseable
+{
+    private final MemberConfig config;
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    private final Storage storage;
+    private final StardustService service;
+    private final ClusteredService clusteredService;
+    private ClusteredMediaDriver clusteredMediaDriver;
+    private ClusteredServiceContainer container;
+    private ReadEndpoint readEndpoint;
+    private volatile Runnable terminationHook = () -> {};
+
+    private StardustMember(final MemberConfig config, final ClusteredService otherService)
+    {
+        this.config = config;
+        if (otherService != null)
+        {
+            this.storage = null;
+            this.service = null;
+            this.clusteredService = otherService;
+            return;
+        }
+        if (config.deleteStateOnStart())
+        {
+            deleteTree(new File(config.dataDir(), "storage"));
+        }
+        this.storage = new Storage(config.storage());
+        this.service = new StardustService(
+            config.memberId(), config.self().datacenter(), config.sequencer(), storage, config.workers());
+        this.clusteredService = service;
+    }
+
+    /**
+     * Start a member and return once its parts are running (it may not have joined an election yet).
+     *
+     * @param config settings; concluded here.
+     * @return the running member.
+     */
+    public static StardustMember launch(final MemberConfig config)
+    {
+        return launch(config, null);
+    }
+
+    /**
+     * Start a member that runs {@code otherService} instead of Stardust's sequencer, with the same Aeron set-up
+     * (used to measure the raw cluster, e.g. with an echo service). It has no storage and no read endpoint.
+     *
+     * @param config       settings; concluded here.
+     * @param otherService the clustered service, or null for Stardust's.
+     * @return the running member.
+     */
+    public static StardustMember launch(final MemberConfig config, final ClusteredService otherService)
+    {
+        config.conclude();
+        final StardustMember member = new StardustMember(config, otherService);
+        try
+        {
+            member.start();
+            return member;
+        }
+        catch (final RuntimeException ex)
+        {
+            member.close();
+            throw ex;
+        }
+    }
+
+    private static Supplier<IdleStrategy> idle()
+    {
+        // Never busy spin: a 2-core machine runs three members, clients and the build at once.
+        return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    private void start()
+    {
+        final ClusterSpec.Member self = config.self();
+        final String host = self.host();
+        final String aeronDir = config.aeronDir();
+        final File dataDir = config.dataDir();
+        final File clusterDir = new File(dataDir, "cluster");
+        final ErrorHandler errorHandler = this::onError;
+
+        final MediaDriver.Context driver = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(idle().get())
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .errorHandler(errorHandler);
+
+        final Archive.Context archive = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(new File(dataDir, "archive"))
+            .archiveId(config.memberId())
+            .controlChannel("aeron:udp?endpoint=" + self.endpoint(ClusterSpec.ARCHIVE_CONTROL_PORT_OFFSET))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(idle())
+            .deleteArchiveOnStart(config.deleteStateOnStart())
+            .errorHandler(errorHandler);
+
+        final AeronArchive.Context archiveClient = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(archive.localControlChannel())
+            .controlRequestStreamId(archive.localControlStreamId())
+            .controlResponseChannel("aeron:ipc?term-length=64k")
+            .aeronDirectoryName(aeronDir);
+
+        final String logChannel = new ChannelUriStringBuilder()
+            .media("udp")
+            .termLength(config.logTermLength())
+            .controlMode("manual")
+            .controlEndpoint(self.endpoint(ClusterSpec.LOG_CONTROL_PORT_OFFSET))
+            .build();
+
+        final ConsensusModule.Context consensus = new ConsensusModule.Context()
+            .errorHandler(errorHandler)
+            .clusterMemberId(config.memberId())
+            .clusterMembers(config.cluster().aeronClusterMembers())
+            .clusterDir(clusterDir)
+            .ingressChannel("aeron:udp")
+            .logChannel(logChannel)
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .archiveContext(archiveClient.clone())
+            .leaderHeartbeatTimeoutNs(config.leaderHeartbeatTimeout().toNanos())
+            .leaderHeartbeatIntervalNs(config.leaderHeartbeatInterval().toNanos())
+            .electionTimeoutNs(config.electionTimeout().toNanos())
+            .sessionTimeoutNs(config.sessionTimeout().toNanos())
+            .wheelTickResolutionNs(TimeUnit.MILLISECONDS.toNanos(1))
+            .idleStrategySupplier(idle())
+            .deleteDirOnStart(config.deleteStateOnStart())
+            .terminationHook(() -> terminationHook.run());
+
+        final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(archiveClient.clone())
+            .clusterDir(clusterDir)
+            .clusteredService(clusteredService)
+            .idleStrategySupplier(idle())
+            .errorHandler(errorHandler)
+            .terminationHook(() -> terminationHook.run());
+
+        clusteredMediaDriver = ClusteredMediaDriver.launch(driver, archive, consensus);
+        container = ClusteredServiceContainer.launch(serviceContext);
+        if (service != null)
+        {
+            readEndpoint = ReadEndpoint.launch(aeronDir, self.readEndpoint(), service, this::onError);
+        }
+    }
+
+    private void onError(final Throwable throwable)
+    {
+        errors.add(throwable);
+        System.err.println("[member " + config.memberId() + "] " + throwable);
+    }
+
+    /**
+     * @param hook called (on an Aeron thread) when the cluster asks this member to terminate.
+     * @return this.
+     */
+    public StardustMember terminationHook(final Runnable hook)
+    {
+        this.terminationHook = hook;
+        return this;
+    }
+
+    public int memberId()
+    {
+        return config.memberId();
+    }
+
+    public MemberConfig config()
+    {
+        return config;
+    }
+
+    /** @return this member's Raft role as its service last saw it, or null before it started. */
+    public io.aeron.cluster.service.Cluster.Role role()
+    {
+        if (service != null)
+        {
+            return service.role();
+        }
+        return clusteredService instanceof EchoService echo ? echo.role() : null;
+    }
+
+    /** @return the sequencer service, also the replica view of this member. */
+    public StardustService service()
+    {
+        return service;
+    }
+
+    public Storage storage()
+    {
+        return storage;
+    }
+
+    /** @return errors reported by this member's Aeron agents and read endpoint so far. */
+    public List<Throwable> errors()
+    {
+        return errors;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(readEndpoint, container, clusteredMediaDriver);
+        readEndpoint = null;
+        container = null;
+        clusteredMediaDriver = null;
+        if (service != null)
+        {
+            service.scheduler().close();
+            storage.close();
+        }
+    }
+
+    static void deleteTree(final File file)
+    {
+        final File[] children = file.listFiles();
+        if (children != null)
+        {
+            for (final File child : children)
+            {
+                deleteTree(child);
+            }
+        }
+        if (file.exists() && !file.delete())
+        {
+            throw new IllegalStateException("cannot delete " + file);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.stardust.storage;
+
+import java.io.File;
+
+/**
+ * Settings of a {@link Storage}: where its files live and how Chronicle Map files are sized.
+ */
+public final class StorageConfig
+{
+    /** Default expected rows per table; Chronicle Map grows past it up to {@link #maxBloatFactor}. */
+    public static final long DEFAULT_ENTRIES_PER_TABLE = 1_000_000;
+    /** Default average key size in bytes, used to size the Chronicle Map files. */
+    public static final int DEFAULT_AVERAGE_KEY_BYTES = 32;
+    /** Default average value size in bytes (without the 9-byte version header). */
+    public static final int DEFAULT_AVERAGE_VALUE_BYTES = 128;
+    /** Default number of epochs of history kept for snapshot reads. */
+    public static final int DEFAULT_RETAINED_EPOCHS = 2_000;
+
+    private File directory;
+    private long entriesPerTable = DEFAULT_ENTRIES_PER_TABLE;
+    private int averageKeyBytes = DEFAULT_AVERAGE_KEY_BYTES;
+    private int averageValueBytes = DEFAULT_AVERAGE_VALUE_BYTES;
+    private double maxBloatFactor = 10.0;
+    private int retainedEpochs = DEFAULT_RETAINED_EPOCHS;
+
+    public StorageConfig directory(final File directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    public File directory()
+    {
+        return directory;
+    }
+
+    public StorageConfig entriesPerTable(final long entriesPerTable)
+    {
+        this.entriesPerTable = entriesPerTable;
+        return this;
+    }
+
+    public long entriesPerTable()
+    {
+        return entriesPerTable;
+    }
+
+    public StorageConfig averageKeyBytes(final int averageKeyBytes)
+    {
+        this.averageKeyBytes = averageKeyBytes;
+        return this;
+    }
+
+    public int averageKeyBytes()
+    {
+        return averageKeyBytes;
+    }
+
+    public StorageConfig averageValueBytes(final int averageValueBytes)
+    {
+        this.averageValueBytes = averageValueBytes;
+        return this;
+    }
+
+    public int averageValueBytes()
+    {
+        return averageValueBytes;
+    }
+
+    public StorageConfig maxBloatFactor(final double maxBloatFactor)
+    {
+        this.maxBloatFactor = maxBloatFactor;
+        return this;
+    }
+
+    public double maxBloatFactor()
+    {
+        return maxBloatFactor;
+    }
+
+    /**
+     * How many applied epochs of history snapshot reads may go back. Older snapshots get
+     * {@link SnapshotTooOldException}.
+     *
+     * @param retainedEpochs at least 1.
+     * @return this.
+     */
+    public StorageConfig retainedEpochs(final int retainedEpochs)
+    {
+        this.retainedEpochs = retainedEpochs;
+        return this;
+    }
+
+    public int retainedEpochs()
+    {
+        return retainedEpochs;
+    }
+
+    /**
+     * Check the settings.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the bad setting.
+     */
+    public StorageConfig validate()
+    {
+        if (directory == null)
+        {
+            throw new IllegalArgumentException("storage directory is not set");
+        }
+        if (entriesPerTable < 1_000)
+        {
+            throw new IllegalArgumentException("entriesPerTable must be at least 1000, was " + entriesPerTable);
+        }
+        if (averageKeyBytes < 1 || averageValueBytes < 1)
+        {
+            throw new IllegalArgumentException("average key and value sizes must be positive");
+        }
+        if (maxBloatFactor < 1.0 || maxBloatFactor > 1000.0)
+        {
+            throw new IllegalArgumentException("maxBloatFactor must be in [1, 1000], was " + maxBloatFactor);
+        }
+        if (retainedEpochs < 1)
+        {
+            throw new IllegalArgumentException("retainedEpochs must be at least 1, was " + retainedEpochs);
+        }
+        return this;
+    }
+}
