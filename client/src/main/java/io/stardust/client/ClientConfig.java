@@ -18,6 +18,7 @@ public final class ClientConfig
     private Duration readTimeout = Duration.ofSeconds(5);
     private Duration connectTimeout = Duration.ofSeconds(30);
     private int maxTransactionBytes = 1024 * 1024;
+    private Duration idleMaxPark = Duration.ofMillis(4);
     private RetryPolicy retryPolicy = new RetryPolicy(20, Duration.ofMillis(1), Duration.ofMillis(200));
 
     /**
@@ -157,6 +158,21 @@ public final class ClientConfig
     public RetryPolicy retryPolicy()
     {
         return retryPolicy;
+    }
+
+    /**
+     * @param park longest park of the client's idle threads: longer saves CPU, costs latency after quiet spells.
+     * @return this.
+     */
+    public ClientConfig idleMaxPark(final Duration park)
+    {
+        this.idleMaxPark = park;
+        return this;
+    }
+
+    public Duration idleMaxPark()
+    {
+        return idleMaxPark;
     }
 
     /** @return the member reads go to. */

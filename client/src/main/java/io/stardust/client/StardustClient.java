@@ -207,7 +207,8 @@ public final class StardustClient implements AutoCloseable
             ownDriver = MediaDriver.launch(new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir)
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, config.idleMaxPark().toNanos()))
+                .asyncExecutorIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, config.idleMaxPark().toNanos()))
                 .termBufferSparseFile(true)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
@@ -552,7 +553,7 @@ public final class StardustClient implements AutoCloseable
     private void runConductor()
     {
         ON_CONDUCTOR.set(true);
-        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, config.idleMaxPark().toNanos());
         while (running)
         {
             int work = 0;

@@ -311,7 +311,13 @@ public final class StardustService implements ClusteredService, ReplicaView
         if (openTxns.size() == 1)
         {
             final long window = cluster.timeUnit().convert(batchWindowMicros, TimeUnit.MICROSECONDS);
-            cluster.scheduleTimer(nextEpoch, cluster.time() + Math.max(1, window));
+            final long deadline = cluster.time() + Math.max(1, window);
+            // A refused timer (back pressure towards the consensus module) would leave the epoch open: retry.
+            idleStrategy.reset();
+            while (!cluster.scheduleTimer(nextEpoch, deadline))
+            {
+                idleStrategy.idle();
+            }
         }
         if (openTxns.size() >= epochMaxTransactions || openBytes >= epochMaxBytes)
         {

@@ -13,6 +13,8 @@ import java.time.Duration;
  */
 public final class MemberConfig
 {
+    /** Default longest park of an idle Aeron agent, milliseconds. */
+    public static final long DEFAULT_IDLE_MAX_PARK_MS = 4;
     /** Default Aeron term length of the cluster log. */
     public static final int DEFAULT_LOG_TERM_LENGTH = 16 * 1024 * 1024;
 
@@ -27,6 +29,7 @@ public final class MemberConfig
     private Duration electionTimeout = Duration.ofMillis(500);
     private Duration sessionTimeout = Duration.ofSeconds(10);
     private int logTermLength = DEFAULT_LOG_TERM_LENGTH;
+    private Duration idleMaxPark = Duration.ofMillis(DEFAULT_IDLE_MAX_PARK_MS);
     private final StorageConfig storage = new StorageConfig();
     private final SequencerConfig sequencer = new SequencerConfig();
 
@@ -165,6 +168,25 @@ public final class MemberConfig
     public Duration sessionTimeout()
     {
         return sessionTimeout;
+    }
+
+    /**
+     * Longest park of an idle agent thread (media driver, archive, consensus, service, read endpoint). Agents spin,
+     * then yield, then park for growing times up to this: longer saves CPU when idle, and costs latency on the first
+     * request after a quiet spell. A local knob (the resource controller's idle strategy).
+     *
+     * @param park longest park.
+     * @return this.
+     */
+    public MemberConfig idleMaxPark(final Duration park)
+    {
+        this.idleMaxPark = park;
+        return this;
+    }
+
+    public Duration idleMaxPark()
+    {
+        return idleMaxPark;
     }
 
     public MemberConfig logTermLength(final int bytes)

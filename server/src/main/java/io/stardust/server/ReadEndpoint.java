@@ -39,7 +39,6 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
@@ -118,15 +117,18 @@ public final class ReadEndpoint implements Agent, AutoCloseable
      * @param endpoint     host:port to listen on.
      * @param replica      what to serve.
      * @param errorHandler where unexpected faults go.
+     * @param idleStrategy  how the endpoint's thread waits when there is nothing to do.
      * @return the running endpoint.
      */
     public static ReadEndpoint launch(
-        final String aeronDir, final String endpoint, final ReplicaView replica, final ErrorHandler errorHandler)
+        final String aeronDir,
+        final String endpoint,
+        final ReplicaView replica,
+        final ErrorHandler errorHandler,
+        final org.agrona.concurrent.IdleStrategy idleStrategy)
     {
         final ReadEndpoint endpointAgent = new ReadEndpoint(aeronDir, endpoint, replica, errorHandler);
-        endpointAgent.runner = new AgentRunner(
-            new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)),
-            errorHandler, null, endpointAgent);
+        endpointAgent.runner = new AgentRunner(idleStrategy, errorHandler, null, endpointAgent);
         AgentRunner.startOnThread(endpointAgent.runner);
         return endpointAgent;
     }

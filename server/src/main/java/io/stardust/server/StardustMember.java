@@ -97,10 +97,11 @@ public final class StardustMember implements AutoCloseable
         }
     }
 
-    private static Supplier<IdleStrategy> idle()
+    private Supplier<IdleStrategy> idle()
     {
         // Never busy spin: a 2-core machine runs three members, clients and the build at once.
-        return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        final long maxPark = config.idleMaxPark().toNanos();
+        return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), maxPark);
     }
 
     private void start()
@@ -116,6 +117,7 @@ public final class StardustMember implements AutoCloseable
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(idle().get())
+            .asyncExecutorIdleStrategy(idle().get())
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
@@ -179,7 +181,7 @@ public final class StardustMember implements AutoCloseable
         container = ClusteredServiceContainer.launch(serviceContext);
         if (service != null)
         {
-            readEndpoint = ReadEndpoint.launch(aeronDir, self.readEndpoint(), service, this::onError);
+            readEndpoint = ReadEndpoint.launch(aeronDir, self.readEndpoint(), service, this::onError, idle().get());
         }
     }
 
