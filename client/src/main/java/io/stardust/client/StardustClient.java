@@ -39,6 +39,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
+import io.stardust.protocol.AdaptiveIdleStrategy;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -207,8 +208,9 @@ public final class StardustClient implements AutoCloseable
             ownDriver = MediaDriver.launch(new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir)
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, config.idleMaxPark().toNanos()))
-                .asyncExecutorIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, config.idleMaxPark().toNanos()))
+                // The driver's own periodic duties keep it from ever being quiet: plain backoff suits it.
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+                .asyncExecutorIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 10_000_000))
                 .termBufferSparseFile(true)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
@@ -553,7 +555,7 @@ public final class StardustClient implements AutoCloseable
     private void runConductor()
     {
         ON_CONDUCTOR.set(true);
-        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, config.idleMaxPark().toNanos());
+        final IdleStrategy idle = AdaptiveIdleStrategy.withQuietPark(config.idleMaxPark().toNanos());
         while (running)
         {
             int work = 0;

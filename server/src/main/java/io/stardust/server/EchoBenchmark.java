@@ -4,7 +4,7 @@ import io.aeron.cluster.client.AeronCluster;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.stardust.protocol.ClusterSpec;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import io.stardust.protocol.AdaptiveIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -38,7 +38,7 @@ public final class EchoBenchmark
         try (EmbeddedCluster cluster = EmbeddedCluster.start(spec, dir, null, (id) -> new EchoService());
             MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+                .sharedIdleStrategy(AdaptiveIdleStrategy.withQuietPark(4_000_000))
                 .dirDeleteOnShutdown(true)))
         {
             cluster.awaitLeader(Duration.ofSeconds(60));
@@ -51,7 +51,7 @@ public final class EchoBenchmark
                 .egressListener((sessionId, timestamp, buffer, offset, length, header) -> received[0]++)))
             {
                 final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(8, size)));
-                final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+                final IdleStrategy idle = AdaptiveIdleStrategy.withQuietPark(4_000_000);
                 long sent = 0;
                 final long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
                 long measureStart = 0;

@@ -15,6 +15,7 @@ import io.stardust.sequencer.StardustService;
 import io.stardust.storage.Storage;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import io.stardust.protocol.AdaptiveIdleStrategy;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpLock;
@@ -97,11 +98,21 @@ public final class StardustMember implements AutoCloseable
         }
     }
 
+    /**
+     * The media driver and the consensus module have periodic duties of their own (timers, heartbeats, status
+     * messages, the 1 ms timer wheel), so they are never quiet long enough for {@link AdaptiveIdleStrategy}'s long
+     * parks; Agrona's backoff keeps them cheap when idle.
+     */
+    private IdleStrategy driverIdle()
+    {
+        return new BackoffIdleStrategy(10, 20, 1_000, Math.min(2_000_000, config.idleMaxPark().toNanos()));
+    }
+
     private Supplier<IdleStrategy> idle()
     {
         // Never busy spin: a 2-core machine runs three members, clients and the build at once.
         final long maxPark = config.idleMaxPark().toNanos();
-        return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), maxPark);
+        return () -> AdaptiveIdleStrategy.withQuietPark(maxPark);
     }
 
     private void start()
@@ -116,8 +127,8 @@ public final class StardustMember implements AutoCloseable
         final MediaDriver.Context driver = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(idle().get())
-            .asyncExecutorIdleStrategy(idle().get())
+            .sharedIdleStrategy(driverIdle())
+            .asyncExecutorIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(10)))
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
@@ -164,7 +175,7 @@ public final class StardustMember implements AutoCloseable
             .electionTimeoutNs(config.electionTimeout().toNanos())
             .sessionTimeoutNs(config.sessionTimeout().toNanos())
             .wheelTickResolutionNs(TimeUnit.MILLISECONDS.toNanos(1))
-            .idleStrategySupplier(idle())
+            .idleStrategySupplier(this::driverIdle)
             .deleteDirOnStart(config.deleteStateOnStart())
             .terminationHook(() -> terminationHook.run());
 
