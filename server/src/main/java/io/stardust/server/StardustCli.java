@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
     subcommands = {
         StardustCli.Start.class,
         DemoCommand.class,
+        BenchCommand.class,
         OpsCommands.Status.class,
         OpsCommands.SetBatchWindow.class,
         OpsCommands.CreateTable.class,
