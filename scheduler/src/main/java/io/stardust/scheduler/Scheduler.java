@@ -126,6 +126,8 @@ public final class Scheduler implements AutoCloseable
         final Map<KeyBytes, Integer> reservations = new ConcurrentHashMap<>(Math.max(16, n * 2));
         final Outcome[] outcomes = new Outcome[n];
         final long[] txnHashes = new long[n];
+        // Rows read during validation, by key: the state at the start of the epoch, reused when applying.
+        final Map<KeyBytes, byte[]> rowsAtStart = new ConcurrentHashMap<>(Math.max(16, n * 2));
 
         // Phase 1: reservations.
         parallel((w) ->
@@ -147,7 +149,7 @@ public final class Scheduler implements AutoCloseable
         {
             for (int i = w; i < n; i += workers)
             {
-                outcomes[i] = validate(i, records[i], reservations, orderedReservations);
+                outcomes[i] = validate(i, records[i], reservations, orderedReservations, rowsAtStart);
             }
         });
 
@@ -165,7 +167,7 @@ public final class Scheduler implements AutoCloseable
                     if (committed && partition(write) % workers == w)
                     {
                         storage.write(write.tableId(), write.key(), Versions.pack(epoch, i), write.delete(),
-                            write.value());
+                            write.value(), rowsAtStart.get(new KeyBytes(write.tableId(), write.key())));
                     }
                     if (mine && committed)
                     {
@@ -201,15 +203,19 @@ public final class Scheduler implements AutoCloseable
         final int index,
         final TxnRecord txn,
         final Map<KeyBytes, Integer> reservations,
-        final TreeMap<KeyBytes, Integer> orderedReservations)
+        final TreeMap<KeyBytes, Integer> orderedReservations,
+        final Map<KeyBytes, byte[]> rowsAtStart)
     {
         for (final TxnRecord.Read read : txn.reads())
         {
-            if (storage.latestVersion(read.tableId(), read.key()) != read.version())
+            final KeyBytes key = new KeyBytes(read.tableId(), read.key());
+            final byte[] row = storage.latestEncoded(read.tableId(), read.key());
+            rowsAtStart.put(key, row == null ? Storage.NO_ROW_AT_START : row);
+            if (Storage.versionOf(row) != read.version())
             {
                 return new Outcome(AbortReason.STALE_READ, read.tableId(), read.key());
             }
-            final Integer writer = reservations.get(new KeyBytes(read.tableId(), read.key()));
+            final Integer writer = reservations.get(key);
             if (writer != null && writer < index)
             {
                 return new Outcome(AbortReason.READ_AFTER_WRITE_IN_EPOCH, read.tableId(), read.key());

@@ -27,6 +27,8 @@ import java.util.stream.Stream;
 public final class Storage implements AutoCloseable
 {
     private static final byte[] NO_ROW = new byte[0];
+    /** Tells {@link #write(int, byte[], long, boolean, byte[], byte[])} that the key had no row. */
+    public static final byte[] NO_ROW_AT_START = new byte[0];
 
     private final StorageConfig config;
     private final File tablesDir;
@@ -132,6 +134,28 @@ public final class Storage implements AutoCloseable
     public Row latest(final int tableId, final byte[] key)
     {
         return Row.decode(table(tableId).getRaw(key));
+    }
+
+    /**
+     * The latest row of a key in its stored form, for validation on the sequencing thread; hand it back to
+     * {@link #write(int, byte[], long, boolean, byte[], byte[])} to spare a second lookup.
+     *
+     * @param tableId table id.
+     * @param key     key bytes.
+     * @return the encoded row, or null when the key was never written.
+     */
+    public byte[] latestEncoded(final int tableId, final byte[] key)
+    {
+        return table(tableId).getRaw(key);
+    }
+
+    /**
+     * @param encoded a row from {@link #latestEncoded(int, byte[])}, or null.
+     * @return its packed version, or {@link Versions#ABSENT}.
+     */
+    public static long versionOf(final byte[] encoded)
+    {
+        return encoded == null ? Versions.ABSENT : Row.decodeVersion(encoded);
     }
 
     /**
@@ -268,14 +292,47 @@ public final class Storage implements AutoCloseable
      */
     public void write(final int tableId, final byte[] key, final long version, final boolean deleted, final byte[] value)
     {
+        write(tableId, key, version, deleted, value, null);
+    }
+
+    /**
+     * As {@link #write(int, byte[], long, boolean, byte[])}, with the key's row at the start of the epoch when the
+     * caller already read it (an empty array for "no row"), to spare a lookup.
+     *
+     * @param tableId     table id.
+     * @param key         key bytes.
+     * @param version     packed version; its epoch must be the epoch being written.
+     * @param deleted     true for a delete.
+     * @param value       value bytes (ignored for deletes).
+     * @param rowAtStart  the encoded row at the start of this epoch, {@link #NO_ROW_AT_START} when there was none,
+     *                    or null when not known.
+     */
+    public void write(
+        final int tableId,
+        final byte[] key,
+        final long version,
+        final boolean deleted,
+        final byte[] value,
+        final byte[] rowAtStart)
+    {
         final Table table = table(tableId);
         final KeyBytes undoKey = new KeyBytes(tableId, key);
-        if (!currentUndo.containsKey(undoKey))
+        final byte[] undone = currentUndo.get(undoKey);
+        final boolean isNew;
+        if (undone == null)
         {
-            final byte[] previous = table.getRaw(key);
+            // First write of the key in this epoch: keep the row readers at older snapshots must still see.
+            final byte[] previous = rowAtStart == null ? table.getRaw(key) :
+                rowAtStart == NO_ROW_AT_START ? null : rowAtStart;
             currentUndo.put(undoKey, previous == null ? NO_ROW : previous);
+            isNew = previous == null;
         }
-        table.putRaw(key, Row.encode(version, deleted, deleted ? Row.EMPTY : value));
+        else
+        {
+            // Written earlier in this epoch, so it is in the index already.
+            isNew = false;
+        }
+        table.putRaw(key, Row.encode(version, deleted, deleted ? Row.EMPTY : value), isNew);
     }
 
     /**

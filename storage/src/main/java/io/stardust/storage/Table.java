@@ -35,6 +35,9 @@ final class Table implements AutoCloseable
                 .averageKeySize(config.averageKeyBytes())
                 .averageValueSize(config.averageValueBytes() + 9)
                 .maxBloatFactor(config.maxBloatFactor())
+                // Writers never need the old value back; returning it would deserialize a copy on every put.
+                .putReturnsNull(true)
+                .removeReturnsNull(true)
                 .createPersistedTo(file);
         }
         catch (final IOException ex)
@@ -67,9 +70,19 @@ final class Table implements AutoCloseable
         return rows.get(key);
     }
 
-    void putRaw(final byte[] key, final byte[] encodedRow)
+    /**
+     * @param key        key bytes.
+     * @param encodedRow the row.
+     * @param isNew      true when the key has no row yet: only then does the ordered index change (adding an
+     *                   existing key to the skip list costs a full search on every write).
+     */
+    void putRaw(final byte[] key, final byte[] encodedRow, final boolean isNew)
     {
-        keys.add(key);
+        if (isNew)
+        {
+            // Index first: a scan that finds the key before its row exists treats it as absent.
+            keys.add(key);
+        }
         rows.put(key, encodedRow);
     }
 
