@@ -35,6 +35,7 @@ public final class StardustMember implements AutoCloseable
 {
     private final MemberConfig config;
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    private final List<Throwable> warnings = new CopyOnWriteArrayList<>();
     private final Storage storage;
     private final StardustService service;
     private final ClusteredService clusteredService;
@@ -198,8 +199,21 @@ public final class StardustMember implements AutoCloseable
 
     private void onError(final Throwable throwable)
     {
+        if (throwable instanceof io.aeron.cluster.client.ClusterEvent)
+        {
+            // Cluster events (e.g. "leader heartbeat timeout" during an election) are warnings, not faults.
+            warnings.add(throwable);
+            System.err.println("[member " + config.memberId() + "] warning: " + throwable.getMessage());
+            return;
+        }
         errors.add(throwable);
         System.err.println("[member " + config.memberId() + "] " + throwable);
+    }
+
+    /** @return cluster events (warnings such as election timeouts) reported so far. */
+    public List<Throwable> warnings()
+    {
+        return warnings;
     }
 
     /**

@@ -1,0 +1,69 @@
+package io.stardust.conformance;
+
+import io.stardust.client.CommitInfo;
+import io.stardust.client.StardustClient;
+import io.stardust.client.StardustTimeoutException;
+import io.stardust.client.Transaction;
+import io.stardust.server.StardustMember;
+import io.stardust.test.TestCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client follows a leader change by itself: after the leader stops, commits go to the new leader.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class LeaderChangeIT
+{
+    @Test
+    void shouldCommitThroughNewLeaderAfterLeaderStops()
+    {
+        try (TestCluster cluster = TestCluster.builder()
+            .members(3)
+            .configure((config) -> config.leaderHeartbeatTimeout(Duration.ofSeconds(1)))
+            .start())
+        {
+            final StardustMember oldLeader = cluster.awaitLeader();
+            // Read from a member that stays up.
+            final int reader = (oldLeader.memberId() + 1) % 3;
+            final StardustClient client = cluster.newClient((config) -> config.preferredMember(reader)
+                .commitTimeout(Duration.ofSeconds(3)));
+            client.createTable("kv").join();
+            final Transaction before = client.begin();
+            before.put("kv", "k".getBytes(UTF_8), "before".getBytes(UTF_8));
+            before.commitSync();
+
+            cluster.embedded().stopMember(oldLeader.memberId());
+            final StardustMember newLeader = cluster.awaitLeader();
+            assertNotEquals(oldLeader.memberId(), newLeader.memberId());
+
+            // In-flight or just-sent commits may time out while the client finds the new leader; a fresh attempt
+            // must then succeed without the application reconnecting anything.
+            CommitInfo after = null;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (after == null)
+            {
+                final Transaction tx = client.begin();
+                tx.put("kv", "k".getBytes(UTF_8), "after".getBytes(UTF_8));
+                try
+                {
+                    after = tx.commitSync();
+                }
+                catch (final StardustTimeoutException ex)
+                {
+                    assertTrue(System.nanoTime() < deadline, "no commit through the new leader within 60 s: " + ex);
+                }
+            }
+            cluster.awaitApplied(after.epoch());
+            assertArrayEquals("after".getBytes(UTF_8), client.begin().get("kv", "k".getBytes(UTF_8)));
+        }
+    }
+}
