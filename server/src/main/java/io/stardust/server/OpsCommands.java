@@ -102,4 +102,57 @@ final class OpsCommands
             return 0;
         }
     }
+
+    /** {@code stardust put}. */
+    @Command(name = "put", description = "Write one key in its own transaction (UTF-8 key and value).")
+    static final class Put extends ClusterCommand
+    {
+        @Option(names = "--table", required = true, description = "Table name.")
+        String table;
+
+        @Option(names = "--key", required = true, description = "Key (UTF-8).")
+        String key;
+
+        @Option(names = "--value", required = true, description = "Value (UTF-8).")
+        String value;
+
+        @Override
+        public Integer call()
+        {
+            try (StardustClient client = connect())
+            {
+                final io.stardust.client.Transaction tx = client.begin();
+                tx.put(table, key, value);
+                final io.stardust.client.CommitInfo info = tx.commitSync();
+                System.out.println("committed at (" + info.epoch() + ", " + info.index() + ")");
+            }
+            return 0;
+        }
+    }
+
+    /** {@code stardust get}. */
+    @Command(name = "get", description = "Read one key at the latest snapshot of a member (UTF-8 key and value).")
+    static final class Get extends ClusterCommand
+    {
+        @Option(names = "--table", required = true, description = "Table name.")
+        String table;
+
+        @Option(names = "--key", required = true, description = "Key (UTF-8).")
+        String key;
+
+        @Option(names = "--member", defaultValue = "0", description = "Member to read from (default ${DEFAULT-VALUE}).")
+        int member;
+
+        @Override
+        public Integer call()
+        {
+            try (StardustClient client = StardustClient.connect(
+                new ClientConfig().clusterSpec(ClusterSpec.parse(cluster)).preferredMember(member)))
+            {
+                final String value = client.begin().get(table, key);
+                System.out.println(value == null ? "(no row)" : value);
+                return value == null ? 1 : 0;
+            }
+        }
+    }
 }

@@ -24,6 +24,8 @@ import java.util.concurrent.Callable;
         OpsCommands.Status.class,
         OpsCommands.SetBatchWindow.class,
         OpsCommands.CreateTable.class,
+        OpsCommands.Put.class,
+        OpsCommands.Get.class,
         CommandLine.HelpCommand.class
     })
 public final class StardustCli implements Runnable
@@ -93,8 +95,8 @@ public final class StardustCli implements Runnable
                 .workers(workers)
                 .deleteStateOnStart(deleteState);
             config.storage().entriesPerTable(entriesPerTable);
-            final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            try (StardustMember m = StardustMember.launch(config).terminationHook(barrier::signal))
+            try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+                StardustMember m = StardustMember.launch(config).terminationHook(barrier::signal))
             {
                 System.out.println("stardust member " + member + " (" + config.self().datacenter() + ") running: " +
                     "ingress " + config.self().ingressEndpoint() + ", reads " + config.self().readEndpoint() +
