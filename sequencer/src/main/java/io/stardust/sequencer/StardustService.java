@@ -184,6 +184,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         // A view bounded to this message, so that a lying length or group count cannot read past it.
         view.wrap(buffer, offset, length);
         long correlationId = -1;
+        Runnable effect = null;
         try
         {
             if (length < MessageHeaderDecoder.ENCODED_LENGTH)
@@ -205,10 +206,10 @@ public final class StardustService implements ClusteredService, ReplicaView
             final int templateId = headerDecoder.templateId();
             switch (templateId)
             {
-                case CommitRequestDecoder.TEMPLATE_ID -> onCommit(session, length);
-                case SetBatchWindowDecoder.TEMPLATE_ID -> onSetBatchWindow(session);
-                case SetEpochLimitsDecoder.TEMPLATE_ID -> onSetEpochLimits(session);
-                case CreateTableDecoder.TEMPLATE_ID -> onCreateTable(session);
+                case CommitRequestDecoder.TEMPLATE_ID -> effect = onCommit(session, length);
+                case SetBatchWindowDecoder.TEMPLATE_ID -> effect = onSetBatchWindow(session);
+                case SetEpochLimitsDecoder.TEMPLATE_ID -> effect = onSetEpochLimits(session);
+                case CreateTableDecoder.TEMPLATE_ID -> effect = onCreateTable(session);
                 default -> throw new RequestException(ErrorCode.UNKNOWN_TEMPLATE,
                     "template id " + templateId + " is not a request the cluster accepts " +
                     "(CommitRequest=1, SetBatchWindow=20, SetEpochLimits=21, CreateTable=22)");
@@ -224,9 +225,16 @@ public final class StardustService implements ClusteredService, ReplicaView
             sendError(session, correlationId, ErrorCode.MALFORMED_MESSAGE,
                 "malformed message of " + length + " bytes: " + ex.getMessage());
         }
+        // Effects run outside the request's error handling: a fault while applying an epoch is a fault of this
+        // replica, which must stop rather than report it as bad input and carry on diverged.
+        if (effect != null)
+        {
+            effect.run();
+        }
     }
 
-    private void onCommit(final ClientSession session, final int length)
+    /** Decode and check a commit; join it to the open epoch. @return closing the epoch when it is full, or null. */
+    private Runnable onCommit(final ClientSession session, final int length)
     {
         if (length > config.maxTransactionBytes())
         {
@@ -302,7 +310,7 @@ public final class StardustService implements ClusteredService, ReplicaView
             // Decided from the log alone, so every replica rejects it the same way; it takes no index.
             sendCommitResult(session.id(), correlationId, txnId, CommitOutcome.ABORTED, AbortReason.SCHEMA_CHANGED,
                 nextEpoch, -1, schema.changedTable, null);
-            return;
+            return null;
         }
 
         openTxns.add(new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes));
@@ -319,10 +327,7 @@ public final class StardustService implements ClusteredService, ReplicaView
                 idleStrategy.idle();
             }
         }
-        if (openTxns.size() >= epochMaxTransactions || openBytes >= epochMaxBytes)
-        {
-            closeEpoch();
-        }
+        return openTxns.size() >= epochMaxTransactions || openBytes >= epochMaxBytes ? this::closeEpoch : null;
     }
 
     private int checkOps(final int soFar, final int more)
@@ -401,7 +406,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
     }
 
-    private void onSetBatchWindow(final ClientSession session)
+    private Runnable onSetBatchWindow(final ClientSession session)
     {
         batchWindowDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
             headerDecoder.version());
@@ -411,17 +416,20 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
         }
-        closeEpoch();
-        batchWindowMicros = micros;
-        for (final EpochListener listener : listeners)
+        final long correlationId = batchWindowDecoder.correlationId();
+        return () ->
         {
-            listener.onBatchWindow(nextEpoch, micros);
-        }
-        sendControlAck(session, batchWindowDecoder.correlationId(), "batch window " + micros + " us from epoch " +
-            nextEpoch);
+            closeEpoch();
+            batchWindowMicros = micros;
+            for (final EpochListener listener : listeners)
+            {
+                listener.onBatchWindow(nextEpoch, micros);
+            }
+            sendControlAck(session, correlationId, "batch window " + micros + " us from epoch " + nextEpoch);
+        };
     }
 
-    private void onSetEpochLimits(final ClientSession session)
+    private Runnable onSetEpochLimits(final ClientSession session)
     {
         epochLimitsDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
             headerDecoder.version());
@@ -432,14 +440,18 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
         }
-        closeEpoch();
-        epochMaxTransactions = maxTxns;
-        epochMaxBytes = maxBytes;
-        sendControlAck(session, epochLimitsDecoder.correlationId(), "epoch limits " + maxTxns + " transactions, " +
-            maxBytes + " bytes from epoch " + nextEpoch);
+        final long correlationId = epochLimitsDecoder.correlationId();
+        return () ->
+        {
+            closeEpoch();
+            epochMaxTransactions = maxTxns;
+            epochMaxBytes = maxBytes;
+            sendControlAck(session, correlationId, "epoch limits " + maxTxns + " transactions, " + maxBytes +
+                " bytes from epoch " + nextEpoch);
+        };
     }
 
-    private void onCreateTable(final ClientSession session)
+    private Runnable onCreateTable(final ClientSession session)
     {
         createTableDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
             headerDecoder.version());
@@ -457,16 +469,20 @@ public final class StardustService implements ClusteredService, ReplicaView
             throw new RequestException(
                 problem.contains("already exists") ? ErrorCode.TABLE_EXISTS : ErrorCode.INVALID_ARGUMENT, problem);
         }
-        closeEpoch();
-        final Catalog next = catalog.withTable(name);
-        final Catalog.TableInfo table = next.table(name);
-        storage.createTable(table.id(), name);
-        catalog = next;
-        for (final EpochListener listener : listeners)
+        return () ->
         {
-            listener.onTableCreated(table.id(), name);
-        }
-        sendControlAck(session, correlationId, "created table '" + name + "' at catalog version " + next.version());
+            closeEpoch();
+            final Catalog next = catalog.withTable(name);
+            final Catalog.TableInfo table = next.table(name);
+            storage.createTable(table.id(), name);
+            catalog = next;
+            for (final EpochListener listener : listeners)
+            {
+                listener.onTableCreated(table.id(), name);
+            }
+            sendControlAck(session, correlationId, "created table '" + name + "' at catalog version " +
+                next.version());
+        };
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.stardust.client.Transaction;
 import org.HdrHistogram.Histogram;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -268,7 +267,15 @@ public final class Workload
 
     static byte[] key(final int account)
     {
-        return String.format("acct%08d", account).getBytes(StandardCharsets.US_ASCII);
+        // Formatting by hand: String.format here cost the load generator a sixth of the benchmark's CPU.
+        final byte[] key = {'a', 'c', 'c', 't', '0', '0', '0', '0', '0', '0', '0', '0'};
+        int n = account;
+        for (int i = key.length - 1; i >= 4 && n > 0; i--)
+        {
+            key[i] = (byte)('0' + n % 10);
+            n /= 10;
+        }
+        return key;
     }
 
     static byte[] encode(final long balance)
