@@ -277,7 +277,12 @@ public final class StardustMember implements AutoCloseable
         }
     }
 
-    static void deleteTree(final File file)
+    /**
+     * Delete a file or a directory with everything in it.
+     *
+     * @param file what to delete; missing is fine.
+     */
+    public static void deleteTree(final File file)
     {
         final File[] children = file.listFiles();
         if (children != null)

@@ -197,6 +197,46 @@ class StorageTest
     }
 
     @Test
+    void shouldNeverShowReadersHalfAnEpochWhileWritersApply() throws Exception
+    {
+        storage.close();
+        storage = new Storage(new StorageConfig().directory(new File(dir, "race")).entriesPerTable(10_000)
+            .retainedEpochs(1_000));
+        storage.createTable(0, "t");
+        final int epochs = 2_000;
+        final java.util.concurrent.atomic.AtomicReference<String> violation = new java.util.concurrent.atomic
+            .AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        final Thread reader = new Thread(() ->
+        {
+            while (storage.appliedEpoch() < epochs && violation.get() == null)
+            {
+                final long snapshot = storage.appliedEpoch();
+                // Every epoch writes the same value to both keys: a snapshot must show them equal.
+                final Row a = storage.read(0, b("a"), snapshot);
+                final Row c = storage.read(0, b("c"), snapshot);
+                if (!java.util.Arrays.equals(a.value(), c.value()))
+                {
+                    violation.set("snapshot " + snapshot + ": a=" + new String(a.value(), UTF_8) + " c=" +
+                        new String(c.value(), UTF_8));
+                }
+                reads.incrementAndGet();
+            }
+        });
+        reader.start();
+        for (int e = 1; e <= epochs; e++)
+        {
+            storage.beginEpoch(e);
+            storage.write(0, b("a"), Versions.pack(e, 0), false, b(Integer.toString(e)));
+            storage.write(0, b("c"), Versions.pack(e, 1), false, b(Integer.toString(e)));
+            storage.finishEpoch(e);
+        }
+        reader.join();
+        assertNull(violation.get());
+        assertTrue(reads.get() > 0, "the reader must have overlapped the writer");
+    }
+
+    @Test
     void shouldNameMissingTable()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> storage.latest(7, b("a")));

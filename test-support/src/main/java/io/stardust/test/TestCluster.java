@@ -183,7 +183,7 @@ public final class TestCluster implements AutoCloseable
         }
         clients.forEach(CloseHelper::quietClose);
         cluster.close();
-        deleteTree(dir);
+        StardustMember.deleteTree(dir);
         if (!ignoreErrors && !errors.isEmpty())
         {
             final AssertionError failure = new AssertionError(errors.size() + " member error(s), first: " +
@@ -191,18 +191,5 @@ public final class TestCluster implements AutoCloseable
             errors.forEach(failure::addSuppressed);
             throw failure;
         }
-    }
-
-    private static void deleteTree(final File file)
-    {
-        final File[] children = file.listFiles();
-        if (children != null)
-        {
-            for (final File child : children)
-            {
-                deleteTree(child);
-            }
-        }
-        file.delete();
     }
 }
