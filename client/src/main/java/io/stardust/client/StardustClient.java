@@ -208,8 +208,7 @@ public final class StardustClient implements AutoCloseable
             ownDriver = MediaDriver.launch(new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir)
                 .threadingMode(ThreadingMode.SHARED)
-                // The driver's own periodic duties keep it from ever being quiet: plain backoff suits it.
-                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+                .sharedIdleStrategy(AdaptiveIdleStrategy.withQuietPark(config.idleMaxPark().toNanos()))
                 .asyncExecutorIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 10_000_000))
                 .termBufferSparseFile(true)
                 .dirDeleteOnStart(true)

@@ -99,16 +99,6 @@ public final class StardustMember implements AutoCloseable
         }
     }
 
-    /**
-     * The media driver and the consensus module have periodic duties of their own (timers, heartbeats, status
-     * messages, the 1 ms timer wheel), so they are never quiet long enough for {@link AdaptiveIdleStrategy}'s long
-     * parks; Agrona's backoff keeps them cheap when idle.
-     */
-    private IdleStrategy driverIdle()
-    {
-        return new BackoffIdleStrategy(10, 20, 1_000, Math.min(2_000_000, config.idleMaxPark().toNanos()));
-    }
-
     private Supplier<IdleStrategy> idle()
     {
         // Never busy spin: a 2-core machine runs three members, clients and the build at once.
@@ -128,7 +118,7 @@ public final class StardustMember implements AutoCloseable
         final MediaDriver.Context driver = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(driverIdle())
+            .sharedIdleStrategy(idle().get())
             .asyncExecutorIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(10)))
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
@@ -176,7 +166,7 @@ public final class StardustMember implements AutoCloseable
             .electionTimeoutNs(config.electionTimeout().toNanos())
             .sessionTimeoutNs(config.sessionTimeout().toNanos())
             .wheelTickResolutionNs(TimeUnit.MILLISECONDS.toNanos(1))
-            .idleStrategySupplier(this::driverIdle)
+            .idleStrategySupplier(idle())
             .deleteDirOnStart(config.deleteStateOnStart())
             .terminationHook(() -> terminationHook.run());
 
