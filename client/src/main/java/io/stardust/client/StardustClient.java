@@ -14,6 +14,7 @@ import io.aeron.logbuffer.Header;
 import io.stardust.protocol.ClusterSpec;
 import io.stardust.protocol.Streams;
 import io.stardust.protocol.codecs.CatalogRequestEncoder;
+import io.stardust.protocol.codecs.CommitBatchEncoder;
 import io.stardust.protocol.codecs.CatalogResultDecoder;
 import io.stardust.protocol.codecs.CommitOutcome;
 import io.stardust.protocol.codecs.CommitResultDecoder;
@@ -74,6 +75,10 @@ import java.util.function.Function;
 public final class StardustClient implements AutoCloseable
 {
     private static final long KEEPALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Most commits sent in one log message. */
+    static final int MAX_BATCH_RECORDS = 64;
+    /** Most bytes of commits sent in one log message (one message stays far below the log's limit). */
+    static final int MAX_BATCH_BYTES = 60 * 1024;
     private static final ThreadLocal<Boolean> ON_CONDUCTOR = ThreadLocal.withInitial(() -> false);
 
     private final ClientConfig config;
@@ -93,7 +98,10 @@ public final class StardustClient implements AutoCloseable
     private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
     private final ArrayDeque<Pending> byDeadline = new ArrayDeque<>();
     private final ArrayDeque<Pending> rawUncorrelated = new ArrayDeque<>();
-    private final ArrayDeque<Pending> unsent = new ArrayDeque<>();
+    private final ArrayDeque<Pending> unsentReads = new ArrayDeque<>();
+    private final ArrayDeque<Pending> unsentCluster = new ArrayDeque<>();
+    private final CommitBatchEncoder batchEncoder = new CommitBatchEncoder();
+    private final ExpandableArrayBuffer batchBuffer = new ExpandableArrayBuffer(64 * 1024);
     private final ReadConnection[] readConnections;
     private final Subscription readResponses;
     private final FragmentAssembler readAssembler = new FragmentAssembler(this::onReadResponse);
@@ -498,7 +506,7 @@ public final class StardustClient implements AutoCloseable
         submit(() ->
         {
             track(p);
-            unsent.addLast(p);
+            unsentReads.addLast(p);
         });
         return cast(p.future);
     }
@@ -548,7 +556,7 @@ public final class StardustClient implements AutoCloseable
     private void sendToCluster(final Pending p)
     {
         track(p);
-        unsent.addLast(p);
+        unsentCluster.addLast(p);
     }
 
     private void runConductor()
@@ -628,7 +636,7 @@ public final class StardustClient implements AutoCloseable
         {
             if (p.kind == Kind.COMMIT || p.kind == Kind.CONTROL || p.kind == Kind.RAW)
             {
-                if (!unsent.contains(p))
+                if (!unsentCluster.contains(p))
                 {
                     lost.add(p);
                 }
@@ -644,39 +652,94 @@ public final class StardustClient implements AutoCloseable
     private int sendUnsent()
     {
         int sent = 0;
-        for (int i = unsent.size(); i > 0; i--)
+        for (int i = unsentReads.size(); i > 0; i--)
         {
-            final Pending p = unsent.pollFirst();
+            final Pending p = unsentReads.pollFirst();
             if (p.future.isDone())
             {
                 continue;
             }
-            final boolean done;
-            if (p.memberId >= 0)
-            {
-                final ReadConnection connection = readConnection(p.memberId);
-                done = connection.ready() && offer(connection.publication, p.frame) > 0;
-            }
-            else
-            {
-                done = cluster != null && offerToCluster(p.frame);
-            }
-            if (done)
+            final ReadConnection connection = readConnection(p.memberId);
+            if (connection.ready() && offer(connection.publication, p.frame) > 0)
             {
                 sent++;
             }
             else
             {
-                unsent.addLast(p);
+                unsentReads.addLast(p);
             }
+        }
+        return sent + sendToCluster();
+    }
+
+    /**
+     * Send what waits for the cluster in order. Consecutive commits go as one {@code CommitBatch} log message:
+     * the cluster then sequences several transactions per message, in the same order.
+     */
+    private int sendToCluster()
+    {
+        int sent = 0;
+        while (cluster != null && !unsentCluster.isEmpty())
+        {
+            final Pending first = unsentCluster.peekFirst();
+            if (first.future.isDone())
+            {
+                unsentCluster.pollFirst();
+                continue;
+            }
+            int run = 0;
+            int bytes = 0;
+            for (final Pending p : unsentCluster)
+            {
+                if (p.kind != Kind.COMMIT || run == MAX_BATCH_RECORDS || bytes + p.frame.length > MAX_BATCH_BYTES)
+                {
+                    break;
+                }
+                run++;
+                bytes += p.frame.length + 4;
+            }
+            final boolean offered;
+            if (run < 2)
+            {
+                offered = offerToCluster(first.frame, first.frame.length);
+                run = 1;
+            }
+            else
+            {
+                batchEncoder.wrapAndApplyHeader(batchBuffer, 0, headerEncoder);
+                final CommitBatchEncoder.RecordsEncoder records = batchEncoder.recordsCount(run);
+                final java.util.Iterator<Pending> it = unsentCluster.iterator();
+                for (int i = 0; i < run; i++)
+                {
+                    final byte[] frame = it.next().frame;
+                    records.next().putRecord(frame, 0, frame.length);
+                }
+                final int length = MessageHeaderEncoder.ENCODED_LENGTH + batchEncoder.encodedLength();
+                sendView.wrap(batchBuffer, 0, length);
+                offered = offer(length);
+            }
+            if (!offered)
+            {
+                break;
+            }
+            for (int i = 0; i < run; i++)
+            {
+                unsentCluster.pollFirst();
+            }
+            sent += run;
         }
         return sent;
     }
 
-    private boolean offerToCluster(final byte[] frame)
+    private boolean offerToCluster(final byte[] frame, final int length)
     {
         sendView.wrap(frame);
-        final long result = cluster.offer(sendView, 0, frame.length);
+        return offer(length);
+    }
+
+    private boolean offer(final int length)
+    {
+        final long result = cluster.offer(sendView, 0, length);
         if (result > 0)
         {
             lastSendNs = System.nanoTime();

@@ -5,6 +5,7 @@ import io.stardust.client.RawReply;
 import io.stardust.client.RejectedException;
 import io.stardust.client.StardustClient;
 import io.stardust.client.Transaction;
+import io.stardust.protocol.codecs.CommitBatchEncoder;
 import io.stardust.protocol.codecs.CommitRequestEncoder;
 import io.stardust.protocol.codecs.ErrorCode;
 import io.stardust.protocol.codecs.ErrorResponseDecoder;
@@ -140,6 +141,61 @@ class BadInputIT
         final RawReply reply = send(frame, 777);
         assertEquals(ErrorCode.MALFORMED_MESSAGE, reply.errorCode());
         assertTrue(reply.message().startsWith("malformed message of " + length + " bytes"), reply.message());
+    }
+
+    private static byte[] commitFrame(final long correlationId, final String table, final String key)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
+        final CommitRequestEncoder encoder = new CommitRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId).txnId(correlationId).catalogVersion(0).snapshotEpoch(0);
+        encoder.readsCount(0);
+        encoder.rangesCount(0);
+        encoder.writesCount(1).next().op(WriteOp.PUT).table(table).putKey(b(key), 0, key.length())
+            .putValue(b("v"), 0, 1);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    private static byte[] batchFrame(final byte[]... records)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
+        final CommitBatchEncoder encoder = new CommitBatchEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+        final CommitBatchEncoder.RecordsEncoder group = encoder.recordsCount(records.length);
+        for (final byte[] record : records)
+        {
+            group.next().putRecord(record, 0, record.length);
+        }
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    @Test
+    void shouldRefuseBatchWithBrokenFramingWholeEvenItsValidRecords() throws Exception
+    {
+        final byte[] frame = batchFrame(commitFrame(901, "kv", "batch-valid"), commitFrame(902, "kv", "batch-2"));
+        // Make the last record claim more bytes than the frame holds.
+        final int lastLengthOffset = frame.length - commitFrame(902, "kv", "batch-2").length - 4;
+        frame[lastLengthOffset + 1] = 0x7F;
+        final RawReply reply = send(frame, -1);
+        assertEquals(ErrorCode.MALFORMED_MESSAGE, reply.errorCode());
+        assertTrue(reply.message().contains("record 1 of a batch of 2 runs past the end"), reply.message());
+    }
+
+    @Test
+    void shouldRefuseEachBadRecordOfABatchOnItsOwn() throws Exception
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
+        final io.stardust.protocol.codecs.CreateTableEncoder create = new io.stardust.protocol.codecs
+            .CreateTableEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).correlationId(912)
+            .name("smuggled");
+        final byte[] control = Arrays.copyOf(buffer.byteArray(),
+            MessageHeaderEncoder.ENCODED_LENGTH + create.encodedLength());
+        final byte[] frame = batchFrame(control, commitFrame(911, "no_such_table", "k"));
+        final RawReply reply = send(frame, 911);
+        assertEquals(ErrorCode.UNKNOWN_TABLE, reply.errorCode());
+        assertTrue(reply.message().contains("'no_such_table'"), reply.message());
+        assertEquals(null, cluster.member(0).service().catalog().table("smuggled"),
+            "a control record inside a batch must be refused");
     }
 
     @Test

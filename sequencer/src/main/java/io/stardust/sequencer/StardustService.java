@@ -8,6 +8,7 @@ import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import io.stardust.protocol.codecs.AbortReason;
+import io.stardust.protocol.codecs.CommitBatchDecoder;
 import io.stardust.protocol.codecs.CommitOutcome;
 import io.stardust.protocol.codecs.CommitRequestDecoder;
 import io.stardust.protocol.codecs.CommitResultEncoder;
@@ -59,10 +60,14 @@ public final class StardustService implements ClusteredService, ReplicaView
     private final DigestLog digests;
     private final List<EpochListener> listeners = new CopyOnWriteArrayList<>();
 
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer messageView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer recordView = new UnsafeBuffer(0, 0);
+    /** The frame being decoded: a whole log message, or one record of a CommitBatch. */
+    private UnsafeBuffer view = messageView;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final CommitRequestDecoder commitDecoder = new CommitRequestDecoder();
+    private final CommitBatchDecoder batchDecoder = new CommitBatchDecoder();
     private final SetBatchWindowDecoder batchWindowDecoder = new SetBatchWindowDecoder();
     private final SetEpochLimitsDecoder epochLimitsDecoder = new SetEpochLimitsDecoder();
     private final CreateTableDecoder createTableDecoder = new CreateTableDecoder();
@@ -85,6 +90,8 @@ public final class StardustService implements ClusteredService, ReplicaView
     private final List<PendingReply> openReplies = new ArrayList<>();
     private int openBytes;
     private volatile long committed;
+    private volatile long logMessages;
+    private volatile long sequencedTxns;
     private volatile long aborted;
 
     private record PendingReply(long sessionId, long correlationId, long txnId)
@@ -182,7 +189,15 @@ public final class StardustService implements ClusteredService, ReplicaView
         final Header header)
     {
         // A view bounded to this message, so that a lying length or group count cannot read past it.
-        view.wrap(buffer, offset, length);
+        messageView.wrap(buffer, offset, length);
+        logMessages++;
+        processFrame(session, messageView, length, true);
+    }
+
+    private void processFrame(
+        final ClientSession session, final UnsafeBuffer frame, final int length, final boolean batchAllowed)
+    {
+        view = frame;
         long correlationId = -1;
         Runnable effect = null;
         try
@@ -204,15 +219,26 @@ public final class StardustService implements ClusteredService, ReplicaView
                 correlationId = view.getLong(MessageHeaderDecoder.ENCODED_LENGTH, java.nio.ByteOrder.LITTLE_ENDIAN);
             }
             final int templateId = headerDecoder.templateId();
+            if (!batchAllowed && templateId != CommitRequestDecoder.TEMPLATE_ID)
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT,
+                    "a CommitBatch holds only CommitRequests (template id 1), found template id " + templateId);
+            }
             switch (templateId)
             {
                 case CommitRequestDecoder.TEMPLATE_ID -> effect = onCommit(session, length);
+                case CommitBatchDecoder.TEMPLATE_ID ->
+                {
+                    // The envelope has no correlation id of its own.
+                    correlationId = -1;
+                    effect = onCommitBatch(session);
+                }
                 case SetBatchWindowDecoder.TEMPLATE_ID -> effect = onSetBatchWindow(session);
                 case SetEpochLimitsDecoder.TEMPLATE_ID -> effect = onSetEpochLimits(session);
                 case CreateTableDecoder.TEMPLATE_ID -> effect = onCreateTable(session);
                 default -> throw new RequestException(ErrorCode.UNKNOWN_TEMPLATE,
                     "template id " + templateId + " is not a request the cluster accepts " +
-                    "(CommitRequest=1, SetBatchWindow=20, SetEpochLimits=21, CreateTable=22)");
+                    "(CommitRequest=1, CommitBatch=3, SetBatchWindow=20, SetEpochLimits=21, CreateTable=22)");
             }
         }
         catch (final RequestException ex)
@@ -231,6 +257,43 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             effect.run();
         }
+    }
+
+    /**
+     * Check the framing of every record of a batch first, so that a broken envelope is refused whole; then
+     * sequence the records in order, each accepted or refused on its own.
+     */
+    private Runnable onCommitBatch(final ClientSession session)
+    {
+        final UnsafeBuffer batch = view;
+        batchDecoder.wrap(batch, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+            headerDecoder.version());
+        final CommitBatchDecoder.RecordsDecoder records = batchDecoder.records();
+        final int count = records.count();
+        final int[] offsets = new int[count];
+        final int[] lengths = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            records.next();
+            final int recordLength = records.recordLength();
+            final int dataOffset = batchDecoder.limit() + 4;
+            if (recordLength < 0 || dataOffset + recordLength > batch.capacity())
+            {
+                throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "record " + i + " of a batch of " + count +
+                    " runs past the end of the " + batch.capacity() + "-byte frame");
+            }
+            offsets[i] = dataOffset;
+            lengths[i] = recordLength;
+            records.skipRecord();
+        }
+        return () ->
+        {
+            for (int i = 0; i < count; i++)
+            {
+                recordView.wrap(batch, offsets[i], lengths[i]);
+                processFrame(session, recordView, lengths[i], false);
+            }
+        };
     }
 
     /** Decode and check a commit; join it to the open epoch. @return closing the epoch when it is full, or null. */
@@ -314,6 +377,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
 
         openTxns.add(new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes));
+        sequencedTxns++;
         openReplies.add(new PendingReply(session.id(), correlationId, txnId));
         openBytes += length;
         if (openTxns.size() == 1)
@@ -678,6 +742,18 @@ public final class StardustService implements ClusteredService, ReplicaView
     public long abortedCount()
     {
         return aborted;
+    }
+
+    /** @return client messages read from the log since this service started (local statistic). */
+    public long logMessages()
+    {
+        return logMessages;
+    }
+
+    /** @return transactions that joined an epoch since this service started (local statistic). */
+    public long sequencedTransactions()
+    {
+        return sequencedTxns;
     }
 
     @Override

@@ -87,6 +87,10 @@ final class DemoCommand implements Callable<Integer>
                     r.latencyNanos().getValueAtPercentile(50) / 1e6, r.latencyNanos().getValueAtPercentile(99) / 1e6,
                     r.latencyNanos().getMaxValue() / 1e6);
 
+                final io.stardust.sequencer.StardustService leader = cluster.member(0).service();
+                System.out.printf("batching    %.1f transactions per log message, %.1f per epoch (member 0)%n",
+                    (double)leader.sequencedTransactions() / Math.max(1, leader.logMessages()),
+                    (double)leader.sequencedTransactions() / Math.max(1, cluster.maxAppliedEpoch()));
                 final long total = workload.totalBalance();
                 final boolean invariant = total == workload.expectedTotal();
                 System.out.printf("invariant   total balance %d, expected %d: %s%n", total, workload.expectedTotal(),
