@@ -90,6 +90,8 @@ public final class StardustClient implements AutoCloseable
     private final AtomicLong lastCommittedEpoch = new AtomicLong();
     private final SplittableRandom txnIds = new SplittableRandom(new SecureRandom().nextLong());
     private volatile boolean running = true;
+    /** Member serving this client's reads; moves to the next member when one stops answering. */
+    private volatile int readMember;
 
     // Conductor-thread state.
     private AeronCluster cluster;
@@ -239,6 +241,7 @@ public final class StardustClient implements AutoCloseable
             throw new StardustException("cannot connect to cluster " + config.clusterSpec() + ": " + ex.getMessage(),
                 ex);
         }
+        this.readMember = config.readMember();
         this.conductor = new Thread(this::runConductor, "stardust-client-conductor");
         this.conductor.setDaemon(true);
         this.conductor.start();
@@ -314,6 +317,12 @@ public final class StardustClient implements AutoCloseable
             }
         }
         throw last;
+    }
+
+    /** @return the member currently serving this client's reads. */
+    public int readMember()
+    {
+        return readMember;
     }
 
     /** @return the highest epoch this client saw one of its transactions commit in. */
@@ -452,7 +461,7 @@ public final class StardustClient implements AutoCloseable
     {
         final long correlationId = newCorrelationId();
         final ReadRequestEncoder e = new ReadRequestEncoder();
-        return readRequest(config.readMember(), correlationId, Kind.READ,
+        return readRequest(readMember, correlationId, Kind.READ,
             encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(correlationId)
                 .snapshotEpoch(snapshotEpoch)
@@ -472,7 +481,7 @@ public final class StardustClient implements AutoCloseable
     {
         final long correlationId = newCorrelationId();
         final ScanRequestEncoder e = new ScanRequestEncoder();
-        return readRequest(config.readMember(), correlationId, Kind.SCAN,
+        return readRequest(readMember, correlationId, Kind.SCAN,
             encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(correlationId)
                 .snapshotEpoch(snapshotEpoch)
@@ -793,6 +802,12 @@ public final class StardustClient implements AutoCloseable
                 case CONTROL, RAW -> "control request got no answer in " + config.commitTimeout();
                 default -> "request to member " + p.memberId + " got no answer in " + config.readTimeout();
             };
+            if ((p.kind == Kind.READ || p.kind == Kind.SCAN) && p.memberId == readMember)
+            {
+                // The member may be down: later transactions read from the next one (their snapshot is pinned by
+                // their first read there, and reads of later epochs wait for the member to catch up).
+                readMember = (p.memberId + 1) % readConnections.length;
+            }
             p.future.completeExceptionally(new StardustTimeoutException(what));
             expired++;
         }

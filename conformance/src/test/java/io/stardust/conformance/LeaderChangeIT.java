@@ -24,6 +24,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LeaderChangeIT
 {
     @Test
+    void shouldMoveReadsToAnotherMemberWhenTheReadMemberStops()
+    {
+        try (TestCluster cluster = TestCluster.builder().members(3).start())
+        {
+            final StardustMember leader = cluster.awaitLeader();
+            final int follower = (leader.memberId() + 1) % 3;
+            final StardustClient client = cluster.newClient((config) -> config.preferredMember(follower)
+                .readTimeout(Duration.ofSeconds(1)));
+            client.createTable("kv").join();
+            client.run((tx) ->
+            {
+                tx.put("kv", "k".getBytes(UTF_8), "v".getBytes(UTF_8));
+                return null;
+            });
+            cluster.embedded().stopMember(follower);
+
+            // The first read after the stop may time out; the client then reads from another member by itself.
+            byte[] value = null;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (value == null)
+            {
+                try
+                {
+                    value = client.begin().get("kv", "k".getBytes(UTF_8));
+                }
+                catch (final StardustTimeoutException ex)
+                {
+                    assertTrue(System.nanoTime() < deadline, "reads did not move off the stopped member: " + ex);
+                }
+            }
+            assertArrayEquals("v".getBytes(UTF_8), value);
+            assertNotEquals(follower, client.readMember());
+        }
+    }
+
+    @Test
     void shouldCommitThroughNewLeaderAfterLeaderStops()
     {
         try (TestCluster cluster = TestCluster.builder()
