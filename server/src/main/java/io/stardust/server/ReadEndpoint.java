@@ -62,6 +62,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     /** How long a request may wait for its minimum applied epoch. */
     public static final long WAIT_FOR_EPOCH_NS = TimeUnit.SECONDS.toNanos(5);
     private static final int FRAGMENT_LIMIT = 64;
+    /** Requests that may wait for their epoch at once; beyond it they are refused, so memory stays bounded. */
+    public static final int MAX_WAITING = 10_000;
     private static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final Aeron aeron;
@@ -288,6 +290,12 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         if (minEpoch <= replica.storage().appliedEpoch())
         {
             return false;
+        }
+        if (waiting.size() >= MAX_WAITING)
+        {
+            sendError(sessionId, correlationId, ErrorCode.NOT_CAUGHT_UP, "member " + replica.memberId() + " has " +
+                MAX_WAITING + " requests waiting for epochs it has not applied; epoch " + minEpoch + " refused");
+            return true;
         }
         final byte[] frame = new byte[view.capacity()];
         view.getBytes(0, frame);
