@@ -113,7 +113,16 @@ final class DemoCommand implements Callable<Integer>
                         .append(digests.get(i) == null ? "missing" : Long.toHexString(digests.get(i)));
                 }
                 System.out.printf("digests     epoch %d: %s: %s%n", epoch, line, match ? "MATCH" : "MISMATCH");
-                return invariant && match && r.errors() == 0 ? 0 : 1;
+                int memberErrors = 0;
+                for (final StardustMember m : cluster.members())
+                {
+                    memberErrors += m.errors().size();
+                }
+                if (memberErrors > 0)
+                {
+                    System.out.println("members reported " + memberErrors + " error(s); see above");
+                }
+                return invariant && match && r.errors() == 0 && memberErrors == 0 ? 0 : 1;
             }
         }
         finally

@@ -86,6 +86,7 @@ public final class StardustMember implements AutoCloseable
     public static StardustMember launch(final MemberConfig config, final ClusteredService otherService)
     {
         config.conclude();
+        checkPortsFree(config.self());
         final StardustMember member = new StardustMember(config, otherService);
         try
         {
@@ -96,6 +97,35 @@ public final class StardustMember implements AutoCloseable
         {
             member.close();
             throw ex;
+        }
+    }
+
+    private static final String[] PORT_NAMES = {
+        "archive control", "ingress", "consensus", "log", "catch-up", "read endpoint", "replication", "log control"};
+
+    /**
+     * Fail early and clearly when a port of this member is taken (another member, a previous run, another program),
+     * instead of starting half a member that Aeron then reports in fragments.
+     */
+    private static void checkPortsFree(final ClusterSpec.Member self)
+    {
+        for (int offset = 0; offset < PORT_NAMES.length; offset++)
+        {
+            if (offset == ClusterSpec.REPLICATION_PORT_OFFSET)
+            {
+                continue;
+            }
+            final int port = self.port(offset);
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket(null))
+            {
+                socket.bind(new java.net.InetSocketAddress(self.host(), port));
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new IllegalStateException("member " + self.id() + " cannot use UDP port " + port + " (" +
+                    PORT_NAMES[offset] + ") on " + self.host() + ": " + ex.getMessage() +
+                    "; is another member or demo running? Choose other ports (--base-port or --cluster)");
+            }
         }
     }
 
