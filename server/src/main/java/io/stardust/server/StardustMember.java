@@ -219,9 +219,11 @@ public final class StardustMember implements AutoCloseable
 
     private void onError(final Throwable throwable)
     {
-        if (throwable instanceof io.aeron.cluster.client.ClusterEvent)
+        if (throwable instanceof io.aeron.exceptions.AeronException aeronException &&
+            aeronException.category() == io.aeron.exceptions.AeronException.Category.WARN)
         {
-            // Cluster events (e.g. "leader heartbeat timeout" during an election) are warnings, not faults.
+            // Aeron's warnings (e.g. "leader heartbeat timeout" during an election, a catch-up retry) are expected
+            // around failures; they are not faults of this member.
             warnings.add(throwable);
             System.err.println("[member " + config.memberId() + "] warning: " + throwable.getMessage());
             return;
