@@ -36,6 +36,10 @@ final class BenchCommand implements Callable<Integer>
     @Option(names = "--base-port", defaultValue = "20000", description = "First of 30 UDP ports (default ${DEFAULT-VALUE}).")
     int basePort;
 
+    @Option(names = "--batch-window-us", defaultValue = "2000",
+        description = "Batch window in microseconds (default ${DEFAULT-VALUE}).")
+    long batchWindowMicros;
+
     @Option(names = "--skip-echo", description = "Only measure Stardust.")
     boolean skipEcho;
 
@@ -62,7 +66,8 @@ final class BenchCommand implements Callable<Integer>
         }
 
         final File dir = Files.createTempDirectory("stardust-bench-").toFile();
-        try (EmbeddedCluster cluster = EmbeddedCluster.start(spec, dir, null))
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(
+            spec, dir, (config) -> config.sequencer().initialBatchWindowMicros(batchWindowMicros)))
         {
             cluster.awaitLeader(Duration.ofSeconds(60));
             try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(spec)))
@@ -74,8 +79,9 @@ final class BenchCommand implements Callable<Integer>
                 System.out.printf("stardust: single-key read-modify-write, %d keys, %d in flight, %d s...%n",
                     accounts, concurrency, seconds);
                 final Workload.Result r = workload.run(Duration.ofSeconds(seconds), null);
-                System.out.printf("stardust: %.0f commits/s, %d aborts, p50 %.2f ms, p99 %.2f ms%n",
-                    r.throughput(), r.aborts(), r.latencyNanos().getValueAtPercentile(50) / 1e6,
+                System.out.printf("stardust: %.0f commits/s, %d aborts (%.2f%%), p50 %.2f ms, p99 %.2f ms%n",
+                    r.throughput(), r.aborts(), 100.0 * r.aborts() / Math.max(1, r.aborts() + r.commits()),
+                    r.latencyNanos().getValueAtPercentile(50) / 1e6,
                     r.latencyNanos().getValueAtPercentile(99) / 1e6);
                 if (!skipEcho)
                 {
