@@ -138,11 +138,9 @@ public final class Transaction
             {
                 rows.add(new KeyValue(row.key(), buffered, row.versionEpoch(), row.versionIndex()));
             }
-            synchronized (this)
-            {
-                reads.putIfAbsent(tk, new long[] {row.versionEpoch(), row.versionIndex()});
-            }
         }
+        // The scanned rows need no read-set entries: the range itself aborts the commit if any key in it was
+        // written (updated, inserted or deleted) after the snapshot.
         // A cut-short scan read only up to its last row: record exactly that range.
         byte[] rangeEnd = to;
         if (reply.more() && !reply.rows().isEmpty())

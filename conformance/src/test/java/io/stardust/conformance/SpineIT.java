@@ -195,6 +195,29 @@ class SpineIT
     }
 
     @Test
+    void shouldAbortScanningTransactionWhenAKeyIsInsertedIntoItsRange()
+    {
+        client.run((tx) ->
+        {
+            tx.put("kv", b("scan-a"), b("1"));
+            tx.put("kv", b("scan-c"), b("1"));
+            return null;
+        });
+        final Transaction scanner = client.begin();
+        final java.util.List<io.stardust.client.KeyValue> rows = scanner.scan("kv", b("scan-"), b("scan-~"), 100);
+        assertEquals(2, rows.size());
+        scanner.put("kv", b("scan-count"), b(Integer.toString(rows.size())));
+
+        final Transaction inserter = client.begin();
+        inserter.put("kv", b("scan-b"), b("1"));
+        inserter.commitSync();
+
+        final ConflictException conflict = assertThrows(ConflictException.class, scanner::commitSync);
+        assertEquals(AbortReason.PHANTOM, conflict.reason());
+        assertArrayEquals(b("scan-b"), conflict.key());
+    }
+
+    @Test
     void shouldServeReadOnlyTransactionsAtOneSnapshot()
     {
         client.run((tx) ->
