@@ -604,7 +604,7 @@ public final class StardustClient implements AutoCloseable
             if (cluster.isClosed())
             {
                 cluster = null;
-                failInFlightCommits("the cluster session was lost; the outcome of this commit is unknown");
+                failInFlightControls("the cluster session was lost; the outcome of this request is unknown");
                 connecting = AeronCluster.asyncConnect(clusterContext());
                 return 1;
             }
@@ -626,6 +626,7 @@ public final class StardustClient implements AutoCloseable
                 {
                     cluster = connected;
                     connecting = null;
+                    resendInFlightCommits();
                     return 1;
                 }
             }
@@ -638,23 +639,51 @@ public final class StardustClient implements AutoCloseable
         return 0;
     }
 
-    private void failInFlightCommits(final String message)
+    /**
+     * Control requests in flight when the session was lost have an unknown outcome and are not idempotent: fail
+     * them. Commits are kept: they are sent again (see {@link #resendInFlightCommits()}).
+     */
+    private void failInFlightControls(final String message)
     {
         final List<Pending> lost = new ArrayList<>();
         for (final Pending p : pending.values())
         {
-            if (p.kind == Kind.COMMIT || p.kind == Kind.CONTROL || p.kind == Kind.RAW)
+            if ((p.kind == Kind.CONTROL || p.kind == Kind.RAW) && !unsentCluster.contains(p))
             {
-                if (!unsentCluster.contains(p))
-                {
-                    lost.add(p);
-                }
+                lost.add(p);
             }
         }
         for (final Pending p : lost)
         {
             pending.remove(p.correlationId);
             p.future.completeExceptionally(new StardustTimeoutException(message));
+        }
+    }
+
+    /**
+     * After a leader change, commits sent to the old leader may never have reached the log. Send them again, in
+     * their original order and ahead of newer requests: the cluster remembers transaction ids, so a commit that did
+     * make it is answered with its original outcome and never applied twice.
+     */
+    private void resendInFlightCommits()
+    {
+        final org.agrona.collections.LongHashSet queued = new org.agrona.collections.LongHashSet();
+        for (final Pending p : unsentCluster)
+        {
+            queued.add(p.correlationId);
+        }
+        final List<Pending> inFlight = new ArrayList<>();
+        for (final Pending p : pending.values())
+        {
+            if (p.kind == Kind.COMMIT && !p.future.isDone() && !queued.contains(p.correlationId))
+            {
+                inFlight.add(p);
+            }
+        }
+        inFlight.sort(java.util.Comparator.comparingLong((Pending p) -> p.correlationId));
+        for (int i = inFlight.size() - 1; i >= 0; i--)
+        {
+            unsentCluster.addFirst(inFlight.get(i));
         }
     }
 
@@ -896,6 +925,7 @@ public final class StardustClient implements AutoCloseable
             final int leaderMemberId,
             final String ingressEndpoints)
         {
+            resendInFlightCommits();
         }
     }
 

@@ -110,6 +110,7 @@ class DeterminismIT
             }
 
             // Replay the recorded log through fresh schedulers with 1, 2 and 4 workers.
+            recorder.awaitEpoch(last);
             final List<LogRecorder.Event> log = recorder.events();
             final List<LogRecorder.Trace> recorded = LogRecorder.traces(log);
             assertEquals(last, recorded.get(recorded.size() - 1).epoch());

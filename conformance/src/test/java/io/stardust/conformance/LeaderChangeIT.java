@@ -5,6 +5,7 @@ import io.stardust.client.StardustClient;
 import io.stardust.client.StardustTimeoutException;
 import io.stardust.client.Transaction;
 import io.stardust.server.StardustMember;
+import io.stardust.test.LogRecorder;
 import io.stardust.test.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +25,73 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LeaderChangeIT
 {
+    @Test
+    void shouldApplyEveryCommitInFlightExactlyOnceAcrossALeaderChange() throws Exception
+    {
+        try (TestCluster cluster = TestCluster.builder()
+            .members(3)
+            .configure((config) -> config.leaderHeartbeatTimeout(Duration.ofSeconds(1)))
+            .start())
+        {
+            final StardustMember oldLeader = cluster.awaitLeader();
+            final int survivor = (oldLeader.memberId() + 1) % 3;
+            final LogRecorder recorder = new LogRecorder();
+            cluster.member(survivor).service().addListener(recorder);
+            final StardustClient client = cluster.newClient((config) -> config.preferredMember(survivor));
+            client.createTable("kv").join();
+
+            final java.util.List<java.util.concurrent.CompletableFuture<CommitInfo>> commits =
+                new java.util.ArrayList<>();
+            for (int i = 0; i < 400; i++)
+            {
+                final Transaction tx = client.begin();
+                tx.put("kv", ("k" + i).getBytes(UTF_8), "v".getBytes(UTF_8));
+                commits.add(tx.commit());
+                if (i == 200)
+                {
+                    // Stop the leader with commits in flight.
+                    cluster.embedded().stopMember(oldLeader.memberId());
+                }
+            }
+            long last = 0;
+            for (final java.util.concurrent.CompletableFuture<CommitInfo> commit : commits)
+            {
+                // Blind writes never conflict: every one must commit, none may time out.
+                last = Math.max(last, commit.get(60, TimeUnit.SECONDS).epoch());
+            }
+            cluster.awaitApplied(last);
+            recorder.awaitEpoch(last);
+
+            final java.util.Map<Long, Integer> committedTimes = new java.util.HashMap<>();
+            for (final LogRecorder.Event event : recorder.events())
+            {
+                if (event.txns() == null)
+                {
+                    continue;
+                }
+                for (int i = 0; i < event.txns().size(); i++)
+                {
+                    if (event.trace().outcomes().get(i).equals("NONE"))
+                    {
+                        committedTimes.merge(event.txns().get(i).txnId(), 1, Integer::sum);
+                    }
+                }
+            }
+            for (final java.util.concurrent.CompletableFuture<CommitInfo> commit : commits)
+            {
+                assertEquals(1, committedTimes.getOrDefault(commit.get().txnId(), 0),
+                    "transaction " + commit.get().txnId() + " must be applied exactly once");
+            }
+            assertEquals(400, committedTimes.size());
+            long retried = 0;
+            for (final StardustMember m : cluster.members())
+            {
+                retried = Math.max(retried, m.service().duplicatesAnswered());
+            }
+            System.out.println("commits answered from an earlier decision after the leader change: " + retried);
+        }
+    }
+
     @Test
     void shouldMoveReadsToAnotherMemberWhenTheReadMemberStops()
     {

@@ -22,6 +22,8 @@ public final class SequencerConfig
     public static final int DEFAULT_MAX_TRANSACTION_BYTES = 1024 * 1024;
     /** Default most reads + ranges + writes in one transaction. */
     public static final int DEFAULT_MAX_TRANSACTION_OPS = 10_000;
+    /** Default number of recent transaction ids remembered to answer retried commits exactly once. */
+    public static final int DEFAULT_DEDUP_WINDOW_TRANSACTIONS = 256 * 1024;
     /** Default largest key. */
     public static final int DEFAULT_MAX_KEY_BYTES = 4096;
 
@@ -32,6 +34,7 @@ public final class SequencerConfig
     private int maxTransactionOps = DEFAULT_MAX_TRANSACTION_OPS;
     private int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
     private int digestHistory = 1 << 16;
+    private int dedupWindowTransactions = DEFAULT_DEDUP_WINDOW_TRANSACTIONS;
 
     public SequencerConfig initialBatchWindowMicros(final long micros)
     {
@@ -124,6 +127,25 @@ public final class SequencerConfig
     }
 
     /**
+     * How many of the most recent transaction ids are remembered with their outcome, so that a commit retried after
+     * a timeout or a leader change is answered with the original decision instead of running twice. Decides state:
+     * must be equal on every member.
+     *
+     * @param transactions window size.
+     * @return this.
+     */
+    public SequencerConfig dedupWindowTransactions(final int transactions)
+    {
+        this.dedupWindowTransactions = transactions;
+        return this;
+    }
+
+    public int dedupWindowTransactions()
+    {
+        return dedupWindowTransactions;
+    }
+
+    /**
      * @return this.
      * @throws IllegalArgumentException naming the bad setting.
      */
@@ -142,6 +164,11 @@ public final class SequencerConfig
         if (maxTransactionOps < 1 || maxKeyBytes < 1)
         {
             throw new IllegalArgumentException("maxTransactionOps and maxKeyBytes must be positive");
+        }
+        if (dedupWindowTransactions < 1)
+        {
+            throw new IllegalArgumentException("dedupWindowTransactions must be positive, was " +
+                dedupWindowTransactions);
         }
         if (Integer.bitCount(digestHistory) != 1)
         {

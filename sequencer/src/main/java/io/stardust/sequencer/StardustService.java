@@ -98,6 +98,20 @@ public final class StardustService implements ClusteredService, ReplicaView
     {
     }
 
+    /** How a recent transaction was decided, to answer a retried commit without running it again. */
+    private record Decided(long epoch, int index, Outcome outcome)
+    {
+    }
+
+    // Exactly-once: transaction ids of recent decisions (replicated state, evicted in log order) and of the open
+    // epoch, and retries that arrived while their original was still in the open epoch.
+    private final org.agrona.collections.Long2ObjectHashMap<Decided> decided =
+        new org.agrona.collections.Long2ObjectHashMap<>();
+    private final org.agrona.collections.LongArrayQueue decidedOrder = new org.agrona.collections.LongArrayQueue();
+    private final org.agrona.collections.LongHashSet openTxnIds = new org.agrona.collections.LongHashSet();
+    private final List<PendingReply> retriesOfOpen = new ArrayList<>();
+    private volatile long duplicatesAnswered;
+
     /**
      * @param memberId   this member's id.
      * @param datacenter this member's datacenter label.
@@ -146,6 +160,10 @@ public final class StardustService implements ClusteredService, ReplicaView
         nextEpoch = 1;
         openTxns.clear();
         openReplies.clear();
+        openTxnIds.clear();
+        retriesOfOpen.clear();
+        decided.clear();
+        decidedOrder.clear();
         openBytes = 0;
         committed = 0;
         aborted = 0;
@@ -308,6 +326,21 @@ public final class StardustService implements ClusteredService, ReplicaView
             headerDecoder.version());
         final long correlationId = commitDecoder.correlationId();
         final long txnId = commitDecoder.txnId();
+        // A retry of a transaction already sequenced (after a timeout or a leader change) is answered with the
+        // original decision and never runs twice.
+        final Decided earlier = decided.get(txnId);
+        if (earlier != null)
+        {
+            duplicatesAnswered++;
+            answer(session.id(), correlationId, txnId, earlier.epoch(), earlier.index(), earlier.outcome());
+            return null;
+        }
+        if (openTxnIds.contains(txnId))
+        {
+            duplicatesAnswered++;
+            retriesOfOpen.add(new PendingReply(session.id(), correlationId, txnId));
+            return null;
+        }
         final long catalogVersion = commitDecoder.catalogVersion();
         final long snapshotEpoch = commitDecoder.snapshotEpoch();
         final Catalog current = catalog;
@@ -377,6 +410,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
 
         openTxns.add(new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes));
+        openTxnIds.add(txnId);
         sequencedTxns++;
         openReplies.add(new PendingReply(session.id(), correlationId, txnId));
         openBytes += length;
@@ -578,19 +612,16 @@ public final class StardustService implements ClusteredService, ReplicaView
         for (int i = 0; i < outcomes.length; i++)
         {
             final PendingReply reply = openReplies.get(i);
-            final Outcome outcome = outcomes[i];
-            if (outcome.committed())
-            {
-                sendCommitResult(reply.sessionId(), reply.correlationId(), reply.txnId(), CommitOutcome.COMMITTED,
-                    AbortReason.NONE, epoch, i, null, null);
-            }
-            else
-            {
-                sendCommitResult(reply.sessionId(), reply.correlationId(), reply.txnId(), CommitOutcome.ABORTED,
-                    AbortReason.get((short)outcome.reason().ordinal()), epoch, i,
-                    catalog.tables().get(outcome.conflictTable()).name(), outcome.conflictKey());
-            }
+            remember(reply.txnId(), new Decided(epoch, i, outcomes[i]));
+            answer(reply.sessionId(), reply.correlationId(), reply.txnId(), epoch, i, outcomes[i]);
         }
+        for (final PendingReply retry : retriesOfOpen)
+        {
+            final Decided d = decided.get(retry.txnId());
+            answer(retry.sessionId(), retry.correlationId(), retry.txnId(), d.epoch(), d.index(), d.outcome());
+        }
+        retriesOfOpen.clear();
+        openTxnIds.clear();
         openTxns.clear();
         openReplies.clear();
         openBytes = 0;
@@ -598,6 +629,43 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             listener.onEpoch(epoch, txns, result);
         }
+    }
+
+    private void remember(final long txnId, final Decided decision)
+    {
+        decided.put(txnId, decision);
+        decidedOrder.addLong(txnId);
+        while (decidedOrder.size() > config.dedupWindowTransactions())
+        {
+            decided.remove(decidedOrder.pollLong());
+        }
+    }
+
+    private void answer(
+        final long sessionId,
+        final long correlationId,
+        final long txnId,
+        final long epoch,
+        final int index,
+        final Outcome outcome)
+    {
+        if (outcome.committed())
+        {
+            sendCommitResult(sessionId, correlationId, txnId, CommitOutcome.COMMITTED, AbortReason.NONE, epoch, index,
+                null, null);
+        }
+        else
+        {
+            sendCommitResult(sessionId, correlationId, txnId, CommitOutcome.ABORTED,
+                AbortReason.get((short)outcome.reason().ordinal()), epoch, index,
+                catalog.tables().get(outcome.conflictTable()).name(), outcome.conflictKey());
+        }
+    }
+
+    /** @return retried commits answered from an earlier decision (local statistic). */
+    public long duplicatesAnswered()
+    {
+        return duplicatesAnswered;
     }
 
     private void sendCommitResult(

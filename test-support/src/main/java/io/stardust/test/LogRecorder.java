@@ -52,6 +52,31 @@ public final class LogRecorder implements EpochListener
         events.add(new Event(0, null, tableId, name, null));
     }
 
+    /** @return the last epoch recorded, or 0. */
+    public synchronized long lastEpoch()
+    {
+        for (int i = events.size() - 1; i >= 0; i--)
+        {
+            if (events.get(i).txns() != null)
+            {
+                return events.get(i).epoch();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Wait until {@code epoch} is recorded: listeners run after storage publishes an epoch, so a member can show
+     * the epoch as applied a moment before its recorder has it.
+     *
+     * @param epoch epoch.
+     */
+    public void awaitEpoch(final long epoch)
+    {
+        Await.until(() -> "epoch " + epoch + " recorded (last " + lastEpoch() + ")", java.time.Duration.ofSeconds(30),
+            () -> lastEpoch() >= epoch);
+    }
+
     /** @return a copy of the events so far. */
     public synchronized List<Event> events()
     {
