@@ -40,6 +40,26 @@ public final class Catalog
         }
     }
 
+    /**
+     * Rebuild a catalog, e.g. from a snapshot.
+     *
+     * @param version catalog version.
+     * @param tables  tables in id order, ids dense from 0.
+     * @return the catalog.
+     */
+    public static Catalog of(final long version, final List<TableInfo> tables)
+    {
+        for (int i = 0; i < tables.size(); i++)
+        {
+            if (tables.get(i).id() != i)
+            {
+                throw new IllegalArgumentException("table ids must be dense from 0; found " + tables.get(i).id() +
+                    " at " + i);
+            }
+        }
+        return new Catalog(version, new ArrayList<>(tables));
+    }
+
     public long version()
     {
         return version;

@@ -51,6 +51,7 @@ import java.util.concurrent.TimeUnit;
 public final class StardustService implements ClusteredService, ReplicaView
 {
     private static final int MAX_OFFER_ATTEMPTS = 1_000;
+    private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
 
     private final int memberId;
     private final String datacenter;
@@ -111,6 +112,7 @@ public final class StardustService implements ClusteredService, ReplicaView
     private final org.agrona.collections.LongHashSet openTxnIds = new org.agrona.collections.LongHashSet();
     private final List<PendingReply> retriesOfOpen = new ArrayList<>();
     private volatile long duplicatesAnswered;
+    private volatile long restoredEpoch = -1;
 
     /**
      * @param memberId   this member's id.
@@ -176,15 +178,14 @@ public final class StardustService implements ClusteredService, ReplicaView
     {
         this.cluster = cluster;
         this.idleStrategy = cluster.idleStrategy();
-        if (snapshotImage != null)
-        {
-            throw new IllegalStateException(
-                "member " + memberId + " found a snapshot, but snapshot restore is not supported yet: " +
-                "remove the cluster's snapshots or start from an empty log");
-        }
-        // No snapshot: the log is replayed from its start, so storage must start empty too.
         storage.reset();
         resetReplicatedState();
+        if (snapshotImage != null)
+        {
+            // State at the snapshot's log position; the log after it replays on top.
+            loadSnapshot(snapshotImage);
+            restoredEpoch = storage.appliedEpoch();
+        }
     }
 
     @Override
@@ -662,6 +663,12 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
     }
 
+    /** @return the applied epoch of the snapshot this service started from, or -1 when it replayed the whole log. */
+    public long restoredEpoch()
+    {
+        return restoredEpoch;
+    }
+
     /** @return retried commits answered from an earlier decision (local statistic). */
     public long duplicatesAnswered()
     {
@@ -746,8 +753,96 @@ public final class StardustService implements ClusteredService, ReplicaView
     @Override
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
-        throw new UnsupportedOperationException(
-            "member " + memberId + ": snapshots are not supported yet; the log is the only durable state");
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes))
+        {
+            ServiceSnapshot.write(out, this);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("member " + memberId + " could not encode its snapshot", ex);
+        }
+        final byte[] stream = bytes.toByteArray();
+        final org.agrona.concurrent.UnsafeBuffer source = new org.agrona.concurrent.UnsafeBuffer(stream);
+        final io.stardust.protocol.codecs.SnapshotChunkEncoder chunk =
+            new io.stardust.protocol.codecs.SnapshotChunkEncoder();
+        int sequence = 0;
+        int offset = 0;
+        do
+        {
+            final int length = Math.min(SNAPSHOT_CHUNK_BYTES, stream.length - offset);
+            chunk.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .sequence(sequence++)
+                .last(offset + length == stream.length ? io.stardust.protocol.codecs.BooleanType.TRUE :
+                    io.stardust.protocol.codecs.BooleanType.FALSE)
+                .putPayload(source, offset, length);
+            final int messageLength = MessageHeaderEncoder.ENCODED_LENGTH + chunk.encodedLength();
+            idleStrategy.reset();
+            long result;
+            while ((result = snapshotPublication.offer(sendBuffer, 0, messageLength)) < 0)
+            {
+                if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.MAX_POSITION_EXCEEDED)
+                {
+                    throw new IllegalStateException("member " + memberId + ": snapshot publication refused (" +
+                        result + ") at chunk " + sequence);
+                }
+                idleStrategy.idle();
+            }
+            offset += length;
+        }
+        while (offset < stream.length);
+    }
+
+    private void loadSnapshot(final Image image)
+    {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
+        final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        final io.stardust.protocol.codecs.SnapshotChunkDecoder chunk =
+            new io.stardust.protocol.codecs.SnapshotChunkDecoder();
+        final boolean[] done = {false};
+        final int[] expected = {0};
+        final io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler((buffer, offset, length, h) ->
+        {
+            header.wrap(buffer, offset);
+            if (header.templateId() != io.stardust.protocol.codecs.SnapshotChunkDecoder.TEMPLATE_ID)
+            {
+                throw new IllegalStateException("member " + memberId + ": snapshot holds template " +
+                    header.templateId() + ", not a snapshot chunk");
+            }
+            chunk.wrapAndApplyHeader(buffer, offset, header);
+            if (chunk.sequence() != expected[0]++)
+            {
+                throw new IllegalStateException("member " + memberId + ": snapshot chunk " + chunk.sequence() +
+                    " out of order (expected " + (expected[0] - 1) + ")");
+            }
+            final boolean last = chunk.last() == io.stardust.protocol.codecs.BooleanType.TRUE;
+            final byte[] payload = new byte[chunk.payloadLength()];
+            chunk.getPayload(payload, 0, payload.length);
+            bytes.write(payload, 0, payload.length);
+            done[0] = last;
+        });
+        idleStrategy.reset();
+        while (!done[0])
+        {
+            if (image.poll(assembler, 16) == 0)
+            {
+                if (image.isEndOfStream() || image.isClosed())
+                {
+                    throw new IllegalStateException("member " + memberId + ": snapshot ended after " + expected[0] +
+                        " chunks without its last one (truncated snapshot)");
+                }
+                idleStrategy.idle();
+            }
+        }
+        try (java.io.DataInputStream in = new java.io.DataInputStream(
+            new java.io.ByteArrayInputStream(bytes.toByteArray())))
+        {
+            ServiceSnapshot.read(in, this);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("member " + memberId + ": snapshot is corrupt: " + ex, ex);
+        }
     }
 
     @Override
@@ -840,5 +935,252 @@ public final class StardustService implements ClusteredService, ReplicaView
     public int workers()
     {
         return scheduler.workers();
+    }
+
+    /**
+     * The service's replicated state as a byte stream: settings, counters, digest chain, catalog, the dedup window,
+     * the open epoch (its timer is in the consensus module's own snapshot) and every stored row. Version 1 copies
+     * all rows while the cluster waits; issue 3 measures and shortens that stall.
+     */
+    static final class ServiceSnapshot
+    {
+        private static final int MAGIC = 0x53445331;
+
+        private ServiceSnapshot()
+        {
+        }
+
+        static void write(final java.io.DataOutputStream out, final StardustService s) throws java.io.IOException
+        {
+            out.writeInt(MAGIC);
+            out.writeLong(s.nextEpoch);
+            out.writeLong(s.batchWindowMicros);
+            out.writeInt(s.epochMaxTransactions);
+            out.writeInt(s.epochMaxBytes);
+            out.writeLong(s.committed);
+            out.writeLong(s.aborted);
+            out.writeLong(s.scheduler.lastEpoch());
+            out.writeLong(s.scheduler.lastDigest());
+
+            out.writeLong(s.catalog.version());
+            out.writeInt(s.catalog.tables().size());
+            for (final Catalog.TableInfo t : s.catalog.tables())
+            {
+                out.writeUTF(t.name());
+                out.writeLong(t.createdAtVersion());
+            }
+
+            out.writeInt(s.decidedOrder.size());
+            final org.agrona.collections.LongArrayQueue order = s.decidedOrder;
+            for (final org.agrona.collections.LongArrayQueue.LongIterator it = order.iterator(); it.hasNext(); )
+            {
+                final long txnId = it.nextValue();
+                final Decided d = s.decided.get(txnId);
+                out.writeLong(txnId);
+                out.writeLong(d.epoch());
+                out.writeInt(d.index());
+                writeOutcome(out, d.outcome());
+            }
+
+            out.writeInt(s.openBytes);
+            out.writeInt(s.openTxns.size());
+            for (int i = 0; i < s.openTxns.size(); i++)
+            {
+                writeTxn(out, s.openTxns.get(i));
+                final PendingReply r = s.openReplies.get(i);
+                out.writeLong(r.sessionId());
+                out.writeLong(r.correlationId());
+            }
+            out.writeInt(s.retriesOfOpen.size());
+            for (final PendingReply r : s.retriesOfOpen)
+            {
+                out.writeLong(r.sessionId());
+                out.writeLong(r.correlationId());
+                out.writeLong(r.txnId());
+            }
+
+            for (final Catalog.TableInfo t : s.catalog.tables())
+            {
+                final long[] count = {s.storage.size(t.id())};
+                out.writeLong(count[0]);
+                final java.io.IOException[] failure = {null};
+                s.storage.forEachEncoded(t.id(), (key, row) ->
+                {
+                    try
+                    {
+                        writeBytes(out, key);
+                        writeBytes(out, row);
+                        count[0]--;
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        failure[0] = ex;
+                    }
+                });
+                if (failure[0] != null)
+                {
+                    throw failure[0];
+                }
+                if (count[0] != 0)
+                {
+                    throw new IllegalStateException("table '" + t.name() + "' changed while being snapshotted");
+                }
+            }
+            out.writeInt(MAGIC);
+        }
+
+        static void read(final java.io.DataInputStream in, final StardustService s) throws java.io.IOException
+        {
+            if (in.readInt() != MAGIC)
+            {
+                throw new java.io.IOException("not a Stardust service snapshot (bad magic)");
+            }
+            s.nextEpoch = in.readLong();
+            s.batchWindowMicros = in.readLong();
+            s.epochMaxTransactions = in.readInt();
+            s.epochMaxBytes = in.readInt();
+            s.committed = in.readLong();
+            s.aborted = in.readLong();
+            final long lastEpoch = in.readLong();
+            final long lastDigest = in.readLong();
+            s.scheduler.restore(lastEpoch, lastDigest);
+            s.digests.record(lastEpoch, lastDigest);
+
+            final long catalogVersion = in.readLong();
+            final int tableCount = in.readInt();
+            final List<Catalog.TableInfo> tables = new ArrayList<>();
+            for (int i = 0; i < tableCount; i++)
+            {
+                final String name = in.readUTF();
+                tables.add(new Catalog.TableInfo(i, name, in.readLong()));
+                s.storage.createTable(i, name);
+            }
+            s.catalog = Catalog.of(catalogVersion, tables);
+
+            final int decidedCount = in.readInt();
+            for (int i = 0; i < decidedCount; i++)
+            {
+                final long txnId = in.readLong();
+                final long epoch = in.readLong();
+                final int index = in.readInt();
+                s.remember(txnId, new Decided(epoch, index, readOutcome(in)));
+            }
+
+            s.openBytes = in.readInt();
+            final int openCount = in.readInt();
+            for (int i = 0; i < openCount; i++)
+            {
+                final TxnRecord txn = readTxn(in);
+                s.openTxns.add(txn);
+                s.openTxnIds.add(txn.txnId());
+                s.openReplies.add(new PendingReply(in.readLong(), in.readLong(), txn.txnId()));
+            }
+            final int retries = in.readInt();
+            for (int i = 0; i < retries; i++)
+            {
+                s.retriesOfOpen.add(new PendingReply(in.readLong(), in.readLong(), in.readLong()));
+            }
+
+            for (int t = 0; t < tableCount; t++)
+            {
+                final long rows = in.readLong();
+                for (long r = 0; r < rows; r++)
+                {
+                    s.storage.loadEncoded(t, readBytes(in), readBytes(in));
+                }
+            }
+            s.storage.restoredTo(lastEpoch);
+            if (in.readInt() != MAGIC)
+            {
+                throw new java.io.IOException("snapshot does not end where its contents say (bad trailer)");
+            }
+        }
+
+        private static void writeOutcome(final java.io.DataOutputStream out, final Outcome o)
+            throws java.io.IOException
+        {
+            out.writeByte(o.reason().ordinal());
+            out.writeInt(o.conflictTable());
+            writeBytes(out, o.conflictKey() == null ? new byte[0] : o.conflictKey());
+        }
+
+        private static Outcome readOutcome(final java.io.DataInputStream in) throws java.io.IOException
+        {
+            final io.stardust.scheduler.AbortReason reason = io.stardust.scheduler.AbortReason.values()[in.readByte()];
+            final int table = in.readInt();
+            final byte[] key = readBytes(in);
+            return reason == io.stardust.scheduler.AbortReason.NONE ? Outcome.COMMITTED :
+                new Outcome(reason, table, key);
+        }
+
+        private static void writeTxn(final java.io.DataOutputStream out, final TxnRecord txn)
+            throws java.io.IOException
+        {
+            out.writeLong(txn.txnId());
+            out.writeLong(txn.snapshotEpoch());
+            out.writeInt(txn.reads().length);
+            for (final TxnRecord.Read r : txn.reads())
+            {
+                out.writeInt(r.tableId());
+                writeBytes(out, r.key());
+                out.writeLong(r.version());
+            }
+            out.writeInt(txn.ranges().length);
+            for (final TxnRecord.Range r : txn.ranges())
+            {
+                out.writeInt(r.tableId());
+                writeBytes(out, r.start());
+                writeBytes(out, r.end());
+            }
+            out.writeInt(txn.writes().length);
+            for (final TxnRecord.Write w : txn.writes())
+            {
+                out.writeInt(w.tableId());
+                writeBytes(out, w.key());
+                out.writeBoolean(w.delete());
+                writeBytes(out, w.value());
+            }
+        }
+
+        private static TxnRecord readTxn(final java.io.DataInputStream in) throws java.io.IOException
+        {
+            final long txnId = in.readLong();
+            final long snapshotEpoch = in.readLong();
+            final TxnRecord.Read[] reads = new TxnRecord.Read[in.readInt()];
+            for (int i = 0; i < reads.length; i++)
+            {
+                reads[i] = new TxnRecord.Read(in.readInt(), readBytes(in), in.readLong());
+            }
+            final TxnRecord.Range[] ranges = new TxnRecord.Range[in.readInt()];
+            for (int i = 0; i < ranges.length; i++)
+            {
+                ranges[i] = new TxnRecord.Range(in.readInt(), readBytes(in), readBytes(in));
+            }
+            final TxnRecord.Write[] writes = new TxnRecord.Write[in.readInt()];
+            for (int i = 0; i < writes.length; i++)
+            {
+                writes[i] = new TxnRecord.Write(in.readInt(), readBytes(in), in.readBoolean(), readBytes(in));
+            }
+            return new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes);
+        }
+
+        private static void writeBytes(final java.io.DataOutputStream out, final byte[] bytes)
+            throws java.io.IOException
+        {
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+
+        private static byte[] readBytes(final java.io.DataInputStream in) throws java.io.IOException
+        {
+            final int length = in.readInt();
+            if (length < 0 || length > 64 * 1024 * 1024)
+            {
+                throw new java.io.IOException("snapshot field length " + length + " is impossible");
+            }
+            final byte[] bytes = new byte[length];
+            in.readFully(bytes);
+            return bytes;
+        }
     }
 }

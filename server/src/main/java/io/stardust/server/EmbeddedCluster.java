@@ -113,6 +113,22 @@ public final class EmbeddedCluster implements AutoCloseable
     }
 
     /**
+     * Start a stopped member again on its own state (recorded log, snapshots), as a restarted process would.
+     *
+     * @param id member id.
+     * @return the member.
+     */
+    public StardustMember restartMember(final int id)
+    {
+        if (members[id] != null)
+        {
+            throw new IllegalStateException("member " + id + " is running");
+        }
+        members[id] = StardustMember.launch(configs.apply(id).deleteStateOnStart(false), otherService.apply(id));
+        return members[id];
+    }
+
+    /**
      * Stop one member, abruptly for the rest of the cluster.
      *
      * @param id member id.

@@ -258,6 +258,24 @@ public final class StardustMember implements AutoCloseable
         return config;
     }
 
+    /**
+     * Ask the cluster to take a snapshot (acted on by the leader's consensus module; every member's service then
+     * writes its snapshot at the same log position).
+     *
+     * @return true when the request was placed (false while another control action is pending).
+     */
+    public boolean requestSnapshot()
+    {
+        return io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(
+            clusteredMediaDriver.consensusModule().context().controlToggleCounter());
+    }
+
+    /** @return snapshots this member has taken since it started. */
+    public long snapshotCount()
+    {
+        return clusteredMediaDriver.consensusModule().context().snapshotCounter().get();
+    }
+
     /** @return this member's Raft role as its service last saw it, or null before it started. */
     public io.aeron.cluster.service.Cluster.Role role()
     {

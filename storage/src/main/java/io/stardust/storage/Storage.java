@@ -360,6 +360,48 @@ public final class Storage implements AutoCloseable
     }
 
     /**
+     * Every stored row of a table (tombstones included) in its stored form, for snapshots. Call it on the sequencing
+     * thread between epochs.
+     *
+     * @param tableId  table id.
+     * @param consumer receives key and encoded row.
+     */
+    public void forEachEncoded(final int tableId, final java.util.function.BiConsumer<byte[], byte[]> consumer)
+    {
+        table(tableId).rows().forEach(consumer);
+    }
+
+    /**
+     * Put a row from a snapshot, bypassing epochs and undo history. Only between {@link #reset()} and
+     * {@link #restoredTo(long)}.
+     *
+     * @param tableId table id.
+     * @param key     key bytes.
+     * @param encoded the row as {@link #forEachEncoded} gave it.
+     */
+    public void loadEncoded(final int tableId, final byte[] key, final byte[] encoded)
+    {
+        if (encoded.length < 9)
+        {
+            throw new IllegalArgumentException("snapshot row of " + encoded.length + " bytes is shorter than a row header");
+        }
+        table(tableId).putRaw(key, encoded, true);
+    }
+
+    /**
+     * Finish a restore: the loaded rows are the state at the end of {@code epoch}; older snapshots are not readable.
+     *
+     * @param epoch the snapshot's last applied epoch.
+     */
+    public void restoredTo(final long epoch)
+    {
+        undoByEpoch.clear();
+        writingEpoch = 0;
+        horizon = epoch;
+        appliedEpoch = epoch;
+    }
+
+    /**
      * Mark an epoch as applied when it wrote nothing (keeps appliedEpoch moving for read-your-writes).
      *
      * @param epoch the epoch.
