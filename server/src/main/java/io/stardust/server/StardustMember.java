@@ -87,17 +87,44 @@ public final class StardustMember implements AutoCloseable
     {
         config.conclude();
         checkPortsFree(config.self());
-        final StardustMember member = new StardustMember(config, otherService);
-        try
+        final long giveUpNs = System.nanoTime() + MARK_FILE_WAIT_NS;
+        while (true)
         {
-            member.start();
-            return member;
+            final StardustMember member = new StardustMember(config, otherService);
+            try
+            {
+                member.start();
+                return member;
+            }
+            catch (final RuntimeException ex)
+            {
+                member.close();
+                // A process killed a moment ago leaves mark files that still look alive until Aeron's liveness
+                // timeout passes; a live process keeps them fresh, so waiting never starts a second copy.
+                if (!isActiveMarkFile(ex) || System.nanoTime() - giveUpNs > 0)
+                {
+                    throw ex;
+                }
+                System.err.println("[member " + config.memberId() + "] " + ex.getMessage() +
+                    ": waiting for the previous process's mark files to go stale");
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            }
         }
-        catch (final RuntimeException ex)
+    }
+
+    /** Longest wait for a killed predecessor's mark files to go stale. */
+    private static final long MARK_FILE_WAIT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private static boolean isActiveMarkFile(final Throwable ex)
+    {
+        for (Throwable t = ex; t != null; t = t.getCause())
         {
-            member.close();
-            throw ex;
+            if (t.getMessage() != null && t.getMessage().contains("active mark file detected"))
+            {
+                return true;
+            }
         }
+        return false;
     }
 
     private static final String[] PORT_NAMES = {

@@ -1,0 +1,150 @@
+package io.stardust.test;
+
+import io.stardust.protocol.ClusterSpec;
+import io.stardust.server.StardustMember;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of real member processes ({@code stardust start}) on free loopback ports, for fault tests that kill
+ * members with SIGKILL and restart them on their own files.
+ */
+public final class ProcessCluster implements AutoCloseable
+{
+    private final ClusterSpec spec;
+    private final File dir;
+    private final Process[] processes;
+
+    /**
+     * @param members number of members.
+     */
+    public ProcessCluster(final int members)
+    {
+        try
+        {
+            dir = Files.createTempDirectory("stardust-processes-").toFile();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        spec = ClusterSpec.local("localhost", Ports.freeBasePort(members), members);
+        processes = new Process[members];
+    }
+
+    public ClusterSpec spec()
+    {
+        return spec;
+    }
+
+    /**
+     * Start member {@code id} as its own JVM.
+     *
+     * @param id    member id.
+     * @param fresh erase its state first.
+     */
+    public void start(final int id, final boolean fresh)
+    {
+        if (processes[id] != null && processes[id].isAlive())
+        {
+            throw new IllegalStateException("member " + id + " is running");
+        }
+        final List<String> command = new ArrayList<>();
+        command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-XX:+Use"))
+            {
+                command.add(arg);
+            }
+        }
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.stardust.server.StardustCli");
+        command.add("start");
+        command.add("--member=" + id);
+        command.add("--cluster=" + spec);
+        command.add("--data-dir=" + new File(dir, "member-" + id));
+        command.add("--entries-per-table=50000");
+        if (fresh)
+        {
+            command.add("--delete-state-on-start");
+        }
+        try
+        {
+            processes[id] = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dir, "member-" + id + ".log")))
+                .start();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start member " + id, ex);
+        }
+    }
+
+    /**
+     * SIGKILL member {@code id} and wait until it is gone.
+     *
+     * @param id member id.
+     */
+    public void kill(final int id)
+    {
+        final Process p = processes[id];
+        p.destroyForcibly();
+        try
+        {
+            if (!p.waitFor(30, TimeUnit.SECONDS))
+            {
+                throw new IllegalStateException("member " + id + " survived SIGKILL");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * @param id member id.
+     * @return the member's output so far, for failure messages.
+     */
+    public String log(final int id)
+    {
+        try
+        {
+            return Files.readString(new File(dir, "member-" + id + ".log").toPath());
+        }
+        catch (final IOException ex)
+        {
+            return "(no log: " + ex.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        for (int i = 0; i < processes.length; i++)
+        {
+            if (processes[i] != null && processes[i].isAlive())
+            {
+                kill(i);
+            }
+        }
+        StardustMember.deleteTree(dir);
+        for (final ClusterSpec.Member m : spec.members())
+        {
+            // Killed media drivers leave their directories behind (see MemberConfig's default aeron dir).
+            StardustMember.deleteTree(new File("/dev/shm/stardust-" + m.basePort() + "-" + m.id()));
+        }
+    }
+}
