@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
         StardustCli.Start.class,
         DemoCommand.class,
         BenchCommand.class,
+        SnapshotBenchCommand.class,
         OpsCommands.Status.class,
         OpsCommands.SetBatchWindow.class,
         OpsCommands.CreateTable.class,
