@@ -753,16 +753,7 @@ public final class StardustService implements ClusteredService, ReplicaView
     @Override
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
-        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes))
-        {
-            ServiceSnapshot.write(out, this);
-        }
-        catch (final java.io.IOException ex)
-        {
-            throw new java.io.UncheckedIOException("member " + memberId + " could not encode its snapshot", ex);
-        }
-        final byte[] stream = bytes.toByteArray();
+        final byte[] stream = ServiceSnapshot.encode(this);
         final org.agrona.concurrent.UnsafeBuffer source = new org.agrona.concurrent.UnsafeBuffer(stream);
         final io.stardust.protocol.codecs.SnapshotChunkEncoder chunk =
             new io.stardust.protocol.codecs.SnapshotChunkEncoder();
@@ -834,15 +825,7 @@ public final class StardustService implements ClusteredService, ReplicaView
                 idleStrategy.idle();
             }
         }
-        try (java.io.DataInputStream in = new java.io.DataInputStream(
-            new java.io.ByteArrayInputStream(bytes.toByteArray())))
-        {
-            ServiceSnapshot.read(in, this);
-        }
-        catch (final java.io.IOException ex)
-        {
-            throw new java.io.UncheckedIOException("member " + memberId + ": snapshot is corrupt: " + ex, ex);
-        }
+        ServiceSnapshot.decode(bytes.toByteArray(), this);
     }
 
     @Override
@@ -948,6 +931,61 @@ public final class StardustService implements ClusteredService, ReplicaView
 
         private ServiceSnapshot()
         {
+        }
+
+        /**
+         * @param s the service, between epochs.
+         * @return its state as bytes, closed by a CRC32 of everything before it.
+         */
+        static byte[] encode(final StardustService s)
+        {
+            final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
+            try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes))
+            {
+                write(out, s);
+                final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(bytes.toByteArray());
+                out.writeLong(crc.getValue());
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException("member " + s.memberId + " could not encode its snapshot", ex);
+            }
+            return bytes.toByteArray();
+        }
+
+        /**
+         * Load a snapshot into a freshly reset service, after checking its checksum.
+         *
+         * @param stream bytes from {@link #encode(StardustService)}.
+         * @param s      the service.
+         * @throws IllegalStateException naming what is wrong when the snapshot is corrupt or truncated.
+         */
+        static void decode(final byte[] stream, final StardustService s)
+        {
+            if (stream.length < 8)
+            {
+                throw new IllegalStateException("member " + s.memberId + ": snapshot of " + stream.length +
+                    " bytes is too short to hold its checksum");
+            }
+            final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(stream, 0, stream.length - 8);
+            final long stored = java.nio.ByteBuffer.wrap(stream, stream.length - 8, 8).getLong();
+            if (stored != crc.getValue())
+            {
+                throw new IllegalStateException("member " + s.memberId + ": snapshot checksum mismatch (stored " +
+                    Long.toHexString(stored) + ", computed " + Long.toHexString(crc.getValue()) +
+                    "): the snapshot is corrupt; refusing to start from it");
+            }
+            try (java.io.DataInputStream in = new java.io.DataInputStream(
+                new java.io.ByteArrayInputStream(stream, 0, stream.length - 8)))
+            {
+                read(in, s);
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new IllegalStateException("member " + s.memberId + ": snapshot is corrupt: " + ex, ex);
+            }
         }
 
         static void write(final java.io.DataOutputStream out, final StardustService s) throws java.io.IOException
