@@ -155,4 +155,37 @@ final class OpsCommands
             }
         }
     }
+
+    /** {@code stardust snapshot}. */
+    @Command(name = "snapshot", description = "Ask the cluster to take a snapshot now. Run it on the leader's host " +
+        "with the leader's media driver directory (stardust status shows the leader).")
+    static final class Snapshot implements Callable<Integer>
+    {
+        @Option(names = "--aeron-dir", required = true,
+            description = "The leader's media driver directory, e.g. /dev/shm/stardust-20000-0.")
+        java.io.File aeronDir;
+
+        @Override
+        public Integer call()
+        {
+            final java.io.File cnc = new java.io.File(aeronDir, "cnc.dat");
+            if (!cnc.exists())
+            {
+                throw new IllegalArgumentException("no media driver at " + aeronDir + " (" + cnc + " is missing)");
+            }
+            final org.agrona.concurrent.status.AtomicCounter toggle = io.aeron.cluster.ClusterControl
+                .findControlToggle(io.aeron.cluster.ClusterControl.mapCounters(cnc), 0);
+            if (toggle == null)
+            {
+                throw new IllegalStateException("no consensus module found behind " + aeronDir);
+            }
+            if (!io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(toggle))
+            {
+                System.out.println("another control action is in progress; try again");
+                return 1;
+            }
+            System.out.println("snapshot requested");
+            return 0;
+        }
+    }
 }

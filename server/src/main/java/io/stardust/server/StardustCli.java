@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
         OpsCommands.Status.class,
         OpsCommands.SetBatchWindow.class,
         OpsCommands.CreateTable.class,
+        OpsCommands.Snapshot.class,
         OpsCommands.Put.class,
         OpsCommands.Get.class,
         CommandLine.HelpCommand.class
@@ -81,6 +82,10 @@ public final class StardustCli implements Runnable
             description = "Expected rows per table, sizes the Chronicle Map files (default ${DEFAULT-VALUE}).")
         long entriesPerTable;
 
+        @Option(names = "--snapshot-interval-seconds", defaultValue = "0",
+            description = "While leader, take a snapshot this often; 0 (default) for none.")
+        long snapshotIntervalSeconds;
+
         @Option(names = "--delete-state-on-start",
             description = "Erase this member's archive, cluster and storage state first. Testing only: it throws away the member's copy of the log.")
         boolean deleteState;
@@ -94,7 +99,8 @@ public final class StardustCli implements Runnable
                 .dataDir(dataDir)
                 .aeronDir(aeronDir)
                 .workers(workers)
-                .deleteStateOnStart(deleteState);
+                .deleteStateOnStart(deleteState)
+                .snapshotInterval(java.time.Duration.ofSeconds(snapshotIntervalSeconds));
             config.storage().entriesPerTable(entriesPerTable);
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
                 StardustMember m = StardustMember.launch(config).terminationHook(barrier::signal))

@@ -42,6 +42,7 @@ public final class StardustMember implements AutoCloseable
     private ClusteredMediaDriver clusteredMediaDriver;
     private ClusteredServiceContainer container;
     private ReadEndpoint readEndpoint;
+    private java.util.concurrent.ScheduledExecutorService snapshotTimer;
     private volatile Runnable terminationHook = () -> {};
 
     private StardustMember(final MemberConfig config, final ClusteredService otherService)
@@ -238,6 +239,23 @@ public final class StardustMember implements AutoCloseable
 
         clusteredMediaDriver = ClusteredMediaDriver.launch(driver, archive, consensus);
         container = ClusteredServiceContainer.launch(serviceContext);
+        if (!config.snapshotInterval().isZero())
+        {
+            final long periodMs = config.snapshotInterval().toMillis();
+            snapshotTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor((r) ->
+            {
+                final Thread t = new Thread(r, "stardust-snapshot-timer-" + config.memberId());
+                t.setDaemon(true);
+                return t;
+            });
+            snapshotTimer.scheduleAtFixedRate(() ->
+            {
+                if (role() == io.aeron.cluster.service.Cluster.Role.LEADER)
+                {
+                    requestSnapshot();
+                }
+            }, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        }
         if (service != null)
         {
             readEndpoint = ReadEndpoint.launch(aeronDir, self.readEndpoint(), service, this::onError, idle().get());
@@ -333,6 +351,11 @@ public final class StardustMember implements AutoCloseable
     @Override
     public void close()
     {
+        if (snapshotTimer != null)
+        {
+            snapshotTimer.shutdownNow();
+            snapshotTimer = null;
+        }
         CloseHelper.closeAll(readEndpoint, container, clusteredMediaDriver);
         readEndpoint = null;
         container = null;
