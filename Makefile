@@ -1,7 +1,7 @@
 # Stardust build entry points. Needs only a JDK 17 and Maven.
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test clean cluster-start cluster-stop cluster-status
+.PHONY: build run test soak clean cluster-start cluster-stop cluster-status
 
 build:
 	$(MVN) -q install -DskipTests
@@ -13,6 +13,10 @@ run: build
 # Builds and runs every unit and integration test (the quick conformance checks included).
 test:
 	$(MVN) install
+
+# Repeated SIGKILLs of the leader with real member processes; prints failover p50/p99/max (about 10 minutes).
+soak: build
+	$(MVN) verify -pl conformance -Dit.test=FailoverSoakIT -Dstardust.soak=true
 
 clean:
 	$(MVN) -q clean

@@ -82,6 +82,11 @@ public final class StardustCli implements Runnable
             description = "Expected rows per table, sizes the Chronicle Map files (default ${DEFAULT-VALUE}).")
         long entriesPerTable;
 
+        @Option(names = "--leader-heartbeat-timeout-ms", defaultValue = "2000",
+            description = "Leader silence that starts an election (default ${DEFAULT-VALUE}); lower fails over " +
+            "faster and risks spurious elections on a loaded machine.")
+        long leaderHeartbeatTimeoutMs;
+
         @Option(names = "--snapshot-interval-seconds", defaultValue = "0",
             description = "While leader, take a snapshot this often; 0 (default) for none.")
         long snapshotIntervalSeconds;
@@ -100,7 +105,8 @@ public final class StardustCli implements Runnable
                 .aeronDir(aeronDir)
                 .workers(workers)
                 .deleteStateOnStart(deleteState)
-                .snapshotInterval(java.time.Duration.ofSeconds(snapshotIntervalSeconds));
+                .snapshotInterval(java.time.Duration.ofSeconds(snapshotIntervalSeconds))
+                .leaderHeartbeatTimeout(java.time.Duration.ofMillis(leaderHeartbeatTimeoutMs));
             config.storage().entriesPerTable(entriesPerTable);
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
                 StardustMember m = StardustMember.launch(config).terminationHook(barrier::signal))

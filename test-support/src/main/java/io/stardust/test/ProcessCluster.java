@@ -21,6 +21,7 @@ public final class ProcessCluster implements AutoCloseable
     private final ClusterSpec spec;
     private final File dir;
     private final Process[] processes;
+    private final List<String> extraArgs = new ArrayList<>();
 
     /**
      * @param members number of members.
@@ -42,6 +43,16 @@ public final class ProcessCluster implements AutoCloseable
     public ClusterSpec spec()
     {
         return spec;
+    }
+
+    /**
+     * @param args more {@code stardust start} options for every member started from now on.
+     * @return this.
+     */
+    public ProcessCluster withStartOptions(final String... args)
+    {
+        extraArgs.addAll(List.of(args));
+        return this;
     }
 
     /**
@@ -74,6 +85,7 @@ public final class ProcessCluster implements AutoCloseable
         command.add("--cluster=" + spec);
         command.add("--data-dir=" + new File(dir, "member-" + id));
         command.add("--entries-per-table=50000");
+        command.addAll(extraArgs);
         if (fresh)
         {
             command.add("--delete-state-on-start");

@@ -1,0 +1,136 @@
+package io.stardust.conformance;
+
+import io.stardust.client.ClientConfig;
+import io.stardust.client.MemberStatus;
+import io.stardust.client.StardustClient;
+import io.stardust.client.StardustTimeoutException;
+import io.stardust.client.Transaction;
+import io.stardust.test.Await;
+import io.stardust.test.ProcessCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Failover time over repeated SIGKILLs of the leader, with real processes: from the kill to the first commit
+ * acknowledged through the new leader. Long: runs with {@code make soak} ({@code -Dstardust.soak=true}).
+ */
+@EnabledIfSystemProperty(named = "stardust.soak", matches = "true")
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
+class FailoverSoakIT
+{
+    private static final int KILLS = Integer.getInteger("stardust.soak.kills", 20);
+
+    @Test
+    void shouldFailOverAfterEveryLeaderKillWithoutLosingAcknowledgedCommits() throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(3).withStartOptions("--leader-heartbeat-timeout-ms=1000"))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                cluster.start(i, true);
+            }
+            final List<Double> failoverMs = new ArrayList<>();
+            try (StardustClient admin = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
+                .connectTimeout(Duration.ofSeconds(60))))
+            {
+                admin.createTable("soak").get(60, TimeUnit.SECONDS);
+            }
+            try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
+                .connectTimeout(Duration.ofSeconds(60)).commitTimeout(Duration.ofMillis(500))
+                .readTimeout(Duration.ofMillis(500))))
+            {
+                long acknowledged = 0;
+                for (int kill = 0; kill < KILLS; kill++)
+                {
+                    acknowledged = commitUntilOk(client, acknowledged, Long.MAX_VALUE);
+                    final int leader = leaderOf(client);
+                    final long killedAt = System.nanoTime();
+                    cluster.kill(leader);
+                    acknowledged = commitUntilOk(client, acknowledged, killedAt);
+                    failoverMs.add((System.nanoTime() - killedAt) / 1e6);
+                    System.out.printf("kill %d of leader %d: failover %.0f ms%n", kill + 1, leader,
+                        failoverMs.get(failoverMs.size() - 1));
+                    cluster.start(leader, false);
+                    awaitAllUp(client);
+                }
+                // Every acknowledged counter value is there: the last one committed is readable and equal.
+                final Transaction check = client.begin();
+                assertArrayEquals(Long.toString(acknowledged).getBytes(UTF_8), check.get("soak", "counter".getBytes(UTF_8)));
+            }
+            Collections.sort(failoverMs);
+            System.out.printf("failover over %d leader kills: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                failoverMs.size(), failoverMs.get(failoverMs.size() / 2),
+                failoverMs.get((int)Math.ceil(failoverMs.size() * 0.99) - 1), failoverMs.get(failoverMs.size() - 1));
+            assertEquals(KILLS, failoverMs.size());
+        }
+    }
+
+    /** Increment a counter until one increment is acknowledged; a timed-out attempt is retried. */
+    private static long commitUntilOk(final StardustClient client, final long current, final long sinceNs)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            try
+            {
+                return client.run((tx) ->
+                {
+                    final byte[] value = tx.get("soak", "counter".getBytes(UTF_8));
+                    final long next = (value == null ? 0 : Long.parseLong(new String(value, UTF_8))) + 1;
+                    tx.put("soak", "counter".getBytes(UTF_8), Long.toString(next).getBytes(UTF_8));
+                    return next;
+                });
+            }
+            catch (final StardustTimeoutException ex)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new AssertionError("no commit within 60 s", ex);
+                }
+            }
+        }
+    }
+
+    private static int leaderOf(final StardustClient client) throws Exception
+    {
+        for (int m = 0; m < 3; m++)
+        {
+            final MemberStatus status = client.status(m).get(10, TimeUnit.SECONDS);
+            if ("LEADER".equals(status.role()))
+            {
+                return m;
+            }
+        }
+        throw new AssertionError("no leader");
+    }
+
+    private static void awaitAllUp(final StardustClient client)
+    {
+        Await.until("all three members answering", Duration.ofSeconds(90), () ->
+        {
+            for (int m = 0; m < 3; m++)
+            {
+                try
+                {
+                    client.status(m).get(2, TimeUnit.SECONDS);
+                }
+                catch (final Exception ex)
+                {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+}
