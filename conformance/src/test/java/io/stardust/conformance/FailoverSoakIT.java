@@ -1,7 +1,6 @@
 package io.stardust.conformance;
 
 import io.stardust.client.ClientConfig;
-import io.stardust.client.MemberStatus;
 import io.stardust.client.StardustClient;
 import io.stardust.client.StardustTimeoutException;
 import io.stardust.client.Transaction;
@@ -54,7 +53,7 @@ class FailoverSoakIT
                 for (int kill = 0; kill < KILLS; kill++)
                 {
                     acknowledged = commitUntilOk(client, acknowledged, Long.MAX_VALUE);
-                    final int leader = leaderOf(client);
+                    final int leader = cluster.leaderOf(client);
                     final long killedAt = System.nanoTime();
                     cluster.kill(leader);
                     acknowledged = commitUntilOk(client, acknowledged, killedAt);
@@ -102,18 +101,6 @@ class FailoverSoakIT
         }
     }
 
-    private static int leaderOf(final StardustClient client) throws Exception
-    {
-        for (int m = 0; m < 3; m++)
-        {
-            final MemberStatus status = client.status(m).get(10, TimeUnit.SECONDS);
-            if ("LEADER".equals(status.role()))
-            {
-                return m;
-            }
-        }
-        throw new AssertionError("no leader");
-    }
 
     private static void awaitAllUp(final StardustClient client)
     {

@@ -3,7 +3,6 @@ package io.stardust.conformance;
 import io.stardust.client.ClientConfig;
 import io.stardust.client.CommitInfo;
 import io.stardust.client.DigestInfo;
-import io.stardust.client.MemberStatus;
 import io.stardust.client.StardustClient;
 import io.stardust.client.Transaction;
 import io.stardust.test.Await;
@@ -51,7 +50,7 @@ class KillIT
                 load.start();
 
                 Await.until("commits before the kill", Duration.ofSeconds(60), () -> acknowledged.size() > 500);
-                final int leader = leaderOf(client);
+                final int leader = cluster.leaderOf(client);
                 cluster.kill(leader);
                 final int before = acknowledged.size();
                 Await.until(() -> "commits after the leader kill (" + acknowledged.size() + ")",
@@ -59,7 +58,7 @@ class KillIT
                 cluster.start(leader, false);
 
                 // A follower next, still under load; it restarts and catches up while commits go on.
-                final int follower = (leaderOf(client) + 1) % 3;
+                final int follower = (cluster.leaderOf(client) + 1) % 3;
                 cluster.kill(follower);
                 final int beforeFollowerKill = acknowledged.size();
                 Await.until(() -> "commits after the follower kill (" + acknowledged.size() + ")",
@@ -158,18 +157,6 @@ class KillIT
         return sb.toString();
     }
 
-    private static int leaderOf(final StardustClient client) throws Exception
-    {
-        for (int m = 0; m < 3; m++)
-        {
-            final MemberStatus status = client.status(m).get(10, TimeUnit.SECONDS);
-            if ("LEADER".equals(status.role()))
-            {
-                return m;
-            }
-        }
-        throw new AssertionError("no member says it is leader");
-    }
 
     private static void assertAllPresentAndDigestsEqual(
         final StardustClient client, final Set<String> acknowledged, final ProcessCluster cluster) throws Exception

@@ -104,6 +104,25 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * Ask every member for its role.
+     *
+     * @param client a client of this cluster.
+     * @return the id of the member that says it is leader.
+     * @throws AssertionError when none does.
+     */
+    public int leaderOf(final io.stardust.client.StardustClient client) throws Exception
+    {
+        for (int m = 0; m < processes.length; m++)
+        {
+            if ("LEADER".equals(client.status(m).get(10, TimeUnit.SECONDS).role()))
+            {
+                return m;
+            }
+        }
+        throw new AssertionError("no member says it is leader");
+    }
+
+    /**
      * SIGKILL member {@code id} and wait until it is gone.
      *
      * @param id member id.
