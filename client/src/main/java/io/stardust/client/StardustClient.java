@@ -75,6 +75,7 @@ import java.util.function.Function;
 public final class StardustClient implements AutoCloseable
 {
     private static final long KEEPALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long HELLO_REFRESH_NS = TimeUnit.SECONDS.toNanos(1);
     /** Most commits sent in one log message. */
     static final int MAX_BATCH_RECORDS = 64;
     /** Most bytes of commits sent in one log message (one message stays far below the log's limit). */
@@ -171,6 +172,7 @@ public final class StardustClient implements AutoCloseable
         final int memberId;
         final ExclusivePublication publication;
         boolean helloSent;
+        long helloSentNs;
 
         ReadConnection(final int memberId, final String endpoint)
         {
@@ -187,6 +189,12 @@ public final class StardustClient implements AutoCloseable
                 helloSent = false;
                 return false;
             }
+            // A member restarted faster than the publication noticed keeps the session but forgot the hello:
+            // say it again now and then (the endpoint ignores a repeat with the same channel).
+            if (helloSent && System.nanoTime() - helloSentNs > HELLO_REFRESH_NS)
+            {
+                helloSent = false;
+            }
             if (!helloSent)
             {
                 final String channel = readResponses.tryResolveChannelEndpointPort();
@@ -200,6 +208,7 @@ public final class StardustClient implements AutoCloseable
                     .responseChannel(channel);
                 helloSent = publication.offer(encodeBuffer, 0,
                     MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength()) > 0;
+                helloSentNs = System.nanoTime();
             }
             return helloSent;
         }
@@ -831,6 +840,12 @@ public final class StardustClient implements AutoCloseable
                 case CONTROL, RAW -> "control request got no answer in " + config.commitTimeout();
                 default -> "request to member " + p.memberId + " got no answer in " + config.readTimeout();
             };
+            if (p.kind != Kind.COMMIT && p.kind != Kind.CONTROL && p.kind != Kind.RAW &&
+                readConnections[p.memberId] != null)
+            {
+                // No answer from a read endpoint: it may have restarted and forgotten where to answer.
+                readConnections[p.memberId].helloSent = false;
+            }
             if ((p.kind == Kind.READ || p.kind == Kind.SCAN) && p.memberId == readMember)
             {
                 // The member may be down: later transactions read from the next one (their snapshot is pinned by

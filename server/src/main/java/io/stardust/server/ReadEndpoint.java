@@ -313,9 +313,15 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         {
             throw new IllegalArgumentException("response channel '" + channel + "' is not an Aeron channel");
         }
-        final Responder previous = responders.remove(sessionId);
+        final Responder previous = responders.get(sessionId);
         if (previous != null)
         {
+            if (previous.publication().channel().equals(channel) && previous.publication().streamId() == streamId)
+            {
+                // Clients repeat their hello now and then, in case this endpoint restarted: nothing changed.
+                return;
+            }
+            responders.remove(sessionId);
             CloseHelper.quietClose(previous.publication());
         }
         responders.put(sessionId, new Responder(aeron.addPublication(channel, streamId), System.nanoTime()));

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -104,22 +105,40 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
-     * Ask every member for its role.
+     * Ask every member for its role until one says it is leader. A member that does not answer (still starting,
+     * or just killed) is skipped, not fatal: right after a restart the old leader may take seconds to come up.
      *
      * @param client a client of this cluster.
      * @return the id of the member that says it is leader.
-     * @throws AssertionError when none does.
+     * @throws AssertionError when none does within 30 s.
      */
-    public int leaderOf(final io.stardust.client.StardustClient client) throws Exception
+    public int leaderOf(final io.stardust.client.StardustClient client)
     {
-        for (int m = 0; m < processes.length; m++)
+        final int[] leader = {-1};
+        final StringBuilder answers = new StringBuilder();
+        Await.until(() -> "a member that says it is leader; last answers: " + answers, Duration.ofSeconds(30), () ->
         {
-            if ("LEADER".equals(client.status(m).get(10, TimeUnit.SECONDS).role()))
+            answers.setLength(0);
+            for (int m = 0; m < processes.length; m++)
             {
-                return m;
+                try
+                {
+                    final String role = client.status(m).get(2, TimeUnit.SECONDS).role();
+                    answers.append(m).append('=').append(role).append(' ');
+                    if ("LEADER".equals(role))
+                    {
+                        leader[0] = m;
+                        return true;
+                    }
+                }
+                catch (final Exception ex)
+                {
+                    answers.append(m).append("=no answer (").append(ex.getMessage()).append(") ");
+                }
             }
-        }
-        throw new AssertionError("no member says it is leader");
+            return false;
+        });
+        return leader[0];
     }
 
     /**
