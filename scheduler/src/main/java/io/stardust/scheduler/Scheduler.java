@@ -154,7 +154,12 @@ public final class Scheduler implements AutoCloseable
         });
 
         // Phase 3: apply committed writes by key partition, and hash each transaction's effect.
-        storage.beginEpoch(epoch);
+        int writes = 0;
+        for (int i = 0; i < n; i++)
+        {
+            writes += outcomes[i].committed() ? records[i].writes().length : 0;
+        }
+        storage.beginEpoch(epoch, writes);
         parallel((w) ->
         {
             for (int i = 0; i < n; i++)

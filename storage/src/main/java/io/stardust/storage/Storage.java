@@ -271,12 +271,24 @@ public final class Storage implements AutoCloseable
      */
     public void beginEpoch(final long epoch)
     {
+        beginEpoch(epoch, 16);
+    }
+
+    /**
+     * As {@link #beginEpoch(long)}, sizing the epoch's undo map for the keys it will write (growing a concurrent map
+     * while writing cost a few percent of the service thread).
+     *
+     * @param epoch        a number greater than {@link #appliedEpoch()}.
+     * @param expectedKeys about how many keys the epoch writes.
+     */
+    public void beginEpoch(final long epoch, final int expectedKeys)
+    {
         if (epoch <= appliedEpoch || writingEpoch != 0)
         {
             throw new IllegalStateException(
                 "cannot begin epoch " + epoch + ": applied=" + appliedEpoch + " writing=" + writingEpoch);
         }
-        currentUndo = new ConcurrentHashMap<>();
+        currentUndo = new ConcurrentHashMap<>(Math.max(16, expectedKeys));
         undoByEpoch.put(epoch, currentUndo);
         writingEpoch = epoch;
     }

@@ -2,6 +2,7 @@ package io.stardust.storage;
 
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 
 import java.io.File;
 import java.io.IOException;
@@ -35,6 +36,8 @@ final class Table implements AutoCloseable
                 .averageKeySize(config.averageKeyBytes())
                 .averageValueSize(config.averageValueBytes() + 9)
                 .maxBloatFactor(config.maxBloatFactor())
+                .keyReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ByteArrayAccess())
+                .valueReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ByteArrayAccess())
                 // Writers never need the old value back; returning it would deserialize a copy on every put.
                 .putReturnsNull(true)
                 .removeReturnsNull(true)
