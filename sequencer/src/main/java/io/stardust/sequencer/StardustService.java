@@ -63,6 +63,10 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     private final UnsafeBuffer messageView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer recordView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
+    private byte[] lastTableName = new byte[0];
+    private Catalog.TableInfo lastTable;
+    private Catalog lastTableCatalog;
     /** The frame being decoded: a whole log message, or one record of a CommitBatch. */
     private UnsafeBuffer view = messageView;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -106,13 +110,13 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     // Exactly-once: transaction ids of recent decisions (replicated state, evicted in log order) and of the open
     // epoch, and retries that arrived while their original was still in the open epoch.
-    private final org.agrona.collections.Long2ObjectHashMap<Decided> decided =
-        new org.agrona.collections.Long2ObjectHashMap<>();
-    private final org.agrona.collections.LongArrayQueue decidedOrder = new org.agrona.collections.LongArrayQueue();
+    private final DecisionWindow<Decided> decided;
     private final org.agrona.collections.LongHashSet openTxnIds = new org.agrona.collections.LongHashSet();
     private final List<PendingReply> retriesOfOpen = new ArrayList<>();
     private volatile long duplicatesAnswered;
     private volatile long restoredEpoch = -1;
+    private volatile long lastSnapshotBytes;
+    private volatile long lastSnapshotNanos;
 
     /**
      * @param memberId   this member's id.
@@ -134,6 +138,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         this.storage = storage;
         this.scheduler = new Scheduler(storage, workers);
         this.digests = new DigestLog(config.digestHistory());
+        this.decided = new DecisionWindow<>(this.config.dedupWindowTransactions());
         resetReplicatedState();
     }
 
@@ -165,7 +170,6 @@ public final class StardustService implements ClusteredService, ReplicaView
         openTxnIds.clear();
         retriesOfOpen.clear();
         decided.clear();
-        decidedOrder.clear();
         openBytes = 0;
         committed = 0;
         aborted = 0;
@@ -361,7 +365,8 @@ public final class StardustService implements ClusteredService, ReplicaView
             readsDecoder.next();
             final long versionEpoch = readsDecoder.versionEpoch();
             final int versionIndex = readsDecoder.versionIndex();
-            final int tableId = schema.resolve(readsDecoder.table());
+            readsDecoder.wrapTable(nameView);
+            final int tableId = schema.resolve(table(nameView));
             final byte[] key = key(readsDecoder.keyLength());
             readsDecoder.getKey(key, 0, key.length);
             reads[i] = new TxnRecord.Read(tableId, key, packVersion(versionEpoch, versionIndex));
@@ -372,7 +377,8 @@ public final class StardustService implements ClusteredService, ReplicaView
         for (int i = 0; i < ranges.length; i++)
         {
             rangesDecoder.next();
-            final int tableId = schema.resolve(rangesDecoder.table());
+            rangesDecoder.wrapTable(nameView);
+            final int tableId = schema.resolve(table(nameView));
             final byte[] start = bytes(rangesDecoder.startKeyLength(), "range start");
             rangesDecoder.getStartKey(start, 0, start.length);
             final byte[] end = bytes(rangesDecoder.endKeyLength(), "range end");
@@ -390,7 +396,8 @@ public final class StardustService implements ClusteredService, ReplicaView
             {
                 throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "write " + i + " has unknown op " + op);
             }
-            final int tableId = schema.resolve(writesDecoder.table());
+            writesDecoder.wrapTable(nameView);
+            final int tableId = schema.resolve(table(nameView));
             final byte[] key = key(writesDecoder.keyLength());
             writesDecoder.getKey(key, 0, key.length);
             final byte[] value = bytes(writesDecoder.valueLength(), "value");
@@ -427,6 +434,39 @@ public final class StardustService implements ClusteredService, ReplicaView
             }
         }
         return openTxns.size() >= epochMaxTransactions || openBytes >= epochMaxBytes ? this::closeEpoch : null;
+    }
+
+    /**
+     * Resolve a table name from the frame. Transactions name the same few tables over and over: compare the bytes
+     * with the last name resolved before decoding a string.
+     */
+    private Catalog.TableInfo table(final UnsafeBuffer name)
+    {
+        final Catalog current = catalog;
+        final int length = name.capacity();
+        if (lastTable != null && lastTableCatalog == current && length == lastTableName.length)
+        {
+            int i = 0;
+            while (i < length && name.getByte(i) == lastTableName[i])
+            {
+                i++;
+            }
+            if (i == length)
+            {
+                return lastTable;
+            }
+        }
+        final String text = name.getStringWithoutLengthUtf8(0, length);
+        final Catalog.TableInfo table = current.table(text);
+        if (table == null)
+        {
+            throw new RequestException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + text + "'");
+        }
+        lastTableName = new byte[length];
+        name.getBytes(0, lastTableName);
+        lastTable = table;
+        lastTableCatalog = current;
+        return table;
     }
 
     private int checkOps(final int soFar, final int more)
@@ -490,16 +530,11 @@ public final class StardustService implements ClusteredService, ReplicaView
             this.catalogVersion = catalogVersion;
         }
 
-        int resolve(final String name)
+        int resolve(final Catalog.TableInfo table)
         {
-            final Catalog.TableInfo table = catalog.table(name);
-            if (table == null)
-            {
-                throw new RequestException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + name + "'");
-            }
             if (catalogVersion != 0 && table.createdAtVersion() > catalogVersion && changedTable == null)
             {
-                changedTable = name;
+                changedTable = table.name();
             }
             return table.id();
         }
@@ -635,11 +670,6 @@ public final class StardustService implements ClusteredService, ReplicaView
     private void remember(final long txnId, final Decided decision)
     {
         decided.put(txnId, decision);
-        decidedOrder.addLong(txnId);
-        while (decidedOrder.size() > config.dedupWindowTransactions())
-        {
-            decided.remove(decidedOrder.pollLong());
-        }
     }
 
     private void answer(
@@ -753,35 +783,33 @@ public final class StardustService implements ClusteredService, ReplicaView
     @Override
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
-        final byte[] stream = ServiceSnapshot.encode(this);
-        final org.agrona.concurrent.UnsafeBuffer source = new org.agrona.concurrent.UnsafeBuffer(stream);
-        final io.stardust.protocol.codecs.SnapshotChunkEncoder chunk =
-            new io.stardust.protocol.codecs.SnapshotChunkEncoder();
-        int sequence = 0;
-        int offset = 0;
-        do
+        final long startNs = System.nanoTime();
+        final SnapshotChunkOutput sink =
+            new SnapshotChunkOutput(snapshotPublication::offer, idleStrategy, memberId, SNAPSHOT_CHUNK_BYTES);
+        try
         {
-            final int length = Math.min(SNAPSHOT_CHUNK_BYTES, stream.length - offset);
-            chunk.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-                .sequence(sequence++)
-                .last(offset + length == stream.length ? io.stardust.protocol.codecs.BooleanType.TRUE :
-                    io.stardust.protocol.codecs.BooleanType.FALSE)
-                .putPayload(source, offset, length);
-            final int messageLength = MessageHeaderEncoder.ENCODED_LENGTH + chunk.encodedLength();
-            idleStrategy.reset();
-            long result;
-            while ((result = snapshotPublication.offer(sendBuffer, 0, messageLength)) < 0)
-            {
-                if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.MAX_POSITION_EXCEEDED)
-                {
-                    throw new IllegalStateException("member " + memberId + ": snapshot publication refused (" +
-                        result + ") at chunk " + sequence);
-                }
-                idleStrategy.idle();
-            }
-            offset += length;
+            final java.io.DataOutputStream out = new java.io.DataOutputStream(sink);
+            ServiceSnapshot.write(out, this);
+            out.flush();
         }
-        while (offset < stream.length);
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("member " + memberId + " could not write its snapshot", ex);
+        }
+        lastSnapshotBytes = sink.finish();
+        lastSnapshotNanos = System.nanoTime() - startNs;
+    }
+
+    /** @return bytes of the last snapshot this service wrote (local statistic). */
+    public long lastSnapshotBytes()
+    {
+        return lastSnapshotBytes;
+    }
+
+    /** @return how long the service took to write its last snapshot, in nanoseconds (local statistic). */
+    public long lastSnapshotNanos()
+    {
+        return lastSnapshotNanos;
     }
 
     private void loadSnapshot(final Image image)
@@ -934,27 +962,6 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
 
         /**
-         * @param s the service, between epochs.
-         * @return its state as bytes, closed by a CRC32 of everything before it.
-         */
-        static byte[] encode(final StardustService s)
-        {
-            final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
-            try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes))
-            {
-                write(out, s);
-                final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-                crc.update(bytes.toByteArray());
-                out.writeLong(crc.getValue());
-            }
-            catch (final java.io.IOException ex)
-            {
-                throw new java.io.UncheckedIOException("member " + s.memberId + " could not encode its snapshot", ex);
-            }
-            return bytes.toByteArray();
-        }
-
-        /**
          * Load a snapshot into a freshly reset service, after checking its checksum.
          *
          * @param stream bytes from {@link #encode(StardustService)}.
@@ -1008,16 +1015,25 @@ public final class StardustService implements ClusteredService, ReplicaView
                 out.writeLong(t.createdAtVersion());
             }
 
-            out.writeInt(s.decidedOrder.size());
-            final org.agrona.collections.LongArrayQueue order = s.decidedOrder;
-            for (final org.agrona.collections.LongArrayQueue.LongIterator it = order.iterator(); it.hasNext(); )
+            out.writeInt(s.decided.size());
+            final java.io.IOException[] failed = {null};
+            s.decided.forEach((txnId, d) ->
             {
-                final long txnId = it.nextValue();
-                final Decided d = s.decided.get(txnId);
-                out.writeLong(txnId);
-                out.writeLong(d.epoch());
-                out.writeInt(d.index());
-                writeOutcome(out, d.outcome());
+                try
+                {
+                    out.writeLong(txnId);
+                    out.writeLong(d.epoch());
+                    out.writeInt(d.index());
+                    writeOutcome(out, d.outcome());
+                }
+                catch (final java.io.IOException ex)
+                {
+                    failed[0] = ex;
+                }
+            });
+            if (failed[0] != null)
+            {
+                throw failed[0];
             }
 
             out.writeInt(s.openBytes);

@@ -115,6 +115,8 @@ final class SnapshotBenchCommand implements Callable<Integer>
                 probe.join();
                 System.out.printf("snapshot of %d rows: %.3f s; probe worst commit latency %.1f ms during it " +
                     "(%.1f ms in the second before)%n", rows, snapshotSeconds, worstNs.get() / 1e6, baselineWorst / 1e6);
+                System.out.printf("  of which the leader's service wrote %.1f MB of snapshot in %.3f s%n",
+                    leader.service().lastSnapshotBytes() / 1e6, leader.service().lastSnapshotNanos() / 1e9);
 
                 final int follower = (leader.memberId() + 1) % 3;
                 cluster.stopMember(follower);
