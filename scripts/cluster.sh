@@ -6,7 +6,8 @@
 #   scripts/cluster.sh stop      # SIGTERM each member and wait for it to exit
 #
 # Settings (environment): STARDUST_HOME (default ./run), STARDUST_BASE_PORT (20000), STARDUST_WORKERS (1),
-# STARDUST_FRESH=1 to erase the members' state on start (testing only).
+# STARDUST_FRESH=1 to erase the members' state on start (testing only), STARDUST_START_OPTS for more
+# `stardust start` options (for example "--leader-heartbeat-timeout-ms 1000").
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 home="${STARDUST_HOME:-$here/run}"
@@ -25,6 +26,8 @@ start() {
         fi
         extra=()
         [ "${STARDUST_FRESH:-0}" = "1" ] && extra+=(--delete-state-on-start)
+        # shellcheck disable=SC2206
+        [ -n "${STARDUST_START_OPTS:-}" ] && extra+=(${STARDUST_START_OPTS})
         nohup "$stardust" start --member "$id" --cluster "$spec" --data-dir "$home/member-$id" \
             --workers "$workers" "${extra[@]}" > "$home/member-$id.log" 2>&1 &
         echo $! > "$pidfile"
