@@ -189,8 +189,9 @@ public final class StardustClient implements AutoCloseable
                 helloSent = false;
                 return false;
             }
-            // A member restarted faster than the publication noticed keeps the session but forgot the hello:
-            // say it again now and then (the endpoint ignores a repeat with the same channel).
+            // A member restarted faster than the publication noticed keeps the session but forgot the hello: say
+            // it again at least once a second (the endpoint ignores a repeat with the same channel), so a
+            // restarted endpoint learns where to answer within a second of the next request.
             if (helloSent && System.nanoTime() - helloSentNs > HELLO_REFRESH_NS)
             {
                 helloSent = false;
@@ -840,12 +841,6 @@ public final class StardustClient implements AutoCloseable
                 case CONTROL, RAW -> "control request got no answer in " + config.commitTimeout();
                 default -> "request to member " + p.memberId + " got no answer in " + config.readTimeout();
             };
-            if (p.kind != Kind.COMMIT && p.kind != Kind.CONTROL && p.kind != Kind.RAW &&
-                readConnections[p.memberId] != null)
-            {
-                // No answer from a read endpoint: it may have restarted and forgotten where to answer.
-                readConnections[p.memberId].helloSent = false;
-            }
             if ((p.kind == Kind.READ || p.kind == Kind.SCAN) && p.memberId == readMember)
             {
                 // The member may be down: later transactions read from the next one (their snapshot is pinned by
