@@ -64,7 +64,7 @@ public final class StardustService implements ClusteredService, ReplicaView
     private final UnsafeBuffer messageView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer recordView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
-    private byte[] lastTableName = new byte[0];
+    private final UnsafeBuffer lastTableName = new UnsafeBuffer(new byte[0]);
     private Catalog.TableInfo lastTable;
     private Catalog lastTableCatalog;
     /** The frame being decoded: a whole log message, or one record of a CommitBatch. */
@@ -348,14 +348,13 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
         final long catalogVersion = commitDecoder.catalogVersion();
         final long snapshotEpoch = commitDecoder.snapshotEpoch();
-        final Catalog current = catalog;
         if (snapshotEpoch < 0 || snapshotEpoch >= nextEpoch)
         {
             throw new RequestException(ErrorCode.INVALID_ARGUMENT, "snapshot epoch " + snapshotEpoch +
                 " is not an applied epoch (last applied " + (nextEpoch - 1) + ")");
         }
 
-        final SchemaCheck schema = new SchemaCheck(current, catalogVersion);
+        final SchemaCheck schema = new SchemaCheck(catalogVersion);
         int ops = 0;
         final CommitRequestDecoder.ReadsDecoder readsDecoder = commitDecoder.reads();
         ops += checkOps(ops, readsDecoder.count());
@@ -443,27 +442,20 @@ public final class StardustService implements ClusteredService, ReplicaView
     private Catalog.TableInfo table(final UnsafeBuffer name)
     {
         final Catalog current = catalog;
-        final int length = name.capacity();
-        if (lastTable != null && lastTableCatalog == current && length == lastTableName.length)
+        if (lastTable != null && lastTableCatalog == current && name.equals(lastTableName))
         {
-            int i = 0;
-            while (i < length && name.getByte(i) == lastTableName[i])
-            {
-                i++;
-            }
-            if (i == length)
-            {
-                return lastTable;
-            }
+            return lastTable;
         }
+        final int length = name.capacity();
         final String text = name.getStringWithoutLengthUtf8(0, length);
         final Catalog.TableInfo table = current.table(text);
         if (table == null)
         {
             throw new RequestException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + text + "'");
         }
-        lastTableName = new byte[length];
-        name.getBytes(0, lastTableName);
+        final byte[] copy = new byte[length];
+        name.getBytes(0, copy);
+        lastTableName.wrap(copy);
         lastTable = table;
         lastTableCatalog = current;
         return table;
@@ -517,16 +509,14 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
     }
 
-    /** Resolves table names of one transaction and notes the first table newer than its catalog version. */
+    /** Notes the first table of one transaction that is newer than the catalog version it was planned against. */
     private static final class SchemaCheck
     {
-        private final Catalog catalog;
         private final long catalogVersion;
         private String changedTable;
 
-        SchemaCheck(final Catalog catalog, final long catalogVersion)
+        SchemaCheck(final long catalogVersion)
         {
-            this.catalog = catalog;
             this.catalogVersion = catalogVersion;
         }
 
@@ -648,7 +638,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         for (int i = 0; i < outcomes.length; i++)
         {
             final PendingReply reply = openReplies.get(i);
-            remember(reply.txnId(), new Decided(epoch, i, outcomes[i]));
+            decided.put(reply.txnId(), new Decided(epoch, i, outcomes[i]));
             answer(reply.sessionId(), reply.correlationId(), reply.txnId(), epoch, i, outcomes[i]);
         }
         for (final PendingReply retry : retriesOfOpen)
@@ -665,11 +655,6 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             listener.onEpoch(epoch, txns, result);
         }
-    }
-
-    private void remember(final long txnId, final Decided decision)
-    {
-        decided.put(txnId, decision);
     }
 
     private void answer(
@@ -1117,7 +1102,7 @@ public final class StardustService implements ClusteredService, ReplicaView
                 final long txnId = in.readLong();
                 final long epoch = in.readLong();
                 final int index = in.readInt();
-                s.remember(txnId, new Decided(epoch, index, readOutcome(in)));
+                s.decided.put(txnId, new Decided(epoch, index, readOutcome(in)));
             }
 
             s.openBytes = in.readInt();
