@@ -18,6 +18,7 @@ import io.stardust.protocol.codecs.CommitBatchEncoder;
 import io.stardust.protocol.codecs.CatalogResultDecoder;
 import io.stardust.protocol.codecs.CommitOutcome;
 import io.stardust.protocol.codecs.CommitResultDecoder;
+import io.stardust.protocol.codecs.CommitResultsDecoder;
 import io.stardust.protocol.codecs.ControlAckDecoder;
 import io.stardust.protocol.codecs.CreateTableEncoder;
 import io.stardust.protocol.codecs.DigestRequestEncoder;
@@ -113,6 +114,7 @@ public final class StardustClient implements AutoCloseable
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final CommitResultDecoder commitResultDecoder = new CommitResultDecoder();
+    private final CommitResultsDecoder commitResultsDecoder = new CommitResultsDecoder();
     private final ControlAckDecoder controlAckDecoder = new ControlAckDecoder();
     private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
     private final ReadResultDecoder readResultDecoder = new ReadResultDecoder();
@@ -880,6 +882,11 @@ public final class StardustClient implements AutoCloseable
             }
             headerDecoder.wrap(buffer, offset);
             final int templateId = headerDecoder.templateId();
+            if (templateId == CommitResultsDecoder.TEMPLATE_ID)
+            {
+                onCommitResults(buffer, offset);
+                return;
+            }
             final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH,
                 java.nio.ByteOrder.LITTLE_ENDIAN);
             final Pending p = take(correlationId, templateId);
@@ -947,16 +954,73 @@ public final class StardustClient implements AutoCloseable
         final io.stardust.protocol.codecs.AbortReason reason = commitResultDecoder.reason();
         final long epoch = commitResultDecoder.epoch();
         final int index = commitResultDecoder.index();
+        if (outcome == CommitOutcome.COMMITTED)
+        {
+            completeCommit(p, txnId, outcome, reason, epoch, index, null, null);
+            return;
+        }
         final String table = commitResultDecoder.conflictTable();
         final byte[] key = new byte[commitResultDecoder.conflictKeyLength()];
         commitResultDecoder.getConflictKey(key, 0, key.length);
+        completeCommit(p, txnId, outcome, reason, epoch, index, table, key);
+    }
+
+    /** Several outcomes of this session's commits, from one epoch. */
+    private void onCommitResults(final DirectBuffer buffer, final int offset)
+    {
+        commitResultsDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        for (final CommitResultsDecoder.ResultsDecoder r : commitResultsDecoder.results())
+        {
+            final long correlationId = r.correlationId();
+            final long txnId = r.txnId();
+            final CommitOutcome outcome = r.outcome();
+            final io.stardust.protocol.codecs.AbortReason reason = r.reason();
+            final long epoch = r.epoch();
+            final int index = r.index();
+            final Pending p = pending.remove(correlationId);
+            if (p == null || outcome == CommitOutcome.COMMITTED)
+            {
+                r.skipConflictTable();
+                r.skipConflictKey();
+            }
+            if (p == null)
+            {
+                continue;
+            }
+            if (outcome == CommitOutcome.COMMITTED)
+            {
+                completeCommit(p, txnId, outcome, reason, epoch, index, null, null);
+            }
+            else
+            {
+                final String table = r.conflictTable();
+                final byte[] key = new byte[r.conflictKeyLength()];
+                r.getConflictKey(key, 0, key.length);
+                completeCommit(p, txnId, outcome, reason, epoch, index, table, key);
+            }
+        }
+    }
+
+    private void completeCommit(
+        final Pending p,
+        final long txnId,
+        final CommitOutcome outcome,
+        final io.stardust.protocol.codecs.AbortReason reason,
+        final long epoch,
+        final int index,
+        final String table,
+        final byte[] key)
+    {
         if (p.kind == Kind.RAW)
         {
             p.future.complete(new RawReply(CommitResultDecoder.TEMPLATE_ID, null, outcome + " " + reason));
         }
         else if (outcome == CommitOutcome.COMMITTED)
         {
-            lastCommittedEpoch.accumulateAndGet(epoch, Math::max);
+            if (epoch > lastCommittedEpoch.get())
+            {
+                lastCommittedEpoch.accumulateAndGet(epoch, Math::max);
+            }
             p.future.complete(new CommitInfo(txnId, epoch, index, false));
         }
         else

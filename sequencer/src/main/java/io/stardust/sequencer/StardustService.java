@@ -42,8 +42,9 @@ import java.util.concurrent.TimeUnit;
  * Commit records from the log go into the open epoch. The epoch closes when its batch window elapses (a cluster
  * timer, so the boundary is itself in the log), when it reaches its size bound, or when a control record arrives
  * (so control records always sit between epochs). Closing runs the {@link Scheduler} on the epoch, which validates
- * and applies it to {@link Storage} and chains the digest, then answers each client (only the leader's answers leave
- * the member; followers' offers are mocked by Aeron).
+ * and applies it to {@link Storage} and chains the digest. Then the leader answers: one {@code CommitResults}
+ * message per client session and epoch (see {@link CommitResultBatcher}). Followers decide the same outcomes but send
+ * nothing (Aeron would mock their offers anyway).
  * <p>
  * Everything that decides state comes from the log: message order, cluster time, and the replicated batch window,
  * epoch limits and catalog. Worker count is a local knob that changes speed, never outcomes.
@@ -80,6 +81,7 @@ public final class StardustService implements ClusteredService, ReplicaView
     private final ControlAckEncoder controlAckEncoder = new ControlAckEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(4096);
+    private final CommitResultBatcher resultBatcher = new CommitResultBatcher(this::sendToSession);
 
     private Cluster cluster;
     private IdleStrategy idleStrategy;
@@ -103,14 +105,9 @@ public final class StardustService implements ClusteredService, ReplicaView
     {
     }
 
-    /** How a recent transaction was decided, to answer a retried commit without running it again. */
-    private record Decided(long epoch, int index, Outcome outcome)
-    {
-    }
-
     // Exactly-once: transaction ids of recent decisions (replicated state, evicted in log order) and of the open
     // epoch, and retries that arrived while their original was still in the open epoch.
-    private final DecisionWindow<Decided> decided;
+    private final DecisionWindow decided;
     private final org.agrona.collections.LongHashSet openTxnIds = new org.agrona.collections.LongHashSet();
     private final List<PendingReply> retriesOfOpen = new ArrayList<>();
     private volatile long duplicatesAnswered;
@@ -138,7 +135,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         this.storage = storage;
         this.scheduler = new Scheduler(storage, workers);
         this.digests = new DigestLog(config.digestHistory());
-        this.decided = new DecisionWindow<>(this.config.dedupWindowTransactions());
+        this.decided = new DecisionWindow(this.config.dedupWindowTransactions());
         resetReplicatedState();
     }
 
@@ -333,7 +330,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         final long txnId = commitDecoder.txnId();
         // A retry of a transaction already sequenced (after a timeout or a leader change) is answered with the
         // original decision and never runs twice.
-        final Decided earlier = decided.get(txnId);
+        final DecisionWindow.Decision earlier = decided.get(txnId);
         if (earlier != null)
         {
             duplicatesAnswered++;
@@ -635,17 +632,26 @@ public final class StardustService implements ClusteredService, ReplicaView
         aborted += result.aborted();
 
         final Outcome[] outcomes = result.outcomes();
+        // Only the leader's replies leave the member (Aeron mocks a follower's offers), so followers skip encoding.
+        final boolean replying = cluster.role() == Cluster.Role.LEADER;
         for (int i = 0; i < outcomes.length; i++)
         {
             final PendingReply reply = openReplies.get(i);
-            decided.put(reply.txnId(), new Decided(epoch, i, outcomes[i]));
-            answer(reply.sessionId(), reply.correlationId(), reply.txnId(), epoch, i, outcomes[i]);
+            decided.put(reply.txnId(), epoch, i, outcomes[i]);
+            if (replying)
+            {
+                batchAnswer(reply.sessionId(), reply.correlationId(), reply.txnId(), epoch, i, outcomes[i]);
+            }
         }
         for (final PendingReply retry : retriesOfOpen)
         {
-            final Decided d = decided.get(retry.txnId());
-            answer(retry.sessionId(), retry.correlationId(), retry.txnId(), d.epoch(), d.index(), d.outcome());
+            final DecisionWindow.Decision d = decided.get(retry.txnId());
+            if (replying)
+            {
+                batchAnswer(retry.sessionId(), retry.correlationId(), retry.txnId(), d.epoch(), d.index(), d.outcome());
+            }
         }
+        resultBatcher.flush();
         retriesOfOpen.clear();
         openTxnIds.clear();
         openTxns.clear();
@@ -675,6 +681,36 @@ public final class StardustService implements ClusteredService, ReplicaView
             sendCommitResult(sessionId, correlationId, txnId, CommitOutcome.ABORTED,
                 AbortReason.get((short)outcome.reason().ordinal()), epoch, index,
                 catalog.tables().get(outcome.conflictTable()).name(), outcome.conflictKey());
+        }
+    }
+
+    private void batchAnswer(
+        final long sessionId,
+        final long correlationId,
+        final long txnId,
+        final long epoch,
+        final int index,
+        final Outcome outcome)
+    {
+        if (outcome.committed())
+        {
+            resultBatcher.add(sessionId, correlationId, txnId, CommitOutcome.COMMITTED, AbortReason.NONE, epoch, index,
+                null, null);
+        }
+        else
+        {
+            resultBatcher.add(sessionId, correlationId, txnId, CommitOutcome.ABORTED,
+                AbortReason.get((short)outcome.reason().ordinal()), epoch, index,
+                catalog.tables().get(outcome.conflictTable()).name(), outcome.conflictKey());
+        }
+    }
+
+    private void sendToSession(final long sessionId, final DirectBuffer buffer, final int length)
+    {
+        final ClientSession session = cluster.getClientSession(sessionId);
+        if (session != null)
+        {
+            offer(session, buffer, length);
         }
     }
 
@@ -748,9 +784,14 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     private void offer(final ClientSession session, final int length)
     {
+        offer(session, sendBuffer, length);
+    }
+
+    private void offer(final ClientSession session, final DirectBuffer buffer, final int length)
+    {
         for (int attempt = 0; attempt < MAX_OFFER_ATTEMPTS; attempt++)
         {
-            final long result = session.offer(sendBuffer, 0, length);
+            final long result = session.offer(buffer, 0, length);
             if (result > 0 || session.isClosing())
             {
                 return;
@@ -1002,14 +1043,14 @@ public final class StardustService implements ClusteredService, ReplicaView
 
             out.writeInt(s.decided.size());
             final java.io.IOException[] failed = {null};
-            s.decided.forEach((txnId, d) ->
+            s.decided.forEach((txnId, epoch, index, outcome) ->
             {
                 try
                 {
                     out.writeLong(txnId);
-                    out.writeLong(d.epoch());
-                    out.writeInt(d.index());
-                    writeOutcome(out, d.outcome());
+                    out.writeLong(epoch);
+                    out.writeInt(index);
+                    writeOutcome(out, outcome);
                 }
                 catch (final java.io.IOException ex)
                 {
@@ -1102,7 +1143,7 @@ public final class StardustService implements ClusteredService, ReplicaView
                 final long txnId = in.readLong();
                 final long epoch = in.readLong();
                 final int index = in.readInt();
-                s.decided.put(txnId, new Decided(epoch, index, readOutcome(in)));
+                s.decided.put(txnId, epoch, index, readOutcome(in));
             }
 
             s.openBytes = in.readInt();

@@ -1,26 +1,64 @@
 package io.stardust.sequencer;
 
+import io.stardust.scheduler.AbortReason;
+import io.stardust.scheduler.Outcome;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class DecisionWindowTest
 {
+    /** Ids divisible by 3 abort; the others commit. Epoch and index derive from the id. */
+    private static void put(final DecisionWindow window, final long id)
+    {
+        window.put(id, 1000 + id, (int)id % 7, outcome(id));
+    }
+
+    private static Outcome outcome(final long id)
+    {
+        return id % 3 == 0 ? new Outcome(AbortReason.STALE_READ, 2, new byte[] {(byte)id}) : Outcome.COMMITTED;
+    }
+
+    private static String describe(final DecisionWindow.Decision d)
+    {
+        if (d == null)
+        {
+            return "forgotten";
+        }
+        final Outcome o = d.outcome();
+        return d.epoch() + "/" + d.index() + "/" + o.reason() + "/" + o.conflictTable() + "/" +
+            (o.conflictKey() == null ? "-" : Byte.toString(o.conflictKey()[0]));
+    }
+
     @Test
     void shouldRememberAtLeastTheLastWindowOfDecisions()
     {
-        final DecisionWindow<String> window = new DecisionWindow<>(4);
+        final DecisionWindow window = new DecisionWindow(4);
         for (long id = 1; id <= 100; id++)
         {
-            window.put(id, "d" + id);
+            put(window, id);
             for (long back = Math.max(1, id - 3); back <= id; back++)
             {
-                assertEquals("d" + back, window.get(back), "id " + back + " after putting " + id);
+                final DecisionWindow.Decision d = window.get(back);
+                assertEquals(1000 + back, d.epoch(), "id " + back + " after putting " + id);
+                assertEquals((int)back % 7, d.index());
+                if (back % 3 == 0)
+                {
+                    assertEquals(AbortReason.STALE_READ, d.outcome().reason());
+                    assertEquals(2, d.outcome().conflictTable());
+                    assertArrayEquals(new byte[] {(byte)back}, d.outcome().conflictKey());
+                }
+                else
+                {
+                    assertSame(Outcome.COMMITTED, d.outcome());
+                }
             }
             final int size = window.size();
             if (size < Math.min(id, 4) || size > 8)
@@ -33,48 +71,49 @@ class DecisionWindowTest
     @Test
     void shouldForgetWholeOldGenerations()
     {
-        final DecisionWindow<String> window = new DecisionWindow<>(2);
+        final DecisionWindow window = new DecisionWindow(2);
         for (long id = 1; id <= 5; id++)
         {
-            window.put(id, "d" + id);
+            put(window, id);
         }
         // Generations: {1,2} dropped when {5} started; {3,4} previous; {5} current.
         assertNull(window.get(1));
         assertNull(window.get(2));
-        assertEquals("d3", window.get(3));
-        assertEquals("d5", window.get(5));
+        assertEquals(AbortReason.STALE_READ, window.get(3).outcome().reason());
+        assertEquals(1005, window.get(5).epoch());
         assertEquals(3, window.size());
     }
 
     @Test
     void shouldRebuildTheSameGenerationsWhenItsVisitsAreReplayed()
     {
-        final DecisionWindow<String> original = new DecisionWindow<>(3);
+        final DecisionWindow original = new DecisionWindow(3);
         for (long id = 1; id <= 11; id++)
         {
-            original.put(id, "d" + id);
+            put(original, id);
         }
-        final DecisionWindow<String> restored = new DecisionWindow<>(3);
+        final DecisionWindow restored = new DecisionWindow(3);
         original.forEach(restored::put);
-        // Both must evict the same ids from here on.
+        // Both must remember and evict the same ids, with the same decisions, from here on.
         final List<String> a = new ArrayList<>();
         final List<String> b = new ArrayList<>();
         for (long id = 12; id <= 20; id++)
         {
-            original.put(id, "d" + id);
-            restored.put(id, "d" + id);
+            put(original, id);
+            put(restored, id);
             for (long probe = 1; probe <= id; probe++)
             {
-                a.add(probe + "=" + original.get(probe));
-                b.add(probe + "=" + restored.get(probe));
+                a.add(probe + "=" + describe(original.get(probe)));
+                b.add(probe + "=" + describe(restored.get(probe)));
             }
         }
         assertEquals(a, b);
+        assertEquals("18=1018/4/STALE_READ/2/18", a.get(a.size() - 3));
     }
 
     @Test
     void shouldRefuseAnEmptyWindow()
     {
-        assertThrows(IllegalArgumentException.class, () -> new DecisionWindow<String>(0));
+        assertThrows(IllegalArgumentException.class, () -> new DecisionWindow(0));
     }
 }

@@ -8,7 +8,7 @@ import io.aeron.logbuffer.Header;
 import io.stardust.protocol.ClusterSpec;
 import io.stardust.protocol.codecs.CommitOutcome;
 import io.stardust.protocol.codecs.CommitRequestEncoder;
-import io.stardust.protocol.codecs.CommitResultDecoder;
+import io.stardust.protocol.codecs.CommitResultsDecoder;
 import io.stardust.protocol.codecs.ControlAckDecoder;
 import io.stardust.protocol.codecs.CreateTableEncoder;
 import io.stardust.protocol.codecs.MessageHeaderDecoder;
@@ -53,18 +53,26 @@ class EmbeddedClusterTest
             cluster.awaitLeader(Duration.ofSeconds(60));
             final long[] lastCorrelation = {0};
             final int[] lastTemplate = {0};
-            final CommitResultDecoder resultDecoder = new CommitResultDecoder();
+            final CommitResultsDecoder resultsDecoder = new CommitResultsDecoder();
             final CommitOutcome[] outcome = {null};
             final EgressListener listener = (clusterSessionId, timestamp, buffer, offset, length, header) ->
             {
                 final MessageHeaderDecoder h = new MessageHeaderDecoder().wrap(buffer, offset);
                 lastTemplate[0] = h.templateId();
-                lastCorrelation[0] = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH,
-                    java.nio.ByteOrder.LITTLE_ENDIAN);
-                if (h.templateId() == CommitResultDecoder.TEMPLATE_ID)
+                if (h.templateId() == CommitResultsDecoder.TEMPLATE_ID)
                 {
-                    resultDecoder.wrapAndApplyHeader(buffer, offset, h);
-                    outcome[0] = resultDecoder.outcome();
+                    // Commit outcomes come batched per session and epoch; this test sends one at a time.
+                    resultsDecoder.wrapAndApplyHeader(buffer, offset, h);
+                    final CommitResultsDecoder.ResultsDecoder results = resultsDecoder.results();
+                    assertEquals(1, results.count());
+                    results.next();
+                    outcome[0] = results.outcome();
+                    lastCorrelation[0] = results.correlationId();
+                }
+                else
+                {
+                    lastCorrelation[0] = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH,
+                        java.nio.ByteOrder.LITTLE_ENDIAN);
                 }
             };
             try (AeronCluster client = AeronCluster.connect(new AeronCluster.Context()
@@ -90,6 +98,7 @@ class EmbeddedClusterTest
                     .putKey("hello".getBytes(UTF_8), 0, 5).putValue("world".getBytes(UTF_8), 0, 5);
                 offer(client, buffer, MessageHeaderEncoder.ENCODED_LENGTH + commit.encodedLength());
                 awaitReply(client, lastCorrelation, 2);
+                assertEquals(CommitResultsDecoder.TEMPLATE_ID, lastTemplate[0]);
                 assertEquals(CommitOutcome.COMMITTED, outcome[0]);
 
                 cluster.awaitApplied(1, Duration.ofSeconds(30));

@@ -38,6 +38,8 @@ public final class Storage implements AutoCloseable
     private long writingEpoch;
     private volatile long appliedEpoch;
     private volatile long horizon;
+    /** Undo rows in the retained epochs' maps; the sequencing thread only. */
+    private long undoRowsHeld;
 
     /**
      * Open (or create) the storage in {@link StorageConfig#directory()}. Tables are opened by {@link #createTable}.
@@ -74,6 +76,7 @@ public final class Storage implements AutoCloseable
         }
         tables = new Table[0];
         undoByEpoch.clear();
+        undoRowsHeld = 0;
         appliedEpoch = 0;
         horizon = 0;
         writingEpoch = 0;
@@ -362,13 +365,56 @@ public final class Storage implements AutoCloseable
         writingEpoch = 0;
         currentUndo = null;
         appliedEpoch = epoch;
-        final long newHorizon = Math.max(0, epoch - config.retainedEpochs());
+        undoRowsHeld += undoByEpoch.get(epoch).size();
+        long newHorizon = Math.max(horizon, epoch - config.retainedEpochs());
+        // Past the row bound, drop the oldest epochs too (never the one just applied).
+        long rows = undoRowsHeld - undoRowsThrough(newHorizon);
+        while (rows > config.retainedUndoRows() && newHorizon < epoch - 1)
+        {
+            newHorizon++;
+            final ConcurrentHashMap<KeyBytes, byte[]> undo = undoByEpoch.get(newHorizon);
+            rows -= undo == null ? 0 : undo.size();
+        }
         if (newHorizon > horizon)
         {
             // Advance the horizon before dropping maps, so a reader that re-checks it afterwards knows.
+            final long oldHorizon = horizon;
             horizon = newHorizon;
-            undoByEpoch.keySet().removeIf((e) -> e <= newHorizon);
+            if (newHorizon - oldHorizon <= undoByEpoch.size())
+            {
+                // Usually one epoch or a few: drop them by key rather than walk every retained epoch.
+                for (long e = oldHorizon + 1; e <= newHorizon; e++)
+                {
+                    final ConcurrentHashMap<KeyBytes, byte[]> undo = undoByEpoch.remove(e);
+                    undoRowsHeld -= undo == null ? 0 : undo.size();
+                }
+            }
+            else
+            {
+                final long dropThrough = newHorizon;
+                undoByEpoch.keySet().removeIf((e) -> e <= dropThrough);
+                undoRowsHeld = 0;
+                undoByEpoch.values().forEach((undo) -> undoRowsHeld += undo.size());
+            }
         }
+    }
+
+    /** @return undo rows of retained epochs up to {@code epoch} (0 when it is at or behind the horizon). */
+    private long undoRowsThrough(final long epoch)
+    {
+        long rows = 0;
+        for (long e = horizon + 1; e <= epoch; e++)
+        {
+            final ConcurrentHashMap<KeyBytes, byte[]> undo = undoByEpoch.get(e);
+            rows += undo == null ? 0 : undo.size();
+        }
+        return rows;
+    }
+
+    /** @return epochs whose undo records are held (for tests of retention). */
+    int undoEpochsHeld()
+    {
+        return undoByEpoch.size();
     }
 
     /**
@@ -408,6 +454,7 @@ public final class Storage implements AutoCloseable
     public void restoredTo(final long epoch)
     {
         undoByEpoch.clear();
+        undoRowsHeld = 0;
         writingEpoch = 0;
         horizon = epoch;
         appliedEpoch = epoch;

@@ -13,8 +13,10 @@ public final class StorageConfig
     public static final int DEFAULT_AVERAGE_KEY_BYTES = 32;
     /** Default average value size in bytes (without the 9-byte version header). */
     public static final int DEFAULT_AVERAGE_VALUE_BYTES = 128;
-    /** Default number of epochs of history kept for snapshot reads. */
+    /** Default number of epochs of history kept for snapshot reads (at most). */
     public static final int DEFAULT_RETAINED_EPOCHS = 2_000;
+    /** Default bound on the older row versions kept for snapshot reads: about 15 MB of heap. */
+    public static final int DEFAULT_RETAINED_UNDO_ROWS = 100_000;
 
     private File directory;
     private long entriesPerTable = DEFAULT_ENTRIES_PER_TABLE;
@@ -22,6 +24,7 @@ public final class StorageConfig
     private int averageValueBytes = DEFAULT_AVERAGE_VALUE_BYTES;
     private double maxBloatFactor = 10.0;
     private int retainedEpochs = DEFAULT_RETAINED_EPOCHS;
+    private int retainedUndoRows = DEFAULT_RETAINED_UNDO_ROWS;
 
     public StorageConfig directory(final File directory)
     {
@@ -97,6 +100,26 @@ public final class StorageConfig
     }
 
     /**
+     * Bound on the history kept for snapshot reads, in older row versions: when the retained epochs hold more, the
+     * oldest are dropped (the latest applied epoch always stays). This bounds the heap that history takes under a
+     * heavy write load, where {@link #retainedEpochs} would keep many seconds of writes; under a light load the
+     * epoch bound governs.
+     *
+     * @param retainedUndoRows at least 1.
+     * @return this.
+     */
+    public StorageConfig retainedUndoRows(final int retainedUndoRows)
+    {
+        this.retainedUndoRows = retainedUndoRows;
+        return this;
+    }
+
+    public int retainedUndoRows()
+    {
+        return retainedUndoRows;
+    }
+
+    /**
      * Check the settings.
      *
      * @return this.
@@ -123,6 +146,10 @@ public final class StorageConfig
         if (retainedEpochs < 1)
         {
             throw new IllegalArgumentException("retainedEpochs must be at least 1, was " + retainedEpochs);
+        }
+        if (retainedUndoRows < 1)
+        {
+            throw new IllegalArgumentException("retainedUndoRows must be at least 1, was " + retainedUndoRows);
         }
         return this;
     }

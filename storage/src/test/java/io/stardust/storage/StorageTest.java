@@ -108,6 +108,31 @@ class StorageTest
         assertArrayEquals(b("3"), storage.read(0, b("a"), 3).value());
         final SnapshotTooOldException ex = assertThrows(SnapshotTooOldException.class, () -> storage.read(0, b("a"), 2));
         assertTrue(ex.getMessage().contains("snapshot epoch 2 is too old"), ex.getMessage());
+        assertEquals(3, storage.undoEpochsHeld(), "undo of epochs 4..6 only: older ones are dropped");
+    }
+
+    @Test
+    void shouldDropTheOldestHistoryPastTheUndoRowBound()
+    {
+        storage.close();
+        storage = new Storage(new StorageConfig().directory(new File(dir, "bounded")).entriesPerTable(10_000)
+            .retainedEpochs(100).retainedUndoRows(5));
+        storage.createTable(0, "t");
+        for (int e = 1; e <= 4; e++)
+        {
+            storage.beginEpoch(e);
+            for (int k = 0; k < 3; k++)
+            {
+                storage.write(0, b("k" + k), Versions.pack(e, k), false, b(e + "-" + k));
+            }
+            storage.finishEpoch(e);
+            // 3 undo rows per epoch and a bound of 5: only the latest epoch's history can stay.
+            assertEquals(e - 1, storage.oldestReadableEpoch(), "after epoch " + e);
+            assertEquals(1, storage.undoEpochsHeld(), "after epoch " + e);
+        }
+        assertArrayEquals(b("3-1"), storage.read(0, b("k1"), 3).value());
+        assertArrayEquals(b("4-1"), storage.read(0, b("k1"), 4).value());
+        assertThrows(SnapshotTooOldException.class, () -> storage.read(0, b("k1"), 2));
     }
 
     @Test
