@@ -13,10 +13,12 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import io.stardust.protocol.ClusterSpec;
 import io.stardust.protocol.Streams;
+import io.stardust.protocol.codecs.BooleanType;
 import io.stardust.protocol.codecs.CatalogRequestEncoder;
-import io.stardust.protocol.codecs.CommitBatchEncoder;
 import io.stardust.protocol.codecs.CatalogResultDecoder;
+import io.stardust.protocol.codecs.CommitBatchEncoder;
 import io.stardust.protocol.codecs.CommitOutcome;
+import io.stardust.protocol.codecs.CommitRequestEncoder;
 import io.stardust.protocol.codecs.CommitResultDecoder;
 import io.stardust.protocol.codecs.CommitResultsDecoder;
 import io.stardust.protocol.codecs.ControlAckDecoder;
@@ -27,10 +29,12 @@ import io.stardust.protocol.codecs.ErrorCode;
 import io.stardust.protocol.codecs.ErrorResponseDecoder;
 import io.stardust.protocol.codecs.MessageHeaderDecoder;
 import io.stardust.protocol.codecs.MessageHeaderEncoder;
+import io.stardust.protocol.codecs.ReadBatchEncoder;
 import io.stardust.protocol.codecs.ReadHelloEncoder;
 import io.stardust.protocol.codecs.ReadRequestEncoder;
 import io.stardust.protocol.codecs.ReadResultDecoder;
 import io.stardust.protocol.codecs.ReadStatus;
+import io.stardust.protocol.codecs.ReplyBatchDecoder;
 import io.stardust.protocol.codecs.ScanRequestEncoder;
 import io.stardust.protocol.codecs.ScanResultDecoder;
 import io.stardust.protocol.codecs.SetBatchWindowEncoder;
@@ -81,6 +85,10 @@ public final class StardustClient implements AutoCloseable
     static final int MAX_BATCH_RECORDS = 64;
     /** Most bytes of commits sent in one log message (one message stays far below the log's limit). */
     static final int MAX_BATCH_BYTES = 60 * 1024;
+    /** Most requests sent to one read endpoint in one ReadBatch. */
+    static final int MAX_READ_BATCH_RECORDS = 256;
+    /** Most bytes of requests in one ReadBatch. */
+    static final int MAX_READ_BATCH_BYTES = 32 * 1024;
     private static final ThreadLocal<Boolean> ON_CONDUCTOR = ThreadLocal.withInitial(() -> false);
 
     private final ClientConfig config;
@@ -103,6 +111,12 @@ public final class StardustClient implements AutoCloseable
     private final ArrayDeque<Pending> byDeadline = new ArrayDeque<>();
     private final ArrayDeque<Pending> rawUncorrelated = new ArrayDeque<>();
     private final ArrayDeque<Pending> unsentReads = new ArrayDeque<>();
+    /** Unsent reads by member, while sendUnsentReads groups them; empty between calls. */
+    private final List<List<Pending>> readsByMember = new ArrayList<>();
+    private final ReadBatchEncoder readBatchEncoder = new ReadBatchEncoder();
+    private final ReplyBatchDecoder replyBatchDecoder = new ReplyBatchDecoder();
+    private final UnsafeBuffer replyView = new UnsafeBuffer(0, 0);
+    private final ExpandableArrayBuffer readBatchBuffer = new ExpandableArrayBuffer(MAX_READ_BATCH_BYTES + 1024);
     private final ArrayDeque<Pending> unsentCluster = new ArrayDeque<>();
     private final CommitBatchEncoder batchEncoder = new CommitBatchEncoder();
     private final ExpandableArrayBuffer batchBuffer = new ExpandableArrayBuffer(64 * 1024);
@@ -695,31 +709,100 @@ public final class StardustClient implements AutoCloseable
         inFlight.sort(java.util.Comparator.comparingLong((Pending p) -> p.correlationId));
         for (int i = inFlight.size() - 1; i >= 0; i--)
         {
+            markResend(inFlight.get(i).frame);
             unsentCluster.addFirst(inFlight.get(i));
         }
     }
 
+    /**
+     * Flag a commit frame as sent again: the cluster then looks its transaction id up among recent decisions (it
+     * skips that lookup for first attempts) and answers a transaction that did reach the log with its outcome.
+     */
+    static void markResend(final byte[] frame)
+    {
+        frame[MessageHeaderEncoder.ENCODED_LENGTH + CommitRequestEncoder.resendEncodingOffset()] =
+            (byte)BooleanType.TRUE.value();
+    }
+
     private int sendUnsent()
     {
-        int sent = 0;
+        return sendUnsentReads() + sendToCluster();
+    }
+
+    /**
+     * Send waiting reads, grouped by member: several go as one {@code ReadBatch}, which the member answers with
+     * {@code ReplyBatch} messages, so a loaded client sends and receives a few messages per duty cycle rather than
+     * two per read.
+     */
+    private int sendUnsentReads()
+    {
+        if (unsentReads.isEmpty())
+        {
+            return 0;
+        }
+        while (readsByMember.size() < readConnections.length)
+        {
+            readsByMember.add(new ArrayList<>());
+        }
         for (int i = unsentReads.size(); i > 0; i--)
         {
             final Pending p = unsentReads.pollFirst();
-            if (p.future.isDone())
+            if (!p.future.isDone())
+            {
+                readsByMember.get(p.memberId).add(p);
+            }
+        }
+        int sent = 0;
+        for (int memberId = 0; memberId < readsByMember.size(); memberId++)
+        {
+            final List<Pending> reads = readsByMember.get(memberId);
+            if (reads.isEmpty())
             {
                 continue;
             }
-            final ReadConnection connection = readConnection(p.memberId);
-            if (connection.ready() && offer(connection.publication, p.frame) > 0)
+            final ReadConnection connection = readConnection(memberId);
+            int from = 0;
+            while (from < reads.size() && connection.ready())
             {
-                sent++;
+                int to = from;
+                int bytes = 0;
+                while (to < reads.size() && to - from < MAX_READ_BATCH_RECORDS &&
+                    (to == from || bytes + reads.get(to).frame.length + 4 <= MAX_READ_BATCH_BYTES))
+                {
+                    bytes += reads.get(to).frame.length + 4;
+                    to++;
+                }
+                final boolean offered;
+                if (to - from == 1)
+                {
+                    offered = offer(connection.publication, reads.get(from).frame) > 0;
+                }
+                else
+                {
+                    readBatchEncoder.wrapAndApplyHeader(readBatchBuffer, 0, headerEncoder);
+                    final ReadBatchEncoder.RequestsEncoder requests = readBatchEncoder.requestsCount(to - from);
+                    for (int i = from; i < to; i++)
+                    {
+                        final byte[] frame = reads.get(i).frame;
+                        requests.next().putRequest(frame, 0, frame.length);
+                    }
+                    offered = connection.publication.offer(readBatchBuffer, 0,
+                        MessageHeaderEncoder.ENCODED_LENGTH + readBatchEncoder.encodedLength()) > 0;
+                }
+                if (!offered)
+                {
+                    break;
+                }
+                sent += to - from;
+                from = to;
             }
-            else
+            for (int i = from; i < reads.size(); i++)
             {
-                unsentReads.addLast(p);
+                unsentReads.addLast(reads.get(i));
             }
+            reads.clear();
         }
-        return sent + sendToCluster();
+        return sent;
     }
 
     /**
@@ -1029,6 +1112,21 @@ public final class StardustClient implements AutoCloseable
         }
     }
 
+    /** Replies to a ReadBatch: each is handled as if it came alone (a nested batch is ignored). */
+    private void onReplyBatch(final DirectBuffer buffer, final int offset, final Header header)
+    {
+        replyBatchDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        for (final ReplyBatchDecoder.RepliesDecoder reply : replyBatchDecoder.replies())
+        {
+            reply.wrapReply(replyView);
+            if (replyView.capacity() >= MessageHeaderDecoder.ENCODED_LENGTH &&
+                headerDecoder.wrap(replyView, 0).templateId() != ReplyBatchDecoder.TEMPLATE_ID)
+            {
+                onReadResponse(replyView, 0, replyView.capacity(), header);
+            }
+        }
+    }
+
     private void onReadResponse(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH + 8)
@@ -1037,6 +1135,11 @@ public final class StardustClient implements AutoCloseable
         }
         headerDecoder.wrap(buffer, offset);
         final int templateId = headerDecoder.templateId();
+        if (templateId == ReplyBatchDecoder.TEMPLATE_ID)
+        {
+            onReplyBatch(buffer, offset, header);
+            return;
+        }
         final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH,
             java.nio.ByteOrder.LITTLE_ENDIAN);
         final Pending p = pending.remove(correlationId);

@@ -1,5 +1,6 @@
 package io.stardust.client;
 
+import io.stardust.protocol.codecs.BooleanType;
 import io.stardust.protocol.codecs.CommitRequestEncoder;
 import io.stardust.protocol.codecs.ErrorCode;
 import io.stardust.protocol.codecs.MessageHeaderEncoder;
@@ -261,7 +262,8 @@ public final class Transaction
             .correlationId(correlationId)
             .txnId(txnId)
             .catalogVersion(0)
-            .snapshotEpoch(snapshot == null ? 0 : snapshot.getNow(0L));
+            .snapshotEpoch(snapshot == null ? 0 : snapshot.getNow(0L))
+            .resend(BooleanType.FALSE);
         final CommitRequestEncoder.ReadsEncoder readsEncoder = encoder.readsCount(count(reads.size(), "reads"));
         for (final Map.Entry<TableKey, long[]> e : reads.entrySet())
         {

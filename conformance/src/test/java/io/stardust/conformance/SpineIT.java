@@ -105,6 +105,57 @@ class SpineIT
     }
 
     @Test
+    void shouldAnswerAResendWithTheOriginalDecisionAndApplyItOnce() throws Exception
+    {
+        final long txnId = 0x5EED_0000_0001L;
+        final io.stardust.client.RawReply first = client.sendRawIngress(blindPut(9001, txnId, false), 9001)
+            .get(30, TimeUnit.SECONDS);
+        assertEquals("COMMITTED NONE", first.message());
+        final long[] duplicatesBefore = new long[3];
+        long committedBefore = 0;
+        for (final StardustMember m : cluster.members())
+        {
+            duplicatesBefore[m.memberId()] = m.service().duplicatesAnswered();
+        }
+        final StardustMember leader = cluster.awaitLeader();
+        cluster.awaitApplied(leader.storage().appliedEpoch());
+        committedBefore = leader.service().committedCount();
+        final int tableId = leader.service().catalog().table("kv").id();
+        final long version = leader.storage().latestVersion(tableId, b("resent"));
+
+        // The same transaction sent again, marked as a resend: answered from the decision, not run again.
+        final io.stardust.client.RawReply again = client.sendRawIngress(blindPut(9002, txnId, true), 9002)
+            .get(30, TimeUnit.SECONDS);
+        assertEquals("COMMITTED NONE", again.message());
+        final Transaction tx = client.begin();
+        tx.put("kv", b("after-resend"), b("x"));
+        cluster.awaitApplied(tx.commitSync().epoch());
+        for (final StardustMember m : cluster.members())
+        {
+            assertEquals(duplicatesBefore[m.memberId()] + 1, m.service().duplicatesAnswered(),
+                "member " + m.memberId());
+            assertEquals(version, m.storage().latestVersion(tableId, b("resent")), "member " + m.memberId());
+            assertEquals(committedBefore + 1, m.service().committedCount(), "only the later transaction committed");
+        }
+    }
+
+    /** A CommitRequest frame putting "resent" into kv, as a client encodes it. */
+    private static byte[] blindPut(final long correlationId, final long txnId, final boolean resend)
+    {
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer();
+        final io.stardust.protocol.codecs.CommitRequestEncoder e = new io.stardust.protocol.codecs.CommitRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, new io.stardust.protocol.codecs.MessageHeaderEncoder())
+            .correlationId(correlationId).txnId(txnId).catalogVersion(0).snapshotEpoch(0)
+            .resend(resend ? io.stardust.protocol.codecs.BooleanType.TRUE : io.stardust.protocol.codecs.BooleanType.FALSE);
+        e.readsCount(0);
+        e.rangesCount(0);
+        e.writesCount(1).next().op(io.stardust.protocol.codecs.WriteOp.PUT).table("kv")
+            .putKey(b("resent"), 0, 6).putValue(b("once"), 0, 4);
+        return java.util.Arrays.copyOf(buffer.byteArray(),
+            io.stardust.protocol.codecs.MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    @Test
     void shouldAbortStaleReadAcrossEpochsAndNameTheKey()
     {
         client.run((tx) ->

@@ -10,12 +10,20 @@ public final class SequencerConfig
 {
     /** Default batch window of a new cluster, microseconds. */
     public static final long DEFAULT_BATCH_WINDOW_MICROS = 2_000;
-    /** Smallest batch window: the cluster clock counts milliseconds. */
-    public static final long MIN_BATCH_WINDOW_MICROS = 1_000;
+    /**
+     * Smallest batch window. The cluster clock counts nanoseconds, but its timers tick every millisecond: a shorter
+     * window is exact while messages keep arriving (the first one past the window closes the epoch) and rounds up to
+     * the next tick when none does.
+     */
+    public static final long MIN_BATCH_WINDOW_MICROS = 100;
     /** Largest batch window. */
     public static final long MAX_BATCH_WINDOW_MICROS = 10_000_000;
-    /** Default number of transactions that closes an epoch early. */
-    public static final int DEFAULT_EPOCH_MAX_TRANSACTIONS = 10_000;
+    /**
+     * Default number of transactions that closes an epoch early. Small epochs keep commits flowing instead of in
+     * waves: on 2 cores at 1024 transactions in flight, 256 gave 111k commits/s against 94k with 10,000 (epochs
+     * then held 540 transactions, the window's worth).
+     */
+    public static final int DEFAULT_EPOCH_MAX_TRANSACTIONS = 256;
     /** Default size in bytes of records that closes an epoch early. */
     public static final int DEFAULT_EPOCH_MAX_BYTES = 16 * 1024 * 1024;
     /** Default largest accepted transaction, bytes on the wire. */

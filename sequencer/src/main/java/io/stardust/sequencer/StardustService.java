@@ -8,6 +8,7 @@ import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import io.stardust.protocol.codecs.AbortReason;
+import io.stardust.protocol.codecs.BooleanType;
 import io.stardust.protocol.codecs.CommitBatchDecoder;
 import io.stardust.protocol.codecs.CommitOutcome;
 import io.stardust.protocol.codecs.CommitRequestDecoder;
@@ -93,6 +94,12 @@ public final class StardustService implements ClusteredService, ReplicaView
     private int epochMaxTransactions;
     private int epochMaxBytes;
     private long nextEpoch = 1;
+    /**
+     * Cluster time at which the open epoch's window ends: the first message at or after it closes the epoch before
+     * it is sequenced, so under load an epoch ends without waiting for its timer's round trip through the log.
+     * The timer still closes an epoch that no later message reaches. Long.MAX_VALUE when no epoch is open.
+     */
+    private long epochDeadline = Long.MAX_VALUE;
     private final List<TxnRecord> openTxns = new ArrayList<>();
     private final List<PendingReply> openReplies = new ArrayList<>();
     private int openBytes;
@@ -162,6 +169,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         epochMaxTransactions = config.initialEpochMaxTransactions();
         epochMaxBytes = config.initialEpochMaxBytes();
         nextEpoch = 1;
+        epochDeadline = Long.MAX_VALUE;
         openTxns.clear();
         openReplies.clear();
         openTxnIds.clear();
@@ -208,6 +216,11 @@ public final class StardustService implements ClusteredService, ReplicaView
         final int length,
         final Header header)
     {
+        if (timestamp >= epochDeadline)
+        {
+            // The open epoch's window has passed by log time: close it before this message joins the next one.
+            closeEpoch();
+        }
         // A view bounded to this message, so that a lying length or group count cannot read past it.
         messageView.wrap(buffer, offset, length);
         logMessages++;
@@ -329,15 +342,17 @@ public final class StardustService implements ClusteredService, ReplicaView
         final long correlationId = commitDecoder.correlationId();
         final long txnId = commitDecoder.txnId();
         // A retry of a transaction already sequenced (after a timeout or a leader change) is answered with the
-        // original decision and never runs twice.
-        final DecisionWindow.Decision earlier = decided.get(txnId);
+        // original decision and never runs twice. Only a frame marked as sent again can be one (or one from a
+        // version 1 client, which does not mark): first attempts skip two cache-missing lookups.
+        final boolean mayRepeat = commitDecoder.resend() != BooleanType.FALSE;
+        final DecisionWindow.Decision earlier = mayRepeat ? decided.get(txnId) : null;
         if (earlier != null)
         {
             duplicatesAnswered++;
             answer(session.id(), correlationId, txnId, earlier.epoch(), earlier.index(), earlier.outcome());
             return null;
         }
-        if (openTxnIds.contains(txnId))
+        if (mayRepeat && openTxnIds.contains(txnId))
         {
             duplicatesAnswered++;
             retriesOfOpen.add(new PendingReply(session.id(), correlationId, txnId));
@@ -422,6 +437,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             final long window = cluster.timeUnit().convert(batchWindowMicros, TimeUnit.MICROSECONDS);
             final long deadline = cluster.time() + Math.max(1, window);
+            epochDeadline = deadline;
             // A refused timer (back pressure towards the consensus module) would leave the epoch open: retry.
             idleStrategy.reset();
             while (!cluster.scheduleTimer(nextEpoch, deadline))
@@ -624,6 +640,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
         final long epoch = nextEpoch;
         cluster.cancelTimer(epoch);
+        epochDeadline = Long.MAX_VALUE;
         final List<TxnRecord> txns = List.copyOf(openTxns);
         final EpochResult result = scheduler.execute(epoch, txns);
         nextEpoch = epoch + 1;
@@ -981,7 +998,9 @@ public final class StardustService implements ClusteredService, ReplicaView
      */
     static final class ServiceSnapshot
     {
-        private static final int MAGIC = 0x53445331;
+        /** Format 2: format 1 plus the open epoch's deadline. */
+        private static final int MAGIC = 0x53445332;
+        private static final int MAGIC_V1 = 0x53445331;
 
         private ServiceSnapshot()
         {
@@ -1028,6 +1047,7 @@ public final class StardustService implements ClusteredService, ReplicaView
             out.writeLong(s.batchWindowMicros);
             out.writeInt(s.epochMaxTransactions);
             out.writeInt(s.epochMaxBytes);
+            out.writeLong(s.epochDeadline);
             out.writeLong(s.committed);
             out.writeLong(s.aborted);
             out.writeLong(s.scheduler.lastEpoch());
@@ -1111,7 +1131,8 @@ public final class StardustService implements ClusteredService, ReplicaView
 
         static void read(final java.io.DataInputStream in, final StardustService s) throws java.io.IOException
         {
-            if (in.readInt() != MAGIC)
+            final int magic = in.readInt();
+            if (magic != MAGIC && magic != MAGIC_V1)
             {
                 throw new java.io.IOException("not a Stardust service snapshot (bad magic)");
             }
@@ -1119,6 +1140,8 @@ public final class StardustService implements ClusteredService, ReplicaView
             s.batchWindowMicros = in.readLong();
             s.epochMaxTransactions = in.readInt();
             s.epochMaxBytes = in.readInt();
+            // Format 1 had no deadline: its open epoch is closed by its timer, which is in the log.
+            s.epochDeadline = magic == MAGIC ? in.readLong() : Long.MAX_VALUE;
             s.committed = in.readLong();
             s.aborted = in.readLong();
             final long lastEpoch = in.readLong();
@@ -1170,7 +1193,7 @@ public final class StardustService implements ClusteredService, ReplicaView
                 }
             }
             s.storage.restoredTo(lastEpoch);
-            if (in.readInt() != MAGIC)
+            if (in.readInt() != magic)
             {
                 throw new java.io.IOException("snapshot does not end where its contents say (bad trailer)");
             }

@@ -50,7 +50,7 @@ class CatalogTest
     {
         assertTrue(assertThrows(IllegalArgumentException.class,
             () -> new SequencerConfig().initialBatchWindowMicros(10).validate()).getMessage()
-            .startsWith("batch window must be in [1000, 10000000] microseconds, was 10"));
+            .startsWith("batch window must be in [100, 10000000] microseconds, was 10"));
         assertTrue(SequencerConfig.checkEpochLimits(0, 4096).startsWith("epoch max transactions"));
         assertTrue(SequencerConfig.checkEpochLimits(10, 10).startsWith("epoch max bytes"));
         assertNull(SequencerConfig.checkEpochLimits(10, 4096));

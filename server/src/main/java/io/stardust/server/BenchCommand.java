@@ -40,6 +40,10 @@ final class BenchCommand implements Callable<Integer>
         description = "Batch window in microseconds (default ${DEFAULT-VALUE}).")
     long batchWindowMicros;
 
+    @Option(names = "--epoch-max-transactions", defaultValue = "256",
+        description = "Close an epoch early at this many transactions (default ${DEFAULT-VALUE}).")
+    int epochMaxTransactions;
+
     @Option(names = "--skip-echo", description = "Only measure Stardust.")
     boolean skipEcho;
 
@@ -67,7 +71,8 @@ final class BenchCommand implements Callable<Integer>
 
         final File dir = Files.createTempDirectory("stardust-bench-").toFile();
         try (EmbeddedCluster cluster = EmbeddedCluster.start(
-            spec, dir, (config) -> config.sequencer().initialBatchWindowMicros(batchWindowMicros)))
+            spec, dir, (config) -> config.sequencer().initialBatchWindowMicros(batchWindowMicros)
+                .initialEpochMaxTransactions(epochMaxTransactions)))
         {
             cluster.awaitLeader(Duration.ofSeconds(60));
             try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(spec)))
@@ -78,11 +83,16 @@ final class BenchCommand implements Callable<Integer>
                 workload.run(Duration.ofSeconds(3), null);
                 System.out.printf("stardust: single-key read-modify-write, %d keys, %d in flight, %d s...%n",
                     accounts, concurrency, seconds);
+                final long firstEpoch = cluster.member(0).storage().appliedEpoch();
                 final Workload.Result r = workload.run(Duration.ofSeconds(seconds), null);
+                final long epochs = cluster.member(0).storage().appliedEpoch() - firstEpoch;
                 System.out.printf("stardust: %.0f commits/s, %d aborts (%.2f%%), p50 %.2f ms, p99 %.2f ms%n",
                     r.throughput(), r.aborts(), 100.0 * r.aborts() / Math.max(1, r.aborts() + r.commits()),
                     r.latencyNanos().getValueAtPercentile(50) / 1e6,
                     r.latencyNanos().getValueAtPercentile(99) / 1e6);
+                System.out.printf("stardust: %d epochs, %.0f transactions per epoch; first read answered at p50 " +
+                    "%.2f ms%n", epochs, (double)(r.commits() + r.aborts()) / Math.max(1, epochs),
+                    r.firstReadNanos().getValueAtPercentile(50) / 1e6);
                 if (!skipEcho)
                 {
                     System.out.printf("ratio: stardust / echo = %.1f%%%n", 100 * r.throughput() / echo);

@@ -18,7 +18,10 @@ import io.stardust.protocol.codecs.ErrorResponseEncoder;
 import io.stardust.protocol.codecs.MemberRole;
 import io.stardust.protocol.codecs.MessageHeaderDecoder;
 import io.stardust.protocol.codecs.MessageHeaderEncoder;
+import io.stardust.protocol.codecs.GroupSizeEncodingEncoder;
+import io.stardust.protocol.codecs.ReadBatchDecoder;
 import io.stardust.protocol.codecs.ReadHelloDecoder;
+import io.stardust.protocol.codecs.ReplyBatchEncoder;
 import io.stardust.protocol.codecs.ReadRequestDecoder;
 import io.stardust.protocol.codecs.ReadResultEncoder;
 import io.stardust.protocol.codecs.ReadStatus;
@@ -65,6 +68,12 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     /** Requests that may wait for their epoch at once; beyond it they are refused, so memory stays bounded. */
     public static final int MAX_WAITING = 10_000;
     private static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** Replies of one ReadBatch go out together up to this many bytes; a bigger reply goes alone. */
+    static final int MAX_REPLY_BATCH_BYTES = 64 * 1024;
+    /** ... and up to this many replies. */
+    static final int MAX_REPLY_BATCH_ENTRIES = 1024;
+    private static final int REPLY_COUNT_OFFSET = MessageHeaderEncoder.ENCODED_LENGTH + ReplyBatchEncoder.BLOCK_LENGTH +
+        GroupSizeEncodingEncoder.numInGroupEncodingOffset();
 
     private final Aeron aeron;
     private final Subscription subscription;
@@ -91,6 +100,14 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private final CatalogResultEncoder catalogEncoder = new CatalogResultEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(64 * 1024);
+    private final UnsafeBuffer batchView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer recordView = new UnsafeBuffer(0, 0);
+    private final ReadBatchDecoder batchDecoder = new ReadBatchDecoder();
+    private final ReplyBatchEncoder replyBatchEncoder = new ReplyBatchEncoder();
+    private final ExpandableDirectByteBuffer replyBuffer = new ExpandableDirectByteBuffer(MAX_REPLY_BATCH_BYTES + 1024);
+    private ReplyBatchEncoder.RepliesEncoder replies;
+    private boolean batching;
+    private int replyCount;
 
     /** Where replies to one client publication go, and when that was set up. */
     private record Responder(Publication publication, long createdNs)
@@ -221,7 +238,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 onHello(sessionId);
                 return;
             }
-            if (length >= MessageHeaderDecoder.ENCODED_LENGTH + 8)
+            if (length >= MessageHeaderDecoder.ENCODED_LENGTH + 8 && templateId != ReadBatchDecoder.TEMPLATE_ID)
             {
                 correlationId = view.getLong(MessageHeaderDecoder.ENCODED_LENGTH, java.nio.ByteOrder.LITTLE_ENDIAN);
             }
@@ -230,6 +247,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             final int body = MessageHeaderDecoder.ENCODED_LENGTH;
             switch (templateId)
             {
+                case ReadBatchDecoder.TEMPLATE_ID -> onBatch(sessionId, block, version);
                 case ReadRequestDecoder.TEMPLATE_ID ->
                 {
                     readDecoder.wrap(view, body, block, version);
@@ -282,6 +300,68 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         {
             errorHandler.onError(ex);
             sendError(sessionId, correlationId, ErrorCode.INTERNAL, "read failed: " + ex);
+        }
+    }
+
+    /**
+     * Serve each request of a batch as if it came alone, gathering the replies into ReplyBatch messages. The framing
+     * is checked first, so a broken batch is refused whole.
+     */
+    private void onBatch(final int sessionId, final int block, final int version)
+    {
+        if (batching)
+        {
+            throw new IllegalArgumentException("a ReadBatch cannot hold another ReadBatch");
+        }
+        final int length = view.capacity();
+        batchView.wrap(view, 0, length);
+        batchDecoder.wrap(batchView, MessageHeaderDecoder.ENCODED_LENGTH, block, version);
+        final ReadBatchDecoder.RequestsDecoder check = batchDecoder.requests();
+        final int count = check.count();
+        for (int i = 0; i < count; i++)
+        {
+            check.next();
+            final int start = batchDecoder.limit();
+            if (start + 4 > length)
+            {
+                throw new IllegalArgumentException("read batch announces " + count + " requests but its frame of " +
+                    length + " bytes ends after " + i);
+            }
+            check.skipRequest();
+            final int end = batchDecoder.limit();
+            if (end < start + 4 || end > length)
+            {
+                throw new IllegalArgumentException("request " + i + " of the read batch runs past its frame of " +
+                    length + " bytes");
+            }
+        }
+        batchDecoder.wrap(batchView, MessageHeaderDecoder.ENCODED_LENGTH, block, version);
+        final ReadBatchDecoder.RequestsDecoder requests = batchDecoder.requests();
+        batching = true;
+        replyCount = 0;
+        try
+        {
+            while (requests.hasNext())
+            {
+                requests.next();
+                requests.wrapRequest(recordView);
+                handle(sessionId, recordView, 0, recordView.capacity(), true);
+            }
+        }
+        finally
+        {
+            batching = false;
+            flushReplies(sessionId);
+        }
+    }
+
+    private void flushReplies(final int sessionId)
+    {
+        if (replyCount > 0)
+        {
+            replyBuffer.putShort(REPLY_COUNT_OFFSET, (short)replyCount, java.nio.ByteOrder.LITTLE_ENDIAN);
+            offer(sessionId, replyBuffer, MessageHeaderEncoder.ENCODED_LENGTH + replyBatchEncoder.encodedLength());
+            replyCount = 0;
         }
     }
 
@@ -494,7 +574,35 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         send(sessionId, errorEncoder.encodedLength());
     }
 
+    /** Send the reply encoded in {@code sendBuffer}, or add it to the batch being answered. */
     private void send(final int sessionId, final int bodyLength)
+    {
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
+        if (batching && length <= MAX_REPLY_BATCH_BYTES)
+        {
+            if (replyCount == MAX_REPLY_BATCH_ENTRIES ||
+                (replyCount > 0 && replyBatchEncoder.encodedLength() + length + 4 > MAX_REPLY_BATCH_BYTES))
+            {
+                flushReplies(sessionId);
+            }
+            if (replyCount == 0)
+            {
+                replyBatchEncoder.wrapAndApplyHeader(replyBuffer, 0, headerEncoder);
+                // The count is set to the real number when the batch is sent.
+                replies = replyBatchEncoder.repliesCount(MAX_REPLY_BATCH_ENTRIES);
+            }
+            replies.next().putReply(sendBuffer, 0, length);
+            replyCount++;
+            return;
+        }
+        if (batching)
+        {
+            flushReplies(sessionId);
+        }
+        offer(sessionId, sendBuffer, length);
+    }
+
+    private void offer(final int sessionId, final DirectBuffer buffer, final int length)
     {
         final Responder responder = responders.get(sessionId);
         if (responder == null)
@@ -503,11 +611,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             return;
         }
         final Publication publication = responder.publication();
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
         final long giveUpNs = System.nanoTime() + SEND_TIMEOUT_NS;
         while (true)
         {
-            final long result = publication.offer(sendBuffer, 0, length);
+            final long result = publication.offer(buffer, 0, length);
             if (result > 0 || result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
             {
                 return;

@@ -211,6 +211,7 @@ public final class StardustMember implements AutoCloseable
             .build();
 
         final ConsensusModule.Context consensus = new ConsensusModule.Context()
+            .clusterClock(new io.aeron.cluster.NanosecondClusterClock())
             .errorHandler(errorHandler)
             .clusterMemberId(config.memberId())
             .clusterMembers(config.cluster().aeronClusterMembers())

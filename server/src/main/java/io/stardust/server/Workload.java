@@ -42,6 +42,8 @@ public final class Workload
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong inFlight = new AtomicLong();
     private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    /** From a transaction's start to its first read's answer: the read half of {@link #latency}. */
+    private final Histogram readLatency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     private volatile boolean running;
     private volatile Throwable firstError;
 
@@ -71,7 +73,7 @@ public final class Workload
 
     /** Outcome of {@link #run(Duration, Consumer)}. */
     public record Result(long commits, long aborts, long errors, double seconds, Histogram latencyNanos,
-        Throwable firstError)
+        Histogram firstReadNanos, Throwable firstError)
     {
         public double throughput()
         {
@@ -149,7 +151,8 @@ public final class Workload
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         synchronized (latency)
         {
-            return new Result(commits.get(), aborts.get(), errors.get(), seconds, latency.copy(), firstError);
+            return new Result(commits.get(), aborts.get(), errors.get(), seconds, latency.copy(), readLatency.copy(),
+                firstError);
         }
     }
 
@@ -179,6 +182,10 @@ public final class Workload
         {
             commit = tx.getAsync(table, key(a)).thenCompose((va) ->
             {
+                synchronized (latency)
+                {
+                    readLatency.recordValue(Math.min(System.nanoTime() - startNs, latency.getHighestTrackableValue()));
+                }
                 tx.put(table, key(a), encode(decode(va) + 1));
                 return tx.commit();
             });
