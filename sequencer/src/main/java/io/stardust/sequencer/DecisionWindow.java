@@ -2,8 +2,9 @@ package io.stardust.sequencer;
 
 import io.stardust.protocol.Versions;
 import io.stardust.scheduler.Outcome;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.Arrays;
 
 /**
  * Recent transaction ids with their decisions, so that a retried commit is answered with the original outcome.
@@ -11,16 +12,17 @@ import org.agrona.collections.Long2ObjectHashMap;
  * Two generations of at most {@code window} ids each: decisions go into the current one; when it is full it becomes
  * the previous one and the old previous one is cleared for reuse. So at least the last {@code window} decisions and
  * at most the last {@code 2 * window} are remembered. Which ids are remembered is a function of the order of
- * {@link #put} calls alone (the log order), so it is the same on every replica. Evicting whole generations avoids the
- * per-id remove of an open-addressing map, which cost a tenth of the service thread at 80k commits/s.
+ * {@link #put} calls alone (the log order), so it is the same on every replica.
  * <p>
- * A decision is held as a primitive: the packed {@code (epoch, index)}, with the sign bit set for an abort, whose
- * reason and key sit in a small side map. Half a million remembered decisions are then two long arrays rather than
- * half a million objects for the garbage collector to trace and copy.
+ * Every commit is put, but only a resent one is looked up, so the layout favours puts: a generation spreads ids over
+ * {@value #BUCKETS} append-only buckets by their low bits. A put appends to a bucket whose tail is in cache (a hash
+ * table of half a million random ids missed the cache on every put and took a tenth of the service thread); a lookup
+ * scans one bucket, about {@code window / 256} ids. A decision is a primitive: the packed {@code (epoch, index)},
+ * with the sign bit set for an abort, whose reason and key sit in a small side map.
  */
 final class DecisionWindow
 {
-    private static final long MISSING = -1;
+    static final int BUCKETS = 256;
     private static final long ABORTED = Long.MIN_VALUE;
 
     /** A remembered decision. */
@@ -36,22 +38,56 @@ final class DecisionWindow
 
     private static final class Generation
     {
-        final Long2LongHashMap decisions = new Long2LongHashMap(MISSING);
+        /** Per bucket: ids and decisions interleaved, id at even positions. */
+        final long[][] entries = new long[BUCKETS][];
+        final int[] counts = new int[BUCKETS];
         final Long2ObjectHashMap<Outcome> aborts = new Long2ObjectHashMap<>();
+        int size;
+
+        Generation()
+        {
+            Arrays.setAll(entries, (i) -> new long[32]);
+        }
 
         void clear()
         {
-            decisions.clear();
+            Arrays.fill(counts, 0);
             aborts.clear();
+            size = 0;
+        }
+
+        void put(final long txnId, final long packed)
+        {
+            final int b = bucket(txnId);
+            long[] e = entries[b];
+            final int n = counts[b];
+            if (2 * n + 2 > e.length)
+            {
+                e = Arrays.copyOf(e, e.length * 2);
+                entries[b] = e;
+            }
+            e[2 * n] = txnId;
+            e[2 * n + 1] = packed;
+            counts[b] = n + 1;
+            size++;
         }
 
         Decision get(final long txnId)
         {
-            final long packed = decisions.get(txnId);
-            if (packed == MISSING)
+            final int b = bucket(txnId);
+            final long[] e = entries[b];
+            for (int i = 2 * counts[b] - 2; i >= 0; i -= 2)
             {
-                return null;
+                if (e[i] == txnId)
+                {
+                    return decision(txnId, e[i + 1]);
+                }
             }
+            return null;
+        }
+
+        Decision decision(final long txnId, final long packed)
+        {
             final long version = packed & ~ABORTED;
             return new Decision(Versions.epoch(version), Versions.index(version),
                 packed < 0 ? aborts.get(txnId) : Outcome.COMMITTED);
@@ -59,16 +95,21 @@ final class DecisionWindow
 
         void forEach(final Visitor visitor)
         {
-            final Long2LongHashMap.EntryIterator it = decisions.entrySet().iterator();
-            while (it.hasNext())
+            for (int b = 0; b < BUCKETS; b++)
             {
-                it.next();
-                final long txnId = it.getLongKey();
-                final long packed = it.getLongValue();
-                final long version = packed & ~ABORTED;
-                visitor.visit(txnId, Versions.epoch(version), Versions.index(version),
-                    packed < 0 ? aborts.get(txnId) : Outcome.COMMITTED);
+                final long[] e = entries[b];
+                for (int i = 0, n = 2 * counts[b]; i < n; i += 2)
+                {
+                    final Decision d = decision(e[i], e[i + 1]);
+                    visitor.visit(e[i], d.epoch(), d.index(), d.outcome());
+                }
             }
+        }
+
+        private static int bucket(final long txnId)
+        {
+            // Client ids are random; mixing still spreads ids that are not.
+            return (int)((txnId * 0x9E37_79B9_7F4A_7C15L) >>> 56);
         }
     }
 
@@ -96,7 +137,7 @@ final class DecisionWindow
      */
     void put(final long txnId, final long epoch, final int index, final Outcome outcome)
     {
-        if (current.decisions.size() >= window)
+        if (current.size >= window)
         {
             final Generation reuse = previous;
             reuse.clear();
@@ -106,11 +147,11 @@ final class DecisionWindow
         final long version = Versions.pack(epoch, index);
         if (outcome.committed())
         {
-            current.decisions.put(txnId, version);
+            current.put(txnId, version);
         }
         else
         {
-            current.decisions.put(txnId, version | ABORTED);
+            current.put(txnId, version | ABORTED);
             current.aborts.put(txnId, outcome);
         }
     }
@@ -128,7 +169,7 @@ final class DecisionWindow
     /** @return ids remembered now. */
     int size()
     {
-        return current.decisions.size() + previous.decisions.size();
+        return current.size + previous.size;
     }
 
     void clear()

@@ -112,10 +112,9 @@ public final class StardustService implements ClusteredService, ReplicaView
     {
     }
 
-    // Exactly-once: transaction ids of recent decisions (replicated state, evicted in log order) and of the open
-    // epoch, and retries that arrived while their original was still in the open epoch.
+    // Exactly-once: transaction ids of recent decisions (replicated state, evicted in log order), and retries that
+    // arrived while their original was still in the open epoch (found by a scan of the open epoch).
     private final DecisionWindow decided;
-    private final org.agrona.collections.LongHashSet openTxnIds = new org.agrona.collections.LongHashSet();
     private final List<PendingReply> retriesOfOpen = new ArrayList<>();
     private volatile long duplicatesAnswered;
     private volatile long restoredEpoch = -1;
@@ -172,7 +171,6 @@ public final class StardustService implements ClusteredService, ReplicaView
         epochDeadline = Long.MAX_VALUE;
         openTxns.clear();
         openReplies.clear();
-        openTxnIds.clear();
         retriesOfOpen.clear();
         decided.clear();
         openBytes = 0;
@@ -352,7 +350,7 @@ public final class StardustService implements ClusteredService, ReplicaView
             answer(session.id(), correlationId, txnId, earlier.epoch(), earlier.index(), earlier.outcome());
             return null;
         }
-        if (mayRepeat && openTxnIds.contains(txnId))
+        if (mayRepeat && isOpen(txnId))
         {
             duplicatesAnswered++;
             retriesOfOpen.add(new PendingReply(session.id(), correlationId, txnId));
@@ -429,7 +427,6 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
 
         openTxns.add(new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes));
-        openTxnIds.add(txnId);
         sequencedTxns++;
         openReplies.add(new PendingReply(session.id(), correlationId, txnId));
         openBytes += length;
@@ -670,7 +667,6 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
         resultBatcher.flush();
         retriesOfOpen.clear();
-        openTxnIds.clear();
         openTxns.clear();
         openReplies.clear();
         openBytes = 0;
@@ -699,6 +695,19 @@ public final class StardustService implements ClusteredService, ReplicaView
                 AbortReason.get((short)outcome.reason().ordinal()), epoch, index,
                 catalog.tables().get(outcome.conflictTable()).name(), outcome.conflictKey());
         }
+    }
+
+    /** @return true when the open epoch holds this transaction (a scan: only resends ask). */
+    private boolean isOpen(final long txnId)
+    {
+        for (int i = 0, n = openTxns.size(); i < n; i++)
+        {
+            if (openTxns.get(i).txnId() == txnId)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void batchAnswer(
@@ -1175,7 +1184,6 @@ public final class StardustService implements ClusteredService, ReplicaView
             {
                 final TxnRecord txn = readTxn(in);
                 s.openTxns.add(txn);
-                s.openTxnIds.add(txn.txnId());
                 s.openReplies.add(new PendingReply(in.readLong(), in.readLong(), txn.txnId()));
             }
             final int retries = in.readInt();

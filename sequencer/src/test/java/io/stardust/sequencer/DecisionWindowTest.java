@@ -112,6 +112,35 @@ class DecisionWindowTest
     }
 
     @Test
+    void shouldFindRandomIdsAcrossBucketsAsTheyGrow()
+    {
+        final DecisionWindow window = new DecisionWindow(5_000);
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        final long[] ids = new long[12_000];
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = random.nextLong();
+            window.put(ids[i], i + 1, i % 1000, Outcome.COMMITTED);
+        }
+        // Generations of 5000: ids 0..9999 filled two, so 10000.. is current and 5000..9999 previous.
+        for (int i = 0; i < ids.length; i++)
+        {
+            final DecisionWindow.Decision d = window.get(ids[i]);
+            if (i < 5_000)
+            {
+                assertNull(d, "id " + i + " is in a dropped generation");
+            }
+            else
+            {
+                assertEquals(i + 1, d.epoch(), "id " + i);
+                assertEquals(i % 1000, d.index(), "id " + i);
+            }
+        }
+        assertEquals(7_000, window.size());
+        assertNull(window.get(random.nextLong()), "an id never put");
+    }
+
+    @Test
     void shouldRefuseAnEmptyWindow()
     {
         assertThrows(IllegalArgumentException.class, () -> new DecisionWindow(0));
