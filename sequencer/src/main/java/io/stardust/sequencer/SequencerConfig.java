@@ -20,10 +20,12 @@ public final class SequencerConfig
     public static final long MAX_BATCH_WINDOW_MICROS = 10_000_000;
     /**
      * Default number of transactions that closes an epoch early. Small epochs keep commits flowing instead of in
-     * waves: on 2 cores at 1024 transactions in flight, 256 gave 111k commits/s against 94k with 10,000 (epochs
-     * then held 540 transactions, the window's worth).
+     * waves (a closed-loop client's transactions otherwise all land in one epoch, wait for it, and come back
+     * together). On 2 cores, single-key read-modify-writes: at 1024 in flight 94k commits/s with 10,000 (epochs held
+     * 540, the window's worth), 111k with 256, 118k with 128 or 64; at 256 in flight 65k with 256, 75k with 128,
+     * 77k with 64.
      */
-    public static final int DEFAULT_EPOCH_MAX_TRANSACTIONS = 256;
+    public static final int DEFAULT_EPOCH_MAX_TRANSACTIONS = 128;
     /** Default size in bytes of records that closes an epoch early. */
     public static final int DEFAULT_EPOCH_MAX_BYTES = 16 * 1024 * 1024;
     /** Default largest accepted transaction, bytes on the wire. */

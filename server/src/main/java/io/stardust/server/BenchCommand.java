@@ -40,7 +40,7 @@ final class BenchCommand implements Callable<Integer>
         description = "Batch window in microseconds (default ${DEFAULT-VALUE}).")
     long batchWindowMicros;
 
-    @Option(names = "--epoch-max-transactions", defaultValue = "256",
+    @Option(names = "--epoch-max-transactions", defaultValue = "128",
         description = "Close an epoch early at this many transactions (default ${DEFAULT-VALUE}).")
     int epochMaxTransactions;
 
