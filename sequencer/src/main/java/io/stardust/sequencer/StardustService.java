@@ -83,6 +83,8 @@ public final class StardustService implements ClusteredService, ReplicaView
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(4096);
     private final CommitResultBatcher resultBatcher = new CommitResultBatcher(this::sendToSession);
+    private final ResultSink immediate = this::sendCommitResult;
+    private final ResultSink batched = resultBatcher::add;
 
     private Cluster cluster;
     private IdleStrategy idleStrategy;
@@ -347,7 +349,8 @@ public final class StardustService implements ClusteredService, ReplicaView
         if (earlier != null)
         {
             duplicatesAnswered++;
-            answer(session.id(), correlationId, txnId, earlier.epoch(), earlier.index(), earlier.outcome());
+            answer(immediate, session.id(), correlationId, txnId, earlier.epoch(), earlier.index(),
+                earlier.outcome());
             return null;
         }
         if (mayRepeat && isOpen(txnId))
@@ -654,7 +657,7 @@ public final class StardustService implements ClusteredService, ReplicaView
             decided.put(reply.txnId(), epoch, i, outcomes[i]);
             if (replying)
             {
-                batchAnswer(reply.sessionId(), reply.correlationId(), reply.txnId(), epoch, i, outcomes[i]);
+                answer(batched, reply.sessionId(), reply.correlationId(), reply.txnId(), epoch, i, outcomes[i]);
             }
         }
         for (final PendingReply retry : retriesOfOpen)
@@ -662,7 +665,8 @@ public final class StardustService implements ClusteredService, ReplicaView
             final DecisionWindow.Decision d = decided.get(retry.txnId());
             if (replying)
             {
-                batchAnswer(retry.sessionId(), retry.correlationId(), retry.txnId(), d.epoch(), d.index(), d.outcome());
+                answer(batched, retry.sessionId(), retry.correlationId(), retry.txnId(), d.epoch(), d.index(),
+                    d.outcome());
             }
         }
         resultBatcher.flush();
@@ -676,7 +680,16 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
     }
 
+    /** Where a commit's outcome goes: {@link #sendCommitResult} at once, or the epoch's {@link #resultBatcher}. */
+    @FunctionalInterface
+    interface ResultSink
+    {
+        void result(long sessionId, long correlationId, long txnId, CommitOutcome outcome, AbortReason reason,
+            long epoch, int index, String conflictTable, byte[] conflictKey);
+    }
+
     private void answer(
+        final ResultSink sink,
         final long sessionId,
         final long correlationId,
         final long txnId,
@@ -686,12 +699,12 @@ public final class StardustService implements ClusteredService, ReplicaView
     {
         if (outcome.committed())
         {
-            sendCommitResult(sessionId, correlationId, txnId, CommitOutcome.COMMITTED, AbortReason.NONE, epoch, index,
+            sink.result(sessionId, correlationId, txnId, CommitOutcome.COMMITTED, AbortReason.NONE, epoch, index,
                 null, null);
         }
         else
         {
-            sendCommitResult(sessionId, correlationId, txnId, CommitOutcome.ABORTED,
+            sink.result(sessionId, correlationId, txnId, CommitOutcome.ABORTED,
                 AbortReason.get((short)outcome.reason().ordinal()), epoch, index,
                 catalog.tables().get(outcome.conflictTable()).name(), outcome.conflictKey());
         }
@@ -708,27 +721,6 @@ public final class StardustService implements ClusteredService, ReplicaView
             }
         }
         return false;
-    }
-
-    private void batchAnswer(
-        final long sessionId,
-        final long correlationId,
-        final long txnId,
-        final long epoch,
-        final int index,
-        final Outcome outcome)
-    {
-        if (outcome.committed())
-        {
-            resultBatcher.add(sessionId, correlationId, txnId, CommitOutcome.COMMITTED, AbortReason.NONE, epoch, index,
-                null, null);
-        }
-        else
-        {
-            resultBatcher.add(sessionId, correlationId, txnId, CommitOutcome.ABORTED,
-                AbortReason.get((short)outcome.reason().ordinal()), epoch, index,
-                catalog.tables().get(outcome.conflictTable()).name(), outcome.conflictKey());
-        }
     }
 
     private void sendToSession(final long sessionId, final DirectBuffer buffer, final int length)
