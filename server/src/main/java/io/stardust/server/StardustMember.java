@@ -115,6 +115,9 @@ public final class StardustMember implements AutoCloseable
 
     /** Longest wait for a killed predecessor's mark files to go stale. */
     private static final long MARK_FILE_WAIT_NS = TimeUnit.SECONDS.toNanos(30);
+    /** IPC term of the service's snapshot publication: the default 64 KiB lets the service run 32 KiB ahead of the
+     * archive recording it, which paced snapshots to one chunk per archive duty cycle. */
+    static final String SNAPSHOT_TERM_LENGTH = "16m";
 
     private static boolean isActiveMarkFile(final Throwable ex)
     {
@@ -234,6 +237,7 @@ public final class StardustMember implements AutoCloseable
             .archiveContext(archiveClient.clone())
             .clusterDir(clusterDir)
             .clusteredService(clusteredService)
+            .snapshotChannel("aeron:ipc?alias=snapshot|term-length=" + SNAPSHOT_TERM_LENGTH)
             .idleStrategySupplier(idle())
             .errorHandler(errorHandler)
             .terminationHook(() -> terminationHook.run());
