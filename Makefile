@@ -16,7 +16,7 @@ test:
 
 # Repeated SIGKILLs of the leader with real member processes; prints failover p50/p99/max (about 10 minutes).
 soak: build
-	$(MVN) verify -pl conformance -Dit.test=FailoverSoakIT -Dstardust.soak=true
+	$(MVN) verify -pl conformance -Dit.test=FailoverSoakIT -Dstardust.soak=true -Dstardust.logs.dir=$(CURDIR)/conformance/target/soak-logs
 
 clean:
 	$(MVN) -q clean

@@ -106,8 +106,7 @@ public final class StardustMember implements AutoCloseable
                 {
                     throw ex;
                 }
-                System.err.println("[member " + config.memberId() + "] " + ex.getMessage() +
-                    ": waiting for the previous process's mark files to go stale");
+                log(config.memberId(), ex.getMessage() + ": waiting for the previous process's mark files to go stale");
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             }
         }
@@ -275,11 +274,17 @@ public final class StardustMember implements AutoCloseable
             // Aeron's warnings (e.g. "leader heartbeat timeout" during an election, a catch-up retry) are expected
             // around failures; they are not faults of this member.
             warnings.add(throwable);
-            System.err.println("[member " + config.memberId() + "] warning: " + throwable.getMessage());
+            log(config.memberId(), "warning: " + throwable.getMessage());
             return;
         }
         errors.add(throwable);
-        System.err.println("[member " + config.memberId() + "] " + throwable);
+        log(config.memberId(), throwable.toString());
+    }
+
+    /** One line on stderr, with the wall-clock time (for reading logs only; nothing decides by it). */
+    private static void log(final int memberId, final String line)
+    {
+        System.err.println("[member " + memberId + " " + java.time.LocalTime.now() + "] " + line);
     }
 
     /** @return cluster events (warnings such as election timeouts) reported so far. */

@@ -180,6 +180,34 @@ public final class ProcessCluster implements AutoCloseable
         }
     }
 
+    /** With {@code -Dstardust.logs.dir=DIR}, copy the members' logs there before the cluster's folder goes. */
+    private void keepLogs()
+    {
+        final String target = System.getProperty("stardust.logs.dir");
+        if (target == null)
+        {
+            return;
+        }
+        final File into = new File(target, dir.getName());
+        try
+        {
+            Files.createDirectories(into.toPath());
+            for (int id = 0; id < processes.length; id++)
+            {
+                final File log = new File(dir, "member-" + id + ".log");
+                if (log.isFile())
+                {
+                    Files.copy(log.toPath(), new File(into, log.getName()).toPath(),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            System.err.println("could not keep member logs in " + into + ": " + ex);
+        }
+    }
+
     @Override
     public void close()
     {
@@ -190,6 +218,7 @@ public final class ProcessCluster implements AutoCloseable
                 kill(i);
             }
         }
+        keepLogs();
         StardustMember.deleteTree(dir);
         for (final ClusterSpec.Member m : spec.members())
         {
