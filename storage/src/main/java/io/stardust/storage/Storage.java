@@ -366,49 +366,15 @@ public final class Storage implements AutoCloseable
         currentUndo = null;
         appliedEpoch = epoch;
         undoRowsHeld += undoByEpoch.get(epoch).size();
-        long newHorizon = Math.max(horizon, epoch - config.retainedEpochs());
-        // Past the row bound, drop the oldest epochs too (never the one just applied).
-        long rows = undoRowsHeld - undoRowsThrough(newHorizon);
-        while (rows > config.retainedUndoRows() && newHorizon < epoch - 1)
+        // Drop the oldest epochs while past either bound, never the one just applied.
+        final long pastEpochBound = epoch - config.retainedEpochs();
+        for (long e = horizon + 1; e < epoch && (e <= pastEpochBound || undoRowsHeld > config.retainedUndoRows()); e++)
         {
-            newHorizon++;
-            final ConcurrentHashMap<KeyBytes, byte[]> undo = undoByEpoch.get(newHorizon);
-            rows -= undo == null ? 0 : undo.size();
+            // Advance the horizon before dropping the map, so a reader that re-checks it afterwards knows.
+            horizon = e;
+            final ConcurrentHashMap<KeyBytes, byte[]> undo = undoByEpoch.remove(e);
+            undoRowsHeld -= undo == null ? 0 : undo.size();
         }
-        if (newHorizon > horizon)
-        {
-            // Advance the horizon before dropping maps, so a reader that re-checks it afterwards knows.
-            final long oldHorizon = horizon;
-            horizon = newHorizon;
-            if (newHorizon - oldHorizon <= undoByEpoch.size())
-            {
-                // Usually one epoch or a few: drop them by key rather than walk every retained epoch.
-                for (long e = oldHorizon + 1; e <= newHorizon; e++)
-                {
-                    final ConcurrentHashMap<KeyBytes, byte[]> undo = undoByEpoch.remove(e);
-                    undoRowsHeld -= undo == null ? 0 : undo.size();
-                }
-            }
-            else
-            {
-                final long dropThrough = newHorizon;
-                undoByEpoch.keySet().removeIf((e) -> e <= dropThrough);
-                undoRowsHeld = 0;
-                undoByEpoch.values().forEach((undo) -> undoRowsHeld += undo.size());
-            }
-        }
-    }
-
-    /** @return undo rows of retained epochs up to {@code epoch} (0 when it is at or behind the horizon). */
-    private long undoRowsThrough(final long epoch)
-    {
-        long rows = 0;
-        for (long e = horizon + 1; e <= epoch; e++)
-        {
-            final ConcurrentHashMap<KeyBytes, byte[]> undo = undoByEpoch.get(e);
-            rows += undo == null ? 0 : undo.size();
-        }
-        return rows;
     }
 
     /** @return epochs whose undo records are held (for tests of retention). */
