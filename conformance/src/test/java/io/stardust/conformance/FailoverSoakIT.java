@@ -52,16 +52,23 @@ class FailoverSoakIT
                 long acknowledged = 0;
                 for (int kill = 0; kill < KILLS; kill++)
                 {
-                    acknowledged = commitUntilOk(client, acknowledged, Long.MAX_VALUE);
+                    acknowledged = commitUntilOk(client, acknowledged, System.nanoTime(), new ArrayList<>());
                     final int leader = cluster.leaderOf(client);
                     final long killedAt = System.nanoTime();
+                    final java.time.LocalTime killedAtClock = java.time.LocalTime.now();
                     cluster.kill(leader);
-                    acknowledged = commitUntilOk(client, acknowledged, killedAt);
+                    final List<String> attempts = new ArrayList<>();
+                    acknowledged = commitUntilOk(client, acknowledged, killedAt, attempts);
                     failoverMs.add((System.nanoTime() - killedAt) / 1e6);
-                    System.out.printf("kill %d of leader %d: failover %.0f ms%n", kill + 1, leader,
-                        failoverMs.get(failoverMs.size() - 1));
+                    System.out.printf("kill %d of leader %d at %s: failover %.0f ms%n", kill + 1, leader,
+                        killedAtClock, failoverMs.get(failoverMs.size() - 1));
+                    attempts.forEach((a) -> System.out.println("    " + a));
                     cluster.start(leader, false);
                     awaitAllUp(client);
+                    // Kill the next leader only once the restarted member is back in the log: a kill while it still
+                    // catches up would leave one healthy member, a double fault, not a failover.
+                    acknowledged = commitUntilOk(client, acknowledged, System.nanoTime(), new ArrayList<>());
+                    awaitAllApplied(client, client.lastCommittedEpoch());
                 }
                 // Every acknowledged counter value is there: the last one committed is readable and equal.
                 final Transaction check = client.begin();
@@ -75,8 +82,12 @@ class FailoverSoakIT
         }
     }
 
-    /** Increment a counter until one increment is acknowledged; a timed-out attempt is retried. */
-    private static long commitUntilOk(final StardustClient client, final long current, final long sinceNs)
+    /**
+     * Increment a counter until one increment is acknowledged; a timed-out attempt is retried and noted in
+     * {@code attempts} with its time since {@code sinceNs}, so a slow failover shows where the time went.
+     */
+    private static long commitUntilOk(
+        final StardustClient client, final long current, final long sinceNs, final List<String> attempts)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true)
@@ -93,6 +104,7 @@ class FailoverSoakIT
             }
             catch (final StardustTimeoutException ex)
             {
+                attempts.add(String.format("%6.0f ms: %s", (System.nanoTime() - sinceNs) / 1e6, ex.getMessage()));
                 if (System.nanoTime() > deadline)
                 {
                     throw new AssertionError("no commit within 60 s", ex);
@@ -101,6 +113,28 @@ class FailoverSoakIT
         }
     }
 
+
+    private static void awaitAllApplied(final StardustClient client, final long epoch)
+    {
+        Await.until("all three members to apply epoch " + epoch, Duration.ofSeconds(90), () ->
+        {
+            for (int m = 0; m < 3; m++)
+            {
+                try
+                {
+                    if (client.status(m).get(2, TimeUnit.SECONDS).appliedEpoch() < epoch)
+                    {
+                        return false;
+                    }
+                }
+                catch (final Exception ex)
+                {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
 
     private static void awaitAllUp(final StardustClient client)
     {

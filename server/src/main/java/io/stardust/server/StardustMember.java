@@ -42,7 +42,9 @@ public final class StardustMember implements AutoCloseable
     private ClusteredMediaDriver clusteredMediaDriver;
     private ClusteredServiceContainer container;
     private ReadEndpoint readEndpoint;
-    private java.util.concurrent.ScheduledExecutorService snapshotTimer;
+    /** Periodic snapshots and the election watch. */
+    private java.util.concurrent.ScheduledExecutorService timer;
+    private io.aeron.cluster.ElectionState lastElectionState;
     private volatile Runnable terminationHook = () -> {};
 
     private StardustMember(final MemberConfig config, final ClusteredService otherService)
@@ -241,18 +243,23 @@ public final class StardustMember implements AutoCloseable
             .errorHandler(errorHandler)
             .terminationHook(() -> terminationHook.run());
 
+        for (final File released : StaleMarkFiles.releaseIfOwnerDead(archive.archiveDir(), clusterDir))
+        {
+            log(config.memberId(), "mark file " + released + " was left by a process that is gone; released it");
+        }
         clusteredMediaDriver = ClusteredMediaDriver.launch(driver, archive, consensus);
         container = ClusteredServiceContainer.launch(serviceContext);
+        timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor((r) ->
+        {
+            final Thread t = new Thread(r, "stardust-member-timer-" + config.memberId());
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(this::watchElection, 0, ELECTION_WATCH_MS, TimeUnit.MILLISECONDS);
         if (!config.snapshotInterval().isZero())
         {
             final long periodMs = config.snapshotInterval().toMillis();
-            snapshotTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor((r) ->
-            {
-                final Thread t = new Thread(r, "stardust-snapshot-timer-" + config.memberId());
-                t.setDaemon(true);
-                return t;
-            });
-            snapshotTimer.scheduleAtFixedRate(() ->
+            timer.scheduleAtFixedRate(() ->
             {
                 if (role() == io.aeron.cluster.service.Cluster.Role.LEADER)
                 {
@@ -263,6 +270,39 @@ public final class StardustMember implements AutoCloseable
         if (service != null)
         {
             readEndpoint = ReadEndpoint.launch(aeronDir, self.readEndpoint(), service, this::onError, idle().get());
+        }
+    }
+
+    /** How often the member looks at the consensus module's election state, to log its changes. */
+    private static final long ELECTION_WATCH_MS = 5;
+
+    /**
+     * Log every change of the consensus module's election state with the wall-clock time, so an operator (and the
+     * soak) can see where a failover's time goes: heartbeat timeout, canvass, ballot, log replication, ready.
+     */
+    private void watchElection()
+    {
+        try
+        {
+            final ClusteredMediaDriver driver = clusteredMediaDriver;
+            if (driver == null)
+            {
+                return;
+            }
+            final ConsensusModule.Context ctx = driver.consensusModule().context();
+            final io.aeron.cluster.ElectionState state = io.aeron.cluster.ElectionState.get(ctx.electionStateCounter());
+            if (state != lastElectionState)
+            {
+                final boolean closed = state == io.aeron.cluster.ElectionState.CLOSED;
+                log(config.memberId(), "election " + (closed ? "closed" : "state " + state) + ", term " +
+                    ctx.leadershipTermIdCounter().get() + ", role " +
+                    io.aeron.cluster.service.Cluster.Role.get(ctx.clusterNodeRoleCounter()));
+                lastElectionState = state;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // Counters close while the member stops; nothing to watch then.
         }
     }
 
@@ -361,10 +401,10 @@ public final class StardustMember implements AutoCloseable
     @Override
     public void close()
     {
-        if (snapshotTimer != null)
+        if (timer != null)
         {
-            snapshotTimer.shutdownNow();
-            snapshotTimer = null;
+            timer.shutdownNow();
+            timer = null;
         }
         CloseHelper.closeAll(readEndpoint, container, clusteredMediaDriver);
         readEndpoint = null;
