@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Failover time over repeated SIGKILLs of the leader, with real processes: from the kill to the first commit
- * acknowledged through the new leader. Long: runs with {@code make soak} ({@code -Dstardust.soak=true}).
+ * acknowledged through the new leader, with the default timeouts (1 s leader heartbeat timeout, 300 ms election
+ * timeout). Long: runs with {@code make soak} ({@code -Dstardust.soak=true}).
  */
 @EnabledIfSystemProperty(named = "stardust.soak", matches = "true")
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
@@ -33,7 +34,7 @@ class FailoverSoakIT
     @Test
     void shouldFailOverAfterEveryLeaderKillWithoutLosingAcknowledgedCommits() throws Exception
     {
-        try (ProcessCluster cluster = new ProcessCluster(3).withStartOptions("--leader-heartbeat-timeout-ms=1000"))
+        try (ProcessCluster cluster = new ProcessCluster(3))
         {
             for (int i = 0; i < 3; i++)
             {

@@ -858,6 +858,29 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     private void loadSnapshot(final Image image)
     {
+        ServiceSnapshot.decode(readSnapshotStream(image, idleStrategy, memberId), this);
+    }
+
+    /**
+     * Read a service snapshot and check its framing and checksum without loading it: a member checks its latest
+     * snapshot this way before it starts, and falls back to an older one when this throws.
+     *
+     * @param image    the snapshot recording's replay.
+     * @param idle     how to wait for more of it.
+     * @param memberId for error messages.
+     * @return the snapshot's size in bytes.
+     * @throws IllegalStateException naming what is wrong when the snapshot is corrupt or truncated.
+     */
+    public static long verifySnapshot(final Image image, final IdleStrategy idle, final int memberId)
+    {
+        final byte[] stream = readSnapshotStream(image, idle, memberId);
+        ServiceSnapshot.checkCrc(stream, memberId);
+        return stream.length;
+    }
+
+    /** Reassemble a snapshot's chunks, in order, up to the one marked last. */
+    private static byte[] readSnapshotStream(final Image image, final IdleStrategy idle, final int memberId)
+    {
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
         final io.stardust.protocol.codecs.SnapshotChunkDecoder chunk =
@@ -884,7 +907,7 @@ public final class StardustService implements ClusteredService, ReplicaView
             bytes.write(payload, 0, payload.length);
             done[0] = last;
         });
-        idleStrategy.reset();
+        idle.reset();
         while (!done[0])
         {
             if (image.poll(assembler, 16) == 0)
@@ -894,10 +917,10 @@ public final class StardustService implements ClusteredService, ReplicaView
                     throw new IllegalStateException("member " + memberId + ": snapshot ended after " + expected[0] +
                         " chunks without its last one (truncated snapshot)");
                 }
-                idleStrategy.idle();
+                idle.idle();
             }
         }
-        ServiceSnapshot.decode(bytes.toByteArray(), this);
+        return bytes.toByteArray();
     }
 
     @Override
@@ -1016,20 +1039,7 @@ public final class StardustService implements ClusteredService, ReplicaView
          */
         static void decode(final byte[] stream, final StardustService s)
         {
-            if (stream.length < 8)
-            {
-                throw new IllegalStateException("member " + s.memberId + ": snapshot of " + stream.length +
-                    " bytes is too short to hold its checksum");
-            }
-            final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            crc.update(stream, 0, stream.length - 8);
-            final long stored = java.nio.ByteBuffer.wrap(stream, stream.length - 8, 8).getLong();
-            if (stored != crc.getValue())
-            {
-                throw new IllegalStateException("member " + s.memberId + ": snapshot checksum mismatch (stored " +
-                    Long.toHexString(stored) + ", computed " + Long.toHexString(crc.getValue()) +
-                    "): the snapshot is corrupt; refusing to start from it");
-            }
+            checkCrc(stream, s.memberId);
             try (java.io.DataInputStream in = new java.io.DataInputStream(
                 new java.io.ByteArrayInputStream(stream, 0, stream.length - 8)))
             {
@@ -1038,6 +1048,29 @@ public final class StardustService implements ClusteredService, ReplicaView
             catch (final java.io.IOException ex)
             {
                 throw new IllegalStateException("member " + s.memberId + ": snapshot is corrupt: " + ex, ex);
+            }
+        }
+
+        /**
+         * @param stream   bytes from {@link #encode(StardustService)}.
+         * @param memberId for the error message.
+         * @throws IllegalStateException when the trailing CRC-32 does not match the bytes before it.
+         */
+        static void checkCrc(final byte[] stream, final int memberId)
+        {
+            if (stream.length < 8)
+            {
+                throw new IllegalStateException("member " + memberId + ": snapshot of " + stream.length +
+                    " bytes is too short to hold its checksum");
+            }
+            final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(stream, 0, stream.length - 8);
+            final long stored = java.nio.ByteBuffer.wrap(stream, stream.length - 8, 8).getLong();
+            if (stored != crc.getValue())
+            {
+                throw new IllegalStateException("member " + memberId + ": snapshot checksum mismatch (stored " +
+                    Long.toHexString(stored) + ", computed " + Long.toHexString(crc.getValue()) +
+                    "): the snapshot is corrupt; refusing to start from it");
             }
         }
 

@@ -24,9 +24,9 @@ public final class MemberConfig
     private String aeronDir;
     private int workers = 1;
     private boolean deleteStateOnStart;
-    private Duration leaderHeartbeatTimeout = Duration.ofSeconds(2);
+    private Duration leaderHeartbeatTimeout = Duration.ofSeconds(1);
     private Duration leaderHeartbeatInterval = Duration.ofMillis(100);
-    private Duration electionTimeout = Duration.ofMillis(500);
+    private Duration electionTimeout = Duration.ofMillis(300);
     private Duration sessionTimeout = Duration.ofSeconds(10);
     private int logTermLength = DEFAULT_LOG_TERM_LENGTH;
     private Duration idleMaxPark = Duration.ofMillis(DEFAULT_IDLE_MAX_PARK_MS);

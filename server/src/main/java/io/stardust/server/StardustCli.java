@@ -82,10 +82,15 @@ public final class StardustCli implements Runnable
             description = "Expected rows per table, sizes the Chronicle Map files (default ${DEFAULT-VALUE}).")
         long entriesPerTable;
 
-        @Option(names = "--leader-heartbeat-timeout-ms", defaultValue = "2000",
+        @Option(names = "--leader-heartbeat-timeout-ms", defaultValue = "1000",
             description = "Leader silence that starts an election (default ${DEFAULT-VALUE}); lower fails over " +
             "faster and risks spurious elections on a loaded machine.")
         long leaderHeartbeatTimeoutMs;
+
+        @Option(names = "--election-timeout-ms", defaultValue = "300",
+            description = "How long an election round waits for canvass answers and votes (default " +
+            "${DEFAULT-VALUE}); keep it above a few round trips between members.")
+        long electionTimeoutMs;
 
         @Option(names = "--snapshot-interval-seconds", defaultValue = "0",
             description = "While leader, take a snapshot this often; 0 (default) for none.")
@@ -106,7 +111,8 @@ public final class StardustCli implements Runnable
                 .workers(workers)
                 .deleteStateOnStart(deleteState)
                 .snapshotInterval(java.time.Duration.ofSeconds(snapshotIntervalSeconds))
-                .leaderHeartbeatTimeout(java.time.Duration.ofMillis(leaderHeartbeatTimeoutMs));
+                .leaderHeartbeatTimeout(java.time.Duration.ofMillis(leaderHeartbeatTimeoutMs))
+                .electionTimeout(java.time.Duration.ofMillis(electionTimeoutMs));
             config.storage().entriesPerTable(entriesPerTable);
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
                 StardustMember m = StardustMember.launch(config).terminationHook(barrier::signal))
