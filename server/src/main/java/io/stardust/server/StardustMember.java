@@ -4,7 +4,6 @@ import io.aeron.ChannelUriStringBuilder;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
-import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.cluster.service.ClusteredServiceContainer;
@@ -39,7 +38,9 @@ public final class StardustMember implements AutoCloseable
     private final Storage storage;
     private final StardustService service;
     private final ClusteredService clusteredService;
-    private ClusteredMediaDriver clusteredMediaDriver;
+    private MediaDriver mediaDriver;
+    private Archive archive;
+    private volatile ConsensusModule consensusModule;
     private ClusteredServiceContainer container;
     private ReadEndpoint readEndpoint;
     /** Periodic snapshots and the election watch. */
@@ -198,6 +199,10 @@ public final class StardustMember implements AutoCloseable
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(idle())
             .deleteArchiveOnStart(config.deleteStateOnStart())
+            // Every recorded frame (log and snapshots) carries a CRC-32 that every replay checks: a damaged file
+            // fails its replay with the position named instead of feeding wrong bytes to the cluster.
+            .recordChecksum(io.aeron.archive.checksum.Checksums.crc32())
+            .replayChecksum(io.aeron.archive.checksum.Checksums.crc32())
             .errorHandler(errorHandler);
 
         final AeronArchive.Context archiveClient = new AeronArchive.Context()
@@ -247,7 +252,20 @@ public final class StardustMember implements AutoCloseable
         {
             log(config.memberId(), "mark file " + released + " was left by a process that is gone; released it");
         }
-        clusteredMediaDriver = ClusteredMediaDriver.launch(driver, archive, consensus);
+        mediaDriver = MediaDriver.launch(driver);
+        this.archive = Archive.launch(archive
+            .mediaDriverAgentInvoker(mediaDriver.sharedAgentInvoker())
+            .errorCounter(new org.agrona.concurrent.status.AtomicCounter(driver.countersValuesBuffer(),
+                io.aeron.driver.status.SystemCounterDescriptor.ERRORS.id())));
+        if (!config.deleteStateOnStart() && service != null)
+        {
+            try (AeronArchive check = AeronArchive.connect(archiveClient.clone()))
+            {
+                new SnapshotCheck(config.memberId(), archive.archiveDir(), clusterDir,
+                    (line) -> log(config.memberId(), line)).run(check, idle().get());
+            }
+        }
+        consensusModule = ConsensusModule.launch(consensus.aeronDirectoryName(aeronDir));
         container = ClusteredServiceContainer.launch(serviceContext);
         timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor((r) ->
         {
@@ -284,12 +302,12 @@ public final class StardustMember implements AutoCloseable
     {
         try
         {
-            final ClusteredMediaDriver driver = clusteredMediaDriver;
-            if (driver == null)
+            final ConsensusModule module = consensusModule;
+            if (module == null)
             {
                 return;
             }
-            final ConsensusModule.Context ctx = driver.consensusModule().context();
+            final ConsensusModule.Context ctx = module.context();
             final io.aeron.cluster.ElectionState state = io.aeron.cluster.ElectionState.get(ctx.electionStateCounter());
             if (state != lastElectionState)
             {
@@ -362,13 +380,13 @@ public final class StardustMember implements AutoCloseable
     public boolean requestSnapshot()
     {
         return io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(
-            clusteredMediaDriver.consensusModule().context().controlToggleCounter());
+            consensusModule.context().controlToggleCounter());
     }
 
     /** @return snapshots this member has taken since it started. */
     public long snapshotCount()
     {
-        return clusteredMediaDriver.consensusModule().context().snapshotCounter().get();
+        return consensusModule.context().snapshotCounter().get();
     }
 
     /** @return this member's Raft role as its service last saw it, or null before it started. */
@@ -406,10 +424,12 @@ public final class StardustMember implements AutoCloseable
             timer.shutdownNow();
             timer = null;
         }
-        CloseHelper.closeAll(readEndpoint, container, clusteredMediaDriver);
+        CloseHelper.closeAll(readEndpoint, container, consensusModule, archive, mediaDriver);
         readEndpoint = null;
         container = null;
-        clusteredMediaDriver = null;
+        consensusModule = null;
+        archive = null;
+        mediaDriver = null;
         if (service != null)
         {
             service.scheduler().close();

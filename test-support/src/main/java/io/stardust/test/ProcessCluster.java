@@ -141,6 +141,57 @@ public final class ProcessCluster implements AutoCloseable
         return leader[0];
     }
 
+    /** @param id member id. @return the member's data directory (archive, cluster and storage folders). */
+    public File dataDir(final int id)
+    {
+        return new File(dir, "member-" + id);
+    }
+
+    /** @param id member id. @return the member's media driver directory (the default for its ports). */
+    public File aeronDir(final int id)
+    {
+        final ClusterSpec.Member m = spec.member(id);
+        return new File("/dev/shm/stardust-" + m.basePort() + "-" + m.id());
+    }
+
+    /**
+     * Ask member {@code id}'s consensus module to take a snapshot, as {@code stardust snapshot} does. Acted on when
+     * the member is leader; every member then writes its snapshot at the same log position.
+     *
+     * @param id member id.
+     * @return true when the request was placed (false while another control action is pending).
+     */
+    public boolean requestSnapshot(final int id)
+    {
+        final org.agrona.concurrent.status.AtomicCounter toggle = io.aeron.cluster.ClusterControl.findControlToggle(
+            io.aeron.cluster.ClusterControl.mapCounters(new File(aeronDir(id), "cnc.dat")), 0);
+        if (toggle == null)
+        {
+            throw new IllegalStateException("no consensus module behind " + aeronDir(id));
+        }
+        return io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
+    }
+
+    /**
+     * @param id member id.
+     * @return snapshots member {@code id}'s consensus module has taken since it started (-1 when it has none yet).
+     */
+    public long snapshotCount(final int id)
+    {
+        final org.agrona.concurrent.status.CountersReader counters =
+            io.aeron.cluster.ClusterControl.mapCounters(new File(aeronDir(id), "cnc.dat"));
+        final long[] count = {-1};
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId == io.aeron.cluster.ConsensusModule.Configuration.SNAPSHOT_COUNTER_TYPE_ID &&
+                counters.getCounterState(counterId) == org.agrona.concurrent.status.CountersReader.RECORD_ALLOCATED)
+            {
+                count[0] = counters.getCounterValue(counterId);
+            }
+        });
+        return count[0];
+    }
+
     /**
      * SIGKILL member {@code id} and wait until it is gone.
      *
