@@ -6,6 +6,7 @@ import io.stardust.client.DigestInfo;
 import io.stardust.client.KeyValue;
 import io.stardust.client.StardustClient;
 import io.stardust.client.Transaction;
+import io.stardust.protocol.ClusterSpec;
 import io.stardust.test.Await;
 import io.stardust.test.ProcessCluster;
 
@@ -137,10 +138,23 @@ final class AckedWrites implements AutoCloseable
         final StardustClient client, final ProcessCluster cluster, final String table, final Set<String> acknowledged)
         throws Exception
     {
-        final int members = cluster.spec().size();
+        assertAllPresentOnceAndDigestsEqual(client, cluster.spec(), () -> tails(cluster), table, acknowledged);
+    }
+
+    /**
+     * As {@link #assertAllPresentOnceAndDigestsEqual(StardustClient, ProcessCluster, String, Set)}, for any cluster.
+     *
+     * @param spec        the members.
+     * @param diagnostics more to say when the members do not converge (their logs).
+     */
+    static void assertAllPresentOnceAndDigestsEqual(final StardustClient client, final ClusterSpec spec,
+        final java.util.function.Supplier<String> diagnostics, final String table, final Set<String> acknowledged)
+        throws Exception
+    {
+        final int members = spec.size();
         final long[] epoch = {0};
         Await.until(() -> "members to agree on an applied epoch: " + statuses(client, members) + "\n" +
-            tails(cluster), Duration.ofSeconds(90), () ->
+            diagnostics.get(), Duration.ofSeconds(90), () ->
         {
             try
             {
@@ -165,7 +179,7 @@ final class AckedWrites implements AutoCloseable
         }
         for (int m = 0; m < members; m++)
         {
-            final Set<String> present = rows(cluster, m, table);
+            final Set<String> present = rows(spec, m, table);
             for (final String key : acknowledged)
             {
                 assertTrue(present.contains(key), "acknowledged " + key + " missing on member " + m);
@@ -176,10 +190,10 @@ final class AckedWrites implements AutoCloseable
         }
     }
 
-    private static Set<String> rows(final ProcessCluster cluster, final int member, final String table)
+    private static Set<String> rows(final ClusterSpec spec, final int member, final String table)
     {
         try (StardustClient reader = StardustClient.connect(
-            new ClientConfig().clusterSpec(cluster.spec()).preferredMember(member)))
+            new ClientConfig().clusterSpec(spec).preferredMember(member)))
         {
             final Transaction tx = reader.begin();
             final Set<String> present = ConcurrentHashMap.newKeySet();

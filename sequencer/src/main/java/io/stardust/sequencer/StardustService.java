@@ -890,6 +890,11 @@ public final class StardustService implements ClusteredService, ReplicaView
         final io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler((buffer, offset, length, h) ->
         {
             header.wrap(buffer, offset);
+            if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+            {
+                // Aeron's own snapshot markers around the service's part (read as a whole recording).
+                return;
+            }
             if (header.templateId() != io.stardust.protocol.codecs.SnapshotChunkDecoder.TEMPLATE_ID)
             {
                 throw new IllegalStateException("member " + memberId + ": snapshot holds template " +

@@ -201,8 +201,8 @@ public final class StardustMember implements AutoCloseable
             .deleteArchiveOnStart(config.deleteStateOnStart())
             // Every recorded frame (log and snapshots) carries a CRC-32 that every replay checks: a damaged file
             // fails its replay with the position named instead of feeding wrong bytes to the cluster.
-            .recordChecksum(io.aeron.archive.checksum.Checksums.crc32())
-            .replayChecksum(io.aeron.archive.checksum.Checksums.crc32())
+            .recordChecksum(crc32())
+            .replayChecksum(crc32())
             .errorHandler(errorHandler);
 
         final AeronArchive.Context archiveClient = new AeronArchive.Context()
@@ -321,6 +321,20 @@ public final class StardustMember implements AutoCloseable
         catch (final RuntimeException ex)
         {
             // Counters close while the member stops; nothing to watch then.
+        }
+    }
+
+    /** Agrona's CRC-32 reaches the JDK's intrinsic by reflection; without the flag the JVM refuses it. */
+    private static io.aeron.archive.checksum.Checksum crc32()
+    {
+        try
+        {
+            return io.aeron.archive.checksum.Checksums.crc32();
+        }
+        catch (final Error | RuntimeException ex)
+        {
+            throw new IllegalStateException("the archive's CRC-32 checksums need the JVM flag " +
+                "--add-opens=java.base/java.util.zip=ALL-UNNAMED (bin/stardust passes it): " + ex, ex);
         }
     }
 
