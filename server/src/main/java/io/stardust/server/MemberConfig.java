@@ -31,6 +31,10 @@ public final class MemberConfig
     private int logTermLength = DEFAULT_LOG_TERM_LENGTH;
     private Duration idleMaxPark = Duration.ofMillis(DEFAULT_IDLE_MAX_PARK_MS);
     private Duration snapshotInterval = Duration.ZERO;
+    private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
+    private boolean rebuildFromPeers;
+    /** Default floor of free space on the data directory's file system: 512 MiB. */
+    public static final long DEFAULT_MIN_FREE_DISK_BYTES = 512L << 20;
     private final StorageConfig storage = new StorageConfig();
     private final SequencerConfig sequencer = new SequencerConfig();
 
@@ -207,6 +211,43 @@ public final class MemberConfig
     public Duration snapshotInterval()
     {
         return snapshotInterval;
+    }
+
+    /**
+     * @param bytes free space the data directory's file system must keep; below it the member refuses to start, and
+     *              a running member stops (cleanly, before a write can fail half way). 0 turns the check off.
+     * @return this.
+     */
+    public MemberConfig minFreeDiskBytes(final long bytes)
+    {
+        if (bytes < 0)
+        {
+            throw new IllegalArgumentException("minimum free disk space must not be negative: " + bytes);
+        }
+        this.minFreeDiskBytes = bytes;
+        return this;
+    }
+
+    public long minFreeDiskBytes()
+    {
+        return minFreeDiskBytes;
+    }
+
+    /**
+     * @param rebuild set this member's archive, cluster and storage folders aside (renamed, not deleted) and start
+     *                empty, copying the log from the other members. For a member whose own log is damaged. While it
+     *                copies, the committed entries it held are on one copy fewer.
+     * @return this.
+     */
+    public MemberConfig rebuildFromPeers(final boolean rebuild)
+    {
+        this.rebuildFromPeers = rebuild;
+        return this;
+    }
+
+    public boolean rebuildFromPeers()
+    {
+        return rebuildFromPeers;
     }
 
     public MemberConfig logTermLength(final int bytes)

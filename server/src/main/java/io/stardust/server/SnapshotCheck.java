@@ -68,6 +68,7 @@ final class SnapshotCheck
                     {
                         log.accept("no older snapshot left: the member replays its log from the start");
                     }
+                    checkLogTail(archive, idle, recordingLog, Long.MIN_VALUE);
                     return damaged;
                 }
                 final RecordingLog.Entry serviceSnapshot = recordingLog.getLatestSnapshot(0);
@@ -87,6 +88,7 @@ final class SnapshotCheck
                         log.accept("starting from the snapshot at log position " + moduleSnapshot.logPosition +
                             " and replaying the log after it");
                     }
+                    checkLogTail(archive, idle, recordingLog, moduleSnapshot.logPosition);
                     return damaged;
                 }
                 log.accept("snapshot at log position " + moduleSnapshot.logPosition + " (term " +
@@ -101,6 +103,78 @@ final class SnapshotCheck
                 damaged++;
             }
         }
+    }
+
+    /** A damaged frame this close to the end of the log is a write torn by a crash (e.g. on a full disk). */
+    static final long TORN_TAIL_WINDOW = 256 * 1024;
+    private static final java.util.regex.Pattern MISMATCH_POSITION =
+        java.util.regex.Pattern.compile("CRC checksum mismatch at position=(\\d+)");
+
+    /**
+     * Replay the log this member will replay anyway (from its snapshot on) and check every frame's CRC-32. A member
+     * that crashed in the middle of a write, as on a full disk, ends its log with a torn frame, which its
+     * consensus module would fail to replay forever. Such a tail was never acknowledged by this member (the archive
+     * counts a write as recorded only once it completes), so it is cut off here and the leader sends it again.
+     * Damage anywhere else stops the member with an error naming the file: its log cannot be trusted.
+     *
+     * @param fromPosition the log position replay starts from (the snapshot's), or MIN_VALUE for the log's start.
+     */
+    private void checkLogTail(final AeronArchive archive, final IdleStrategy idle, final RecordingLog recordingLog,
+        final long fromPosition)
+    {
+        final long recordingId = recordingLog.findLastTermRecordingId();
+        if (recordingId == Aeron.NULL_VALUE)
+        {
+            return;
+        }
+        final long[] bounds = bounds(archive, recordingId);
+        if (bounds == null || bounds[1] == AeronArchive.NULL_POSITION)
+        {
+            return;
+        }
+        final long from = Math.max(bounds[0], fromPosition);
+        if (from >= bounds[1])
+        {
+            return;
+        }
+        final long[] reached = {from};
+        final String problem = replay(archive, idle, recordingId, from, bounds[1], (image) ->
+        {
+            drain(image, idle, bounds[1]);
+            reached[0] = image.position();
+            return image.position() < bounds[1] ? "replay ended at position " + image.position() : null;
+        });
+        if (problem == null)
+        {
+            return;
+        }
+        final java.util.regex.Matcher m = MISMATCH_POSITION.matcher(problem);
+        final long damagedAt = m.find() ? Long.parseLong(m.group(1)) : reached[0];
+        final String where = "log recording " + recordingId + " (" + files(recordingId) + ") is damaged at position " +
+            damagedAt + " of " + bounds[1] + ": " + problem;
+        if (bounds[1] - damagedAt > TORN_TAIL_WINDOW || !onlyBefore(recordingLog, damagedAt))
+        {
+            throw new IllegalStateException("member " + memberId + ": its " + where + ". The damage is not a torn " +
+                "write at the end of the log, so this member's log cannot be trusted. Start it with " +
+                "--rebuild-from-peers to set its files aside and copy the log from the other members.");
+        }
+        archive.truncateRecording(recordingId, damagedAt);
+        log.accept(where + ". That is a write torn by a crash (within the last " + (bounds[1] - damagedAt) +
+            " bytes, never acknowledged by this member); the log is cut back to position " + damagedAt +
+            " and the leader sends the rest again.");
+    }
+
+    /** @return true when no term or snapshot in the recording log ends past {@code position}. */
+    private static boolean onlyBefore(final RecordingLog recordingLog, final long position)
+    {
+        for (final RecordingLog.Entry e : recordingLog.entries())
+        {
+            if (e.isValid && e.logPosition != AeronArchive.NULL_POSITION && e.logPosition > position)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return the archive segment files of a recording, for messages. */
@@ -128,23 +202,8 @@ final class SnapshotCheck
     private String check(final AeronArchive archive, final IdleStrategy idle, final long recordingId,
         final boolean serviceSnapshot)
     {
-        final long[] bounds = {Long.MIN_VALUE, Long.MIN_VALUE};
-        final int found;
-        try
-        {
-            found = archive.listRecording(recordingId, (controlSessionId, correlationId, id, startTimestamp,
-                stopTimestamp, startPosition, stopPosition, initialTermId, segmentFileLength, termBufferLength,
-                mtuLength, sessionId, streamId, strippedChannel, originalChannel, sourceIdentity) ->
-            {
-                bounds[0] = startPosition;
-                bounds[1] = stopPosition;
-            });
-        }
-        catch (final RuntimeException ex)
-        {
-            return "recording " + recordingId + " cannot be listed: " + ex.getMessage();
-        }
-        if (found == 0)
+        final long[] bounds = bounds(archive, recordingId);
+        if (bounds == null)
         {
             return "recording " + recordingId + " is not in the archive's catalog";
         }
@@ -152,13 +211,48 @@ final class SnapshotCheck
         {
             return "recording " + recordingId + " has no end (it was never stopped)";
         }
-        final long length = bounds[1] - bounds[0];
+        return replay(archive, idle, recordingId, bounds[0], bounds[1], (image) ->
+        {
+            if (serviceSnapshot)
+            {
+                StardustService.verifySnapshot(image, idle, memberId);
+                return null;
+            }
+            drain(image, idle, bounds[1]);
+            return image.position() < bounds[1] ? "replay ended at position " + image.position() + " of " +
+                bounds[1] : null;
+        });
+    }
+
+    /** @return {start, stop} positions of a recording, or null when the catalog does not have it. */
+    private static long[] bounds(final AeronArchive archive, final long recordingId)
+    {
+        final long[] bounds = {Long.MIN_VALUE, Long.MIN_VALUE};
+        final int found = archive.listRecording(recordingId, (controlSessionId, correlationId, id, startTimestamp,
+            stopTimestamp, startPosition, stopPosition, initialTermId, segmentFileLength, termBufferLength,
+            mtuLength, sessionId, streamId, strippedChannel, originalChannel, sourceIdentity) ->
+        {
+            bounds[0] = startPosition;
+            bounds[1] = stopPosition;
+        });
+        return found == 0 ? null : bounds;
+    }
+
+    /**
+     * Replay part of a recording into {@code reader}.
+     *
+     * @return what the reader found wrong, or what failed, with the archive's own error if it sent one; null if
+     * all is well.
+     */
+    private String replay(final AeronArchive archive, final IdleStrategy idle, final long recordingId,
+        final long from, final long to, final java.util.function.Function<Image, String> reader)
+    {
         final Aeron aeron = archive.context().aeron();
         Subscription subscription = null;
         long replaySessionId = Aeron.NULL_VALUE;
         try
         {
-            replaySessionId = archive.startReplay(recordingId, bounds[0], length, "aeron:ipc", REPLAY_STREAM_ID);
+            replaySessionId = archive.startReplay(recordingId, from, to - from, "aeron:ipc", REPLAY_STREAM_ID);
             subscription = aeron.addSubscription(
                 ChannelUri.addSessionId("aeron:ipc", (int)replaySessionId), REPLAY_STREAM_ID);
             final Image image = awaitImage(subscription, idle);
@@ -166,20 +260,8 @@ final class SnapshotCheck
             {
                 return "the archive did not start a replay of recording " + recordingId + errorOf(archive);
             }
-            if (serviceSnapshot)
-            {
-                StardustService.verifySnapshot(image, idle, memberId);
-            }
-            else
-            {
-                drain(image, idle, bounds[1]);
-            }
-            if (image.position() < bounds[1] && !serviceSnapshot)
-            {
-                return "recording " + recordingId + " ended at position " + image.position() + " of " + bounds[1] +
-                    errorOf(archive);
-            }
-            return null;
+            final String problem = reader.apply(image);
+            return problem == null ? null : "recording " + recordingId + ": " + problem + errorOf(archive);
         }
         catch (final RuntimeException ex)
         {

@@ -96,6 +96,16 @@ public final class StardustCli implements Runnable
             description = "While leader, take a snapshot this often; 0 (default) for none.")
         long snapshotIntervalSeconds;
 
+        @Option(names = "--min-free-disk-mb", defaultValue = "512",
+            description = "Free space the data directory's file system must keep (default ${DEFAULT-VALUE}); below " +
+            "it the member will not start, and a running member stops cleanly. 0 turns the check off.")
+        long minFreeDiskMb;
+
+        @Option(names = "--rebuild-from-peers",
+            description = "Set this member's files aside (renamed under the data directory, not deleted) and start " +
+            "empty, copying the log from the other members. For a member whose own log is damaged.")
+        boolean rebuildFromPeers;
+
         @Option(names = "--delete-state-on-start",
             description = "Erase this member's archive, cluster and storage state first. Testing only: it throws away the member's copy of the log.")
         boolean deleteState;
@@ -112,8 +122,12 @@ public final class StardustCli implements Runnable
                 .deleteStateOnStart(deleteState)
                 .snapshotInterval(java.time.Duration.ofSeconds(snapshotIntervalSeconds))
                 .leaderHeartbeatTimeout(java.time.Duration.ofMillis(leaderHeartbeatTimeoutMs))
-                .electionTimeout(java.time.Duration.ofMillis(electionTimeoutMs));
+                .electionTimeout(java.time.Duration.ofMillis(electionTimeoutMs))
+                .minFreeDiskBytes(minFreeDiskMb << 20)
+                .rebuildFromPeers(rebuildFromPeers);
             config.storage().entriesPerTable(entriesPerTable);
+            final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread.setDefaultUncaughtExceptionHandler((thread, error) -> failStop(thread, error, stopping.get()));
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
                 StardustMember m = StardustMember.launch(config).terminationHook(barrier::signal))
             {
@@ -121,9 +135,39 @@ public final class StardustCli implements Runnable
                     "ingress " + config.self().ingressEndpoint() + ", reads " + config.self().readEndpoint() +
                     ", data " + dataDir.getAbsolutePath() + ", aeron " + config.aeronDir());
                 barrier.await();
+                stopping.set(true);
+                if (m.fatalReason() != null)
+                {
+                    System.err.println("stardust member " + member + " stopped: " + m.fatalReason());
+                    return 3;
+                }
                 System.out.println("stardust member " + member + " stopping");
             }
             return 0;
+        }
+
+        /**
+         * A member thread that dies leaves a member that looks alive and does nothing. Stop the process at once
+         * instead, saying why: its files are as crash-safe as after {@code kill -9}, and a restart recovers them.
+         * The usual cause is a memory-mapped file (Aeron's, Chronicle's) that could not grow on a full disk.
+         */
+        private void failStop(final Thread thread, final Throwable error, final boolean stopping)
+        {
+            if (stopping)
+            {
+                System.err.println("stardust member " + member + ": thread " + thread.getName() + " ended while " +
+                    "stopping: " + error);
+                return;
+            }
+            final long free = dataDir.getUsableSpace();
+            System.err.println("[member " + member + " " + java.time.LocalTime.now() + "] FATAL: thread " +
+                thread.getName() + " died: " + error + ". " + (free >> 20) + " MiB free on the file system of " +
+                dataDir + (free < (1 << 20) ? ": the disk is full" : "") + (error instanceof InternalError ?
+                "; a memory-mapped file could not be written" : "") + ". Stopping this member at once: what it " +
+                "acknowledged is on disk, and a restart recovers it.");
+            error.printStackTrace();
+            System.err.flush();
+            Runtime.getRuntime().halt(4);
         }
     }
 }

@@ -46,7 +46,9 @@ public final class StardustMember implements AutoCloseable
     /** Periodic snapshots and the election watch. */
     private java.util.concurrent.ScheduledExecutorService timer;
     private io.aeron.cluster.ElectionState lastElectionState;
-    private volatile Runnable terminationHook = () -> {};
+    private volatile Runnable terminationHook = null;
+    private volatile String fatalReason;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private StardustMember(final MemberConfig config, final ClusteredService otherService)
     {
@@ -177,6 +179,15 @@ public final class StardustMember implements AutoCloseable
         final File dataDir = config.dataDir();
         final File clusterDir = new File(dataDir, "cluster");
         final ErrorHandler errorHandler = this::onError;
+        final String lowDisk = lowDisk();
+        if (lowDisk != null)
+        {
+            throw new IllegalStateException("member " + config.memberId() + " will not start: " + lowDisk);
+        }
+        if (config.rebuildFromPeers() && !config.deleteStateOnStart())
+        {
+            setStateAside(dataDir);
+        }
 
         final MediaDriver.Context driver = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
@@ -188,7 +199,7 @@ public final class StardustMember implements AutoCloseable
             .dirDeleteOnShutdown(true)
             .errorHandler(errorHandler);
 
-        final Archive.Context archive = new Archive.Context()
+        final Supplier<Archive.Context> archiveContext = () -> new Archive.Context()
             .aeronDirectoryName(aeronDir)
             .archiveDir(new File(dataDir, "archive"))
             .archiveId(config.memberId())
@@ -204,6 +215,7 @@ public final class StardustMember implements AutoCloseable
             .recordChecksum(crc32())
             .replayChecksum(crc32())
             .errorHandler(errorHandler);
+        final Archive.Context archive = archiveContext.get();
 
         final AeronArchive.Context archiveClient = new AeronArchive.Context()
             .lock(NoOpLock.INSTANCE)
@@ -236,7 +248,7 @@ public final class StardustMember implements AutoCloseable
             .wheelTickResolutionNs(TimeUnit.MILLISECONDS.toNanos(1))
             .idleStrategySupplier(idle())
             .deleteDirOnStart(config.deleteStateOnStart())
-            .terminationHook(() -> terminationHook.run());
+            .terminationHook(this::onTerminate);
 
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
@@ -246,17 +258,26 @@ public final class StardustMember implements AutoCloseable
             .snapshotChannel("aeron:ipc?alias=snapshot|term-length=" + SNAPSHOT_TERM_LENGTH)
             .idleStrategySupplier(idle())
             .errorHandler(errorHandler)
-            .terminationHook(() -> terminationHook.run());
+            .terminationHook(this::onTerminate);
 
         for (final File released : StaleMarkFiles.releaseIfOwnerDead(archive.archiveDir(), clusterDir))
         {
             log(config.memberId(), "mark file " + released + " was left by a process that is gone; released it");
         }
         mediaDriver = MediaDriver.launch(driver);
-        this.archive = Archive.launch(archive
-            .mediaDriverAgentInvoker(mediaDriver.sharedAgentInvoker())
-            .errorCounter(new org.agrona.concurrent.status.AtomicCounter(driver.countersValuesBuffer(),
-                io.aeron.driver.status.SystemCounterDescriptor.ERRORS.id())));
+        try
+        {
+            this.archive = launchArchive(archive, driver);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (ex.getMessage() == null || !ex.getMessage().contains("straddling page boundary"))
+            {
+                throw ex;
+            }
+            cutTornLastFragment(archive.archiveDir(), ex.getMessage());
+            this.archive = launchArchive(archiveContext.get(), driver);
+        }
         if (!config.deleteStateOnStart() && service != null)
         {
             try (AeronArchive check = AeronArchive.connect(archiveClient.clone()))
@@ -274,6 +295,10 @@ public final class StardustMember implements AutoCloseable
             return t;
         });
         timer.scheduleAtFixedRate(this::watchElection, 0, ELECTION_WATCH_MS, TimeUnit.MILLISECONDS);
+        if (config.minFreeDiskBytes() > 0)
+        {
+            timer.scheduleAtFixedRate(this::watchDisk, DISK_WATCH_MS, DISK_WATCH_MS, TimeUnit.MILLISECONDS);
+        }
         if (!config.snapshotInterval().isZero())
         {
             final long periodMs = config.snapshotInterval().toMillis();
@@ -324,6 +349,131 @@ public final class StardustMember implements AutoCloseable
         }
     }
 
+    private Archive launchArchive(final Archive.Context archive, final MediaDriver.Context driver)
+    {
+        return Archive.launch(archive
+            .mediaDriverAgentInvoker(mediaDriver.sharedAgentInvoker())
+            .errorCounter(new org.agrona.concurrent.status.AtomicCounter(driver.countersValuesBuffer(),
+                io.aeron.driver.status.SystemCounterDescriptor.ERRORS.id())));
+    }
+
+    /**
+     * The archive refuses to start when a recording's last fragment straddles a page boundary: the process died in
+     * the middle of writing it (as on a full disk). That write was never counted as recorded, so this member never
+     * acknowledged it; the archive's verify tool cuts it off and the leader sends it again.
+     */
+    private void cutTornLastFragment(final File archiveDir, final String found)
+    {
+        log(config.memberId(), "the archive found a write torn by a crash: " + found + " Cutting the torn fragment " +
+            "off (it was never acknowledged); the leader sends it again.");
+        final java.io.ByteArrayOutputStream report = new java.io.ByteArrayOutputStream();
+        final boolean clean = io.aeron.archive.ArchiveTool.verify(
+            new java.io.PrintStream(report, true, java.nio.charset.StandardCharsets.UTF_8), archiveDir,
+            java.util.EnumSet.noneOf(io.aeron.archive.ArchiveTool.VerifyOption.class), null, (file) -> true);
+        log(config.memberId(), "archive verify " + (clean ? "passed" : "found more") + ": " +
+            report.toString(java.nio.charset.StandardCharsets.UTF_8).trim().replace('\n', ' '));
+    }
+
+    /** Move the archive and cluster folders (storage is rebuilt on every start anyway) into {@code set-aside-<time>} under the data directory. */
+    private void setStateAside(final File dataDir)
+    {
+        final File aside = new File(dataDir, "set-aside-" +
+            java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        for (final String name : new String[] {"archive", "cluster"})
+        {
+            final File from = new File(dataDir, name);
+            if (!from.exists())
+            {
+                continue;
+            }
+            if (!aside.isDirectory() && !aside.mkdirs())
+            {
+                throw new IllegalStateException("cannot create " + aside);
+            }
+            if (!from.renameTo(new File(aside, name)))
+            {
+                throw new IllegalStateException("cannot move " + from + " into " + aside);
+            }
+        }
+        log(config.memberId(), "rebuilding from peers: this member's files are set aside in " + aside +
+            "; it starts empty and copies the log from the other members");
+    }
+
+    /** How often the member looks at the free space of its data directory. */
+    private static final long DISK_WATCH_MS = 500;
+
+    /** @return why the data directory's file system is too full, or null when it has room. */
+    private String lowDisk()
+    {
+        final long floor = config.minFreeDiskBytes();
+        if (floor <= 0)
+        {
+            return null;
+        }
+        File dir = config.dataDir().getAbsoluteFile();
+        while (dir != null && !dir.exists())
+        {
+            dir = dir.getParentFile();
+        }
+        if (dir == null)
+        {
+            return null;
+        }
+        final long usable = dir.getUsableSpace();
+        if (usable >= floor)
+        {
+            return null;
+        }
+        return "only " + (usable >> 20) + " MiB free on the file system of " + config.dataDir() + ", below its floor" +
+            " of " + (floor >> 20) + " MiB (--min-free-disk-mb)";
+    }
+
+    private void watchDisk()
+    {
+        final String lowDisk = lowDisk();
+        if (lowDisk != null)
+        {
+            fatal("disk nearly full: " + lowDisk + ". Stopping before a write fails half way: what this member " +
+                "recorded is intact, and the other members carry on. Free space, then start it again.");
+        }
+    }
+
+    /**
+     * Stop this member for good, with a reason: the process's termination hook runs (the CLI then exits with an
+     * error), or, embedded without one, the member closes itself.
+     */
+    private void fatal(final String reason)
+    {
+        if (fatalReason != null)
+        {
+            return;
+        }
+        fatalReason = reason;
+        log(config.memberId(), "FATAL: " + reason);
+        final Thread stop = new Thread(this::onTerminate, "stardust-stop-" + config.memberId());
+        stop.setDaemon(true);
+        stop.start();
+    }
+
+    private void onTerminate()
+    {
+        final Runnable hook = terminationHook;
+        if (hook != null)
+        {
+            hook.run();
+        }
+        else if (fatalReason != null)
+        {
+            close();
+        }
+    }
+
+    /** @return why this member stopped itself (a full disk, a failed write), or null while it is healthy. */
+    public String fatalReason()
+    {
+        return fatalReason;
+    }
+
     /** Agrona's CRC-32 reaches the JDK's intrinsic by reflection; without the flag the JVM refuses it. */
     private static io.aeron.archive.checksum.Checksum crc32()
     {
@@ -351,6 +501,16 @@ public final class StardustMember implements AutoCloseable
         }
         errors.add(throwable);
         log(config.memberId(), throwable.toString());
+        for (Throwable t = throwable; t != null; t = t.getCause())
+        {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device"))
+            {
+                fatal("disk full: a write to " + config.dataDir() + " failed (" + t.getMessage() + "). What this " +
+                    "member acknowledged was written before; it stops so nothing more is half written. Free space," +
+                    " then start it again.");
+                break;
+            }
+        }
     }
 
     /** One line on stderr, with the wall-clock time (for reading logs only; nothing decides by it). */
@@ -433,6 +593,10 @@ public final class StardustMember implements AutoCloseable
     @Override
     public void close()
     {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
         if (timer != null)
         {
             timer.shutdownNow();

@@ -141,6 +141,16 @@ public final class ProcessCluster implements AutoCloseable
         return leader[0];
     }
 
+    /**
+     * @param id member id.
+     * @return the member's exit code, or null while it runs (or before it first started).
+     */
+    public Integer exitCode(final int id)
+    {
+        final Process p = processes[id];
+        return p == null || p.isAlive() ? null : p.exitValue();
+    }
+
     /** @param id member id. @return the member's data directory (archive, cluster and storage folders). */
     public File dataDir(final int id)
     {
