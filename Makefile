@@ -1,7 +1,7 @@
 # Stardust build entry points. Needs only a JDK 17 and Maven.
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test soak clean cluster-start cluster-stop cluster-status
+.PHONY: build run test soak soak-idle clean cluster-start cluster-stop cluster-status
 
 build:
 	$(MVN) -q install -DskipTests
@@ -14,9 +14,14 @@ run: build
 test:
 	$(MVN) install
 
-# Repeated SIGKILLs of the leader with real member processes; prints failover p50/p99/max (about 10 minutes).
+# Real member processes: 20 SIGKILLs of the leader (prints failover p50/p99/max, about 2 minutes), then about
+# 10 minutes of mixed faults under load (leader, follower and whole-cluster kills, corrupted snapshots).
 soak: build
-	$(MVN) verify -pl conformance -Dit.test=FailoverSoakIT -Dstardust.soak=true -Dstardust.logs.dir=$(CURDIR)/conformance/target/soak-logs
+	$(MVN) verify -pl conformance -Dit.test='FailoverSoakIT,MixedFaultSoakIT' -Dstardust.soak=true -Dstardust.logs.dir=$(CURDIR)/conformance/target/soak-logs
+
+# An idle 3-process cluster for 10 minutes: no member may start an election (checks the default timeouts).
+soak-idle: build
+	$(MVN) verify -pl conformance -Dit.test=IdleElectionsIT -Dstardust.soak.idle=true -Dstardust.logs.dir=$(CURDIR)/conformance/target/soak-logs
 
 clean:
 	$(MVN) -q clean

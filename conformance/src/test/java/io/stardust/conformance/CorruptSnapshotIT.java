@@ -78,7 +78,7 @@ class CorruptSnapshotIT
         }
     }
 
-    private static void takeSnapshot(final ProcessCluster cluster, final int leader)
+    static void takeSnapshot(final ProcessCluster cluster, final int leader)
     {
         final long[] before = new long[3];
         for (int m = 0; m < 3; m++)
@@ -105,7 +105,7 @@ class CorruptSnapshotIT
      * @param truncate cut the file to half its recorded bytes; otherwise flip 64 bytes in the middle.
      * @return the damaged file.
      */
-    private static File damageLatestServiceSnapshot(final ProcessCluster cluster, final int id, final boolean truncate)
+    static File damageLatestServiceSnapshot(final ProcessCluster cluster, final int id, final boolean truncate)
         throws Exception
     {
         final long recordingId;
@@ -167,7 +167,7 @@ class CorruptSnapshotIT
         }
     }
 
-    private static void awaitLog(final ProcessCluster cluster, final int id, final File damaged)
+    static void awaitLog(final ProcessCluster cluster, final int id, final File damaged)
     {
         Await.until(() -> "member " + id + " to report its damaged snapshot " + damaged + "; its log:\n" +
             cluster.log(id), Duration.ofSeconds(60), () -> cluster.log(id).contains("is damaged") &&

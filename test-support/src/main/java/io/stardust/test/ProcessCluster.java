@@ -85,7 +85,10 @@ public final class ProcessCluster implements AutoCloseable
         command.add("--member=" + id);
         command.add("--cluster=" + spec);
         command.add("--data-dir=" + new File(dir, "member-" + id));
-        command.add("--entries-per-table=50000");
+        if (extraArgs.stream().noneMatch((a) -> a.startsWith("--entries-per-table")))
+        {
+            command.add("--entries-per-table=50000");
+        }
         command.addAll(extraArgs);
         if (fresh)
         {
@@ -173,13 +176,33 @@ public final class ProcessCluster implements AutoCloseable
      */
     public boolean requestSnapshot(final int id)
     {
-        final org.agrona.concurrent.status.AtomicCounter toggle = io.aeron.cluster.ClusterControl.findControlToggle(
-            io.aeron.cluster.ClusterControl.mapCounters(new File(aeronDir(id), "cnc.dat")), 0);
-        if (toggle == null)
+        return withCounters(id, (counters) ->
         {
-            throw new IllegalStateException("no consensus module behind " + aeronDir(id));
+            final org.agrona.concurrent.status.AtomicCounter toggle =
+                io.aeron.cluster.ClusterControl.findControlToggle(counters, 0);
+            if (toggle == null)
+            {
+                throw new IllegalStateException("no consensus module behind " + aeronDir(id));
+            }
+            return io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
+        });
+    }
+
+    /** Read member {@code id}'s Aeron counters through its cnc file, unmapping it afterwards. */
+    private <T> T withCounters(final int id, final java.util.function.Function<org.agrona.concurrent.status.CountersReader, T> reader)
+    {
+        final java.nio.MappedByteBuffer cnc = org.agrona.IoUtil.mapExistingFile(new File(aeronDir(id), "cnc.dat"), "cnc");
+        try
+        {
+            final org.agrona.concurrent.UnsafeBuffer meta = io.aeron.CncFileDescriptor.createMetaDataBuffer(cnc);
+            return reader.apply(new org.agrona.concurrent.status.CountersReader(
+                io.aeron.CncFileDescriptor.createCountersMetaDataBuffer(cnc, meta),
+                io.aeron.CncFileDescriptor.createCountersValuesBuffer(cnc, meta)));
         }
-        return io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
+        finally
+        {
+            org.agrona.IoUtil.unmap(cnc);
+        }
     }
 
     /**
@@ -188,18 +211,19 @@ public final class ProcessCluster implements AutoCloseable
      */
     public long snapshotCount(final int id)
     {
-        final org.agrona.concurrent.status.CountersReader counters =
-            io.aeron.cluster.ClusterControl.mapCounters(new File(aeronDir(id), "cnc.dat"));
-        final long[] count = {-1};
-        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        return withCounters(id, (counters) ->
         {
-            if (typeId == io.aeron.cluster.ConsensusModule.Configuration.SNAPSHOT_COUNTER_TYPE_ID &&
-                counters.getCounterState(counterId) == org.agrona.concurrent.status.CountersReader.RECORD_ALLOCATED)
+            final long[] count = {-1};
+            counters.forEach((counterId, typeId, keyBuffer, label) ->
             {
-                count[0] = counters.getCounterValue(counterId);
-            }
+                if (typeId == io.aeron.cluster.ConsensusModule.Configuration.SNAPSHOT_COUNTER_TYPE_ID &&
+                    counters.getCounterState(counterId) == org.agrona.concurrent.status.CountersReader.RECORD_ALLOCATED)
+                {
+                    count[0] = counters.getCounterValue(counterId);
+                }
+            });
+            return count[0];
         });
-        return count[0];
     }
 
     /**
