@@ -18,15 +18,15 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A member killed with SIGKILL whose latest snapshot file is then damaged (bytes flipped in one member, the file
- * cut short in another) must say which file is damaged, start from the snapshot before it plus the log, and end
+ * A member killed with SIGKILL whose latest snapshot is then damaged (bytes flipped in one member's archived
+ * snapshot, another's row checkpoint file cut short) must say which file is damaged, start from the snapshot before it plus the log, and end
  * with every acknowledged commit, nothing applied twice, and the same digest as the others.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CorruptSnapshotIT
 {
     @Test
-    void shouldFallBackToTheOlderSnapshotWhenTheLatestIsCorruptOrTruncated() throws Exception
+    void shouldFallBackToTheOlderSnapshotWhenTheLatestIsCorruptOrItsRowsAreTruncated() throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(3))
         {
@@ -61,7 +61,7 @@ class CorruptSnapshotIT
                     load.awaitMore(500, "after the first damaged member restarted");
 
                     cluster.kill(cut);
-                    final File cutFile = damageLatestServiceSnapshot(cluster, cut, true);
+                    final File cutFile = damageLatestRows(cluster, cut);
                     load.awaitMore(300, "with the other member down");
                     cluster.start(cut, false);
                     awaitLog(cluster, cut, cutFile);
@@ -139,6 +139,26 @@ class CorruptSnapshotIT
                 raf.seek(used / 2);
                 raf.write(bytes);
             }
+        }
+        return file;
+    }
+
+    /**
+     * Cut member {@code id}'s newest row checkpoint (the rows of its latest snapshot, written beside the archive) to
+     * half its length (the member must be down).
+     *
+     * @return the damaged file.
+     */
+    static File damageLatestRows(final ProcessCluster cluster, final int id) throws Exception
+    {
+        final File[] rows = new File(cluster.dataDir(id), "checkpoints").listFiles(
+            (dir, name) -> name.startsWith("rows-") && name.endsWith(".rows"));
+        assertTrue(rows != null && rows.length > 0, "member " + id + " has row checkpoints");
+        java.util.Arrays.sort(rows);
+        final File file = rows[rows.length - 1];
+        try (RandomAccessFile raf = new RandomAccessFile(file, "rw"))
+        {
+            raf.setLength(raf.length() / 2);
         }
         return file;
     }

@@ -37,8 +37,9 @@ class IdleElectionsIT
             final int leader;
             final int[] electionLinesBefore = new int[3];
             try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-                .connectTimeout(Duration.ofSeconds(60))))
+                .connectTimeout(Duration.ofSeconds(60)).commitTimeout(Duration.ofSeconds(60))))
             {
+                // A cold cluster's first request compiles Chronicle's code: give it time on a busy machine.
                 client.createTable("idle").get(60, TimeUnit.SECONDS);
                 final Transaction tx = client.begin();
                 tx.put("idle", "k".getBytes(UTF_8), "v".getBytes(UTF_8));

@@ -22,7 +22,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 /**
  * About ten minutes of faults on real member processes under a steady write load: SIGKILL of the leader, SIGKILL and
- * restart of a follower, SIGKILL of the whole cluster, and a member restarted on a corrupted or truncated snapshot,
+ * restart of a follower, SIGKILL of the whole cluster, and a member restarted on a damaged snapshot (archived
+ * snapshot with bytes flipped or cut short, or row checkpoint cut short),
  * in an order drawn from a seed (printed; {@code -Dstardust.soak.seed=N} replays it). Afterwards every acknowledged
  * commit is on every member, none was applied twice, and the digests are equal. Runs with {@code make soak}.
  */
@@ -100,8 +101,9 @@ class MixedFaultSoakIT
                                 load.awaitMore(200, "after the snapshot");
                                 final int follower = (leader + 1 + random.nextInt(2)) % 3;
                                 cluster.kill(follower);
-                                final File damaged = CorruptSnapshotIT.damageLatestServiceSnapshot(
-                                    cluster, follower, random.nextBoolean());
+                                final int how = random.nextInt(3);
+                                final File damaged = how == 2 ? CorruptSnapshotIT.damageLatestRows(cluster, follower) :
+                                    CorruptSnapshotIT.damageLatestServiceSnapshot(cluster, follower, how == 1);
                                 cluster.start(follower, false);
                                 CorruptSnapshotIT.awaitLog(cluster, follower, damaged);
                             }

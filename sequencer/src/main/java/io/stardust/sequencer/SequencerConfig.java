@@ -45,6 +45,7 @@ public final class SequencerConfig
     private int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
     private int digestHistory = 1 << 16;
     private int dedupWindowTransactions = DEFAULT_DEDUP_WINDOW_TRANSACTIONS;
+    private java.io.File checkpointDirectory;
 
     public SequencerConfig initialBatchWindowMicros(final long micros)
     {
@@ -159,6 +160,22 @@ public final class SequencerConfig
      * @return this.
      * @throws IllegalArgumentException naming the bad setting.
      */
+    /**
+     * @param dir where snapshots' rows are written by a background thread ({@link RowCheckpoint}); null writes them
+     *            into the Aeron snapshot itself, while the cluster waits (tests of the snapshot format).
+     * @return this.
+     */
+    public SequencerConfig checkpointDirectory(final java.io.File dir)
+    {
+        this.checkpointDirectory = dir;
+        return this;
+    }
+
+    public java.io.File checkpointDirectory()
+    {
+        return checkpointDirectory;
+    }
+
     public SequencerConfig validate()
     {
         checkBatchWindow(initialBatchWindowMicros);

@@ -121,6 +121,9 @@ public final class StardustService implements ClusteredService, ReplicaView
     private volatile long duplicatesAnswered;
     private volatile long restoredEpoch = -1;
     private volatile long lastSnapshotBytes;
+    private volatile Thread checkpointWriter;
+    private volatile long lastCheckpointRows;
+    private volatile long lastCheckpointNanos;
     private volatile long lastSnapshotNanos;
 
     /**
@@ -828,12 +831,21 @@ public final class StardustService implements ClusteredService, ReplicaView
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         final long startNs = System.nanoTime();
+        final java.io.File dir = config.checkpointDirectory();
+        String rowsFile = "";
+        if (dir != null)
+        {
+            // One checkpoint at a time: a snapshot asked for while the last one's rows are still being written
+            // waits for them (snapshots are minutes apart; this is the rare case).
+            awaitCheckpoint();
+            rowsFile = RowCheckpoint.fileName(cluster.logPosition());
+        }
         final SnapshotChunkOutput sink =
             new SnapshotChunkOutput(snapshotPublication::offer, idleStrategy, memberId, SNAPSHOT_CHUNK_BYTES);
         try
         {
             final java.io.DataOutputStream out = new java.io.DataOutputStream(sink);
-            ServiceSnapshot.write(out, this);
+            ServiceSnapshot.write(out, this, rowsFile);
             out.flush();
         }
         catch (final java.io.IOException ex)
@@ -841,7 +853,76 @@ public final class StardustService implements ClusteredService, ReplicaView
             throw new java.io.UncheckedIOException("member " + memberId + " could not write its snapshot", ex);
         }
         lastSnapshotBytes = sink.finish();
+        if (dir != null)
+        {
+            startCheckpoint(new java.io.File(dir, rowsFile));
+        }
         lastSnapshotNanos = System.nanoTime() - startNs;
+    }
+
+    /** The rows of the snapshot just written, as of its epoch, to {@code file} on a thread of their own. */
+    private void startCheckpoint(final java.io.File file)
+    {
+        final long epoch = scheduler.lastEpoch();
+        final List<Catalog.TableInfo> tables = catalog.tables();
+        final int[] tableIds = new int[tables.size()];
+        for (int i = 0; i < tableIds.length; i++)
+        {
+            tableIds[i] = tables.get(i).id();
+        }
+        storage.pin(epoch);
+        final Thread writer = new Thread(() ->
+        {
+            final long startNs = System.nanoTime();
+            try
+            {
+                java.nio.file.Files.createDirectories(file.getParentFile().toPath());
+                lastCheckpointRows = RowCheckpoint.write(storage, tableIds, epoch, file);
+                lastCheckpointNanos = System.nanoTime() - startNs;
+                RowCheckpoint.prune(file.getParentFile());
+            }
+            catch (final Exception ex)
+            {
+                // The snapshot names a file that is not there: a restart falls back to the snapshot before it.
+                System.err.println("member " + memberId + ": could not write row checkpoint " + file + ": " + ex);
+            }
+            finally
+            {
+                storage.unpin();
+            }
+        }, "stardust-checkpoint-" + memberId);
+        writer.setDaemon(true);
+        checkpointWriter = writer;
+        writer.start();
+    }
+
+    /** Wait until the row checkpoint being written (if any) is done. */
+    public void awaitCheckpoint()
+    {
+        final Thread writer = checkpointWriter;
+        if (writer != null)
+        {
+            try
+            {
+                writer.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** @return rows in the last row checkpoint this member finished (local statistic). */
+    public long lastCheckpointRows()
+    {
+        return lastCheckpointRows;
+    }
+
+    /** @return how long the last row checkpoint took to write, in nanoseconds, off the service thread. */
+    public long lastCheckpointNanos()
+    {
+        return lastCheckpointNanos;
     }
 
     /** @return bytes of the last snapshot this service wrote (local statistic). */
@@ -858,6 +939,7 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     private void loadSnapshot(final Image image)
     {
+        awaitCheckpoint();
         ServiceSnapshot.decode(readSnapshotStream(image, idleStrategy, memberId), this);
     }
 
@@ -871,10 +953,16 @@ public final class StardustService implements ClusteredService, ReplicaView
      * @return the snapshot's size in bytes.
      * @throws IllegalStateException naming what is wrong when the snapshot is corrupt or truncated.
      */
-    public static long verifySnapshot(final Image image, final IdleStrategy idle, final int memberId)
+    public static long verifySnapshot(
+        final Image image, final IdleStrategy idle, final int memberId, final java.io.File checkpointDir)
     {
         final byte[] stream = readSnapshotStream(image, idle, memberId);
         ServiceSnapshot.checkCrc(stream, memberId);
+        final String rowsFile = ServiceSnapshot.rowsFile(stream);
+        if (!rowsFile.isEmpty())
+        {
+            RowCheckpoint.verify(new java.io.File(checkpointDir, rowsFile), ServiceSnapshot.lastEpoch(stream));
+        }
         return stream.length;
     }
 
@@ -937,6 +1025,7 @@ public final class StardustService implements ClusteredService, ReplicaView
     @Override
     public void onTerminate(final Cluster cluster)
     {
+        awaitCheckpoint();
         scheduler.close();
     }
 
@@ -1027,8 +1116,10 @@ public final class StardustService implements ClusteredService, ReplicaView
      */
     static final class ServiceSnapshot
     {
+        /** Format 3: format 2 with the rows in a {@link RowCheckpoint} file named after the magic (or inline). */
+        private static final int MAGIC = 0x53445333;
         /** Format 2: format 1 plus the open epoch's deadline. */
-        private static final int MAGIC = 0x53445332;
+        private static final int MAGIC_V2 = 0x53445332;
         private static final int MAGIC_V1 = 0x53445331;
 
         private ServiceSnapshot()
@@ -1079,9 +1170,49 @@ public final class StardustService implements ClusteredService, ReplicaView
             }
         }
 
+        /** @return the row checkpoint a sound format-3 stream names, or "" (rows inline, or an older format). */
+        static String rowsFile(final byte[] stream)
+        {
+            try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(stream)))
+            {
+                return in.readInt() == MAGIC ? in.readUTF() : "";
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new IllegalStateException("snapshot is corrupt: " + ex, ex);
+            }
+        }
+
+        /** @return the last applied epoch a sound format-3 stream records. */
+        static long lastEpoch(final byte[] stream)
+        {
+            try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(stream)))
+            {
+                in.readInt();
+                in.readUTF();
+                // nextEpoch, batch window, epoch limits (2 ints), deadline, committed, aborted, then lastEpoch.
+                in.skipNBytes(8 + 8 + 4 + 4 + 8 + 8 + 8);
+                return in.readLong();
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new IllegalStateException("snapshot is corrupt: " + ex, ex);
+            }
+        }
+
         static void write(final java.io.DataOutputStream out, final StardustService s) throws java.io.IOException
         {
+            write(out, s, "");
+        }
+
+        /**
+         * @param rowsFile the row checkpoint the rows go to, or "" to write them here.
+         */
+        static void write(final java.io.DataOutputStream out, final StardustService s, final String rowsFile)
+            throws java.io.IOException
+        {
             out.writeInt(MAGIC);
+            out.writeUTF(rowsFile);
             out.writeLong(s.nextEpoch);
             out.writeLong(s.batchWindowMicros);
             out.writeInt(s.epochMaxTransactions);
@@ -1138,7 +1269,7 @@ public final class StardustService implements ClusteredService, ReplicaView
                 out.writeLong(r.txnId());
             }
 
-            for (final Catalog.TableInfo t : s.catalog.tables())
+            for (final Catalog.TableInfo t : rowsFile.isEmpty() ? s.catalog.tables() : List.<Catalog.TableInfo>of())
             {
                 final long[] count = {s.storage.size(t.id())};
                 out.writeLong(count[0]);
@@ -1171,16 +1302,17 @@ public final class StardustService implements ClusteredService, ReplicaView
         static void read(final java.io.DataInputStream in, final StardustService s) throws java.io.IOException
         {
             final int magic = in.readInt();
-            if (magic != MAGIC && magic != MAGIC_V1)
+            if (magic != MAGIC && magic != MAGIC_V2 && magic != MAGIC_V1)
             {
                 throw new java.io.IOException("not a Stardust service snapshot (bad magic)");
             }
+            final String rowsFile = magic == MAGIC ? in.readUTF() : "";
             s.nextEpoch = in.readLong();
             s.batchWindowMicros = in.readLong();
             s.epochMaxTransactions = in.readInt();
             s.epochMaxBytes = in.readInt();
             // Format 1 had no deadline: its open epoch is closed by its timer, which is in the log.
-            s.epochDeadline = magic == MAGIC ? in.readLong() : Long.MAX_VALUE;
+            s.epochDeadline = magic != MAGIC_V1 ? in.readLong() : Long.MAX_VALUE;
             s.committed = in.readLong();
             s.aborted = in.readLong();
             final long lastEpoch = in.readLong();
@@ -1222,7 +1354,15 @@ public final class StardustService implements ClusteredService, ReplicaView
                 s.retriesOfOpen.add(new PendingReply(in.readLong(), in.readLong(), in.readLong()));
             }
 
-            for (int t = 0; t < tableCount; t++)
+            if (!rowsFile.isEmpty())
+            {
+                if (s.config.checkpointDirectory() == null)
+                {
+                    throw new java.io.IOException("rows are in " + rowsFile + " but no checkpoint directory is set");
+                }
+                RowCheckpoint.load(new java.io.File(s.config.checkpointDirectory(), rowsFile), lastEpoch, s.storage);
+            }
+            for (int t = 0; rowsFile.isEmpty() && t < tableCount; t++)
             {
                 final long rows = in.readLong();
                 for (long r = 0; r < rows; r++)

@@ -320,7 +320,7 @@ public final class MemberConfig
                 " exceeds what a log term of " + logTermLength + " bytes can carry (" + (logTermLength / 8 - 64) + ")");
         }
         storage.directory(new File(dataDir, "storage")).validate();
-        sequencer.validate();
+        sequencer.checkpointDirectory(new File(dataDir, "checkpoints")).validate();
         return this;
     }
 }

@@ -33,10 +33,13 @@ final class SnapshotCheck
     private final int memberId;
     private final File archiveDir;
     private final File clusterDir;
+    private final File checkpointDir;
     private final Consumer<String> log;
 
-    SnapshotCheck(final int memberId, final File archiveDir, final File clusterDir, final Consumer<String> log)
+    SnapshotCheck(final int memberId, final File archiveDir, final File clusterDir, final File checkpointDir,
+        final Consumer<String> log)
     {
+        this.checkpointDir = checkpointDir;
         this.memberId = memberId;
         this.archiveDir = archiveDir;
         this.clusterDir = clusterDir;
@@ -215,7 +218,7 @@ final class SnapshotCheck
         {
             if (serviceSnapshot)
             {
-                StardustService.verifySnapshot(image, idle, memberId);
+                StardustService.verifySnapshot(image, idle, memberId, checkpointDir);
                 return null;
             }
             drain(image, idle, bounds[1]);

@@ -63,6 +63,7 @@ public final class StardustMember implements AutoCloseable
         if (config.deleteStateOnStart())
         {
             deleteTree(new File(config.dataDir(), "storage"));
+            deleteTree(new File(config.dataDir(), "checkpoints"));
         }
         this.storage = new Storage(config.storage());
         this.service = new StardustService(
@@ -283,6 +284,7 @@ public final class StardustMember implements AutoCloseable
             try (AeronArchive check = AeronArchive.connect(archiveClient.clone()))
             {
                 new SnapshotCheck(config.memberId(), archive.archiveDir(), clusterDir,
+                    config.sequencer().checkpointDirectory(),
                     (line) -> log(config.memberId(), line)).run(check, idle().get());
             }
         }
@@ -379,7 +381,7 @@ public final class StardustMember implements AutoCloseable
     {
         final File aside = new File(dataDir, "set-aside-" +
             java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        for (final String name : new String[] {"archive", "cluster"})
+        for (final String name : new String[] {"archive", "cluster", "checkpoints"})
         {
             final File from = new File(dataDir, name);
             if (!from.exists())
@@ -610,6 +612,7 @@ public final class StardustMember implements AutoCloseable
         mediaDriver = null;
         if (service != null)
         {
+            service.awaitCheckpoint();
             service.scheduler().close();
             storage.close();
         }

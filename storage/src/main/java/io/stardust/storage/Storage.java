@@ -38,6 +38,8 @@ public final class Storage implements AutoCloseable
     private long writingEpoch;
     private volatile long appliedEpoch;
     private volatile long horizon;
+    /** While a checkpoint copies the rows of this epoch, history newer than it is kept whatever the bounds. */
+    private volatile long pinnedEpoch = Long.MAX_VALUE;
     /** Undo rows in the retained epochs' maps; the sequencing thread only. */
     private long undoRowsHeld;
 
@@ -368,13 +370,54 @@ public final class Storage implements AutoCloseable
         undoRowsHeld += undoByEpoch.get(epoch).size();
         // Drop the oldest epochs while past either bound, never the one just applied.
         final long pastEpochBound = epoch - config.retainedEpochs();
-        for (long e = horizon + 1; e < epoch && (e <= pastEpochBound || undoRowsHeld > config.retainedUndoRows()); e++)
+        final long pinned = pinnedEpoch;
+        for (long e = horizon + 1; e < epoch && e <= pinned &&
+            (e <= pastEpochBound || undoRowsHeld > config.retainedUndoRows()); e++)
         {
             // Advance the horizon before dropping the map, so a reader that re-checks it afterwards knows.
             horizon = e;
             final ConcurrentHashMap<KeyBytes, byte[]> undo = undoByEpoch.remove(e);
             undoRowsHeld -= undo == null ? 0 : undo.size();
         }
+    }
+
+    /**
+     * Keep every row version newer than {@code epoch} until {@link #unpin()}, so another thread can read the whole
+     * state as of {@code epoch} while epochs go on being applied (a checkpoint). Memory grows with the writes
+     * applied meanwhile. Call on the sequencing thread, with {@code epoch} applied and not behind the horizon.
+     *
+     * @param epoch the epoch to keep readable.
+     */
+    public void pin(final long epoch)
+    {
+        checkSnapshot(epoch);
+        pinnedEpoch = epoch;
+    }
+
+    /** Let the retention bounds apply again (the next epoch finished drops what they exceed). */
+    public void unpin()
+    {
+        pinnedEpoch = Long.MAX_VALUE;
+    }
+
+    /**
+     * A key's row as stored (version, tombstone flag, value) as of the end of {@code epoch}; any thread.
+     *
+     * @return the encoded row (possibly a tombstone), or null when the key had no row then.
+     * @throws SnapshotTooOldException when {@code epoch} is behind the horizon.
+     */
+    public byte[] encodedAt(final int tableId, final byte[] key, final long epoch)
+    {
+        checkRetained(epoch);
+        final byte[] raw = visibleAt(table(tableId), key, epoch);
+        checkRetained(epoch);
+        return raw;
+    }
+
+    /** @return every key of a table in key order, including keys written after any given snapshot; any thread. */
+    public Iterable<byte[]> keys(final int tableId)
+    {
+        return table(tableId).keyRange(null, null);
     }
 
     /** @return epochs whose undo records are held (for tests of retention). */
