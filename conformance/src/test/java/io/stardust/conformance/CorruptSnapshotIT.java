@@ -30,10 +30,7 @@ class CorruptSnapshotIT
     {
         try (ProcessCluster cluster = new ProcessCluster(3))
         {
-            for (int i = 0; i < 3; i++)
-            {
-                cluster.start(i, true);
-            }
+            cluster.startAll(true);
             final Set<String> acknowledged = new HashSet<>();
             int flipped = -1;
             int cut = -1;

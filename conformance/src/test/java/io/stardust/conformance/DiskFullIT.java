@@ -73,10 +73,7 @@ class DiskFullIT
     private static void exercise(final ProcessCluster cluster, final int victim, final File dataDir, final int floorMb,
         final int exitCode, final String expected) throws Exception
     {
-        for (int i = 0; i < 3; i++)
-        {
-            cluster.start(i, true);
-        }
+        cluster.startAll(true);
         final Set<String> acknowledged = new HashSet<>();
         try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
             .connectTimeout(Duration.ofSeconds(60))))

@@ -36,10 +36,7 @@ class FailoverSoakIT
     {
         try (ProcessCluster cluster = new ProcessCluster(3))
         {
-            for (int i = 0; i < 3; i++)
-            {
-                cluster.start(i, true);
-            }
+            cluster.startAll(true);
             final List<Double> failoverMs = new ArrayList<>();
             try (StardustClient admin = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
                 .connectTimeout(Duration.ofSeconds(60))))

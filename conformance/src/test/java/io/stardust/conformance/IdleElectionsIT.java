@@ -30,10 +30,7 @@ class IdleElectionsIT
     {
         try (ProcessCluster cluster = new ProcessCluster(3))
         {
-            for (int i = 0; i < 3; i++)
-            {
-                cluster.start(i, true);
-            }
+            cluster.startAll(true);
             final int leader;
             final int[] electionLinesBefore = new int[3];
             try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())

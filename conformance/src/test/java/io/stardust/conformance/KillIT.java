@@ -27,10 +27,7 @@ class KillIT
     {
         try (ProcessCluster cluster = new ProcessCluster(3))
         {
-            for (int i = 0; i < 3; i++)
-            {
-                cluster.start(i, true);
-            }
+            cluster.startAll(true);
             final Set<String> acknowledged = new HashSet<>();
             try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
                 .connectTimeout(Duration.ofSeconds(60))))
@@ -58,10 +55,7 @@ class KillIT
                     acknowledged.addAll(load.acknowledged());
                 }
             }
-            for (int i = 0; i < 3; i++)
-            {
-                cluster.start(i, false);
-            }
+            cluster.startAll(false);
             try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
                 .connectTimeout(Duration.ofSeconds(60))))
             {

@@ -50,10 +50,7 @@ class MixedFaultSoakIT
         // Ten minutes of load writes about a million rows: size the tables for that.
         try (ProcessCluster cluster = new ProcessCluster(3).withStartOptions("--entries-per-table=2000000"))
         {
-            for (int i = 0; i < 3; i++)
-            {
-                cluster.start(i, true);
-            }
+            cluster.startAll(true);
             try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
                 .connectTimeout(Duration.ofSeconds(60))))
             {
@@ -90,10 +87,7 @@ class MixedFaultSoakIT
                                 {
                                     cluster.kill(m);
                                 }
-                                for (int m = 0; m < 3; m++)
-                                {
-                                    cluster.start(m, false);
-                                }
+                                cluster.startAll(false);
                             }
                             case CORRUPT_SNAPSHOT ->
                             {

@@ -57,6 +57,21 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * Start every member as its own JVM.
+     *
+     * @param fresh erase their state first.
+     * @return this.
+     */
+    public ProcessCluster startAll(final boolean fresh)
+    {
+        for (int id = 0; id < processes.length; id++)
+        {
+            start(id, fresh);
+        }
+        return this;
+    }
+
+    /**
      * Start member {@code id} as its own JVM.
      *
      * @param id    member id.
