@@ -33,6 +33,7 @@ public final class MemberConfig
     private Duration snapshotInterval = Duration.ZERO;
     private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
     private boolean rebuildFromPeers;
+    private File archiveDir;
     /** Default floor of free space on the data directory's file system: 512 MiB. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 512L << 20;
     private final StorageConfig storage = new StorageConfig();
@@ -76,6 +77,23 @@ public final class MemberConfig
     public File dataDir()
     {
         return dataDir;
+    }
+
+    /**
+     * @param dir where the archive records the Raft log and snapshots, for example a disk of its own; null (the
+     *            default) for {@code <data dir>/archive}.
+     * @return this.
+     */
+    public MemberConfig archiveDir(final File dir)
+    {
+        this.archiveDir = dir;
+        return this;
+    }
+
+    /** @return the archive directory (after {@link #conclude()}, never null). */
+    public File archiveDir()
+    {
+        return archiveDir != null ? archiveDir : new File(dataDir, "archive");
     }
 
     /**

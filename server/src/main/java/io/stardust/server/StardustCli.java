@@ -72,6 +72,10 @@ public final class StardustCli implements Runnable
             description = "Directory of this member's durable state (archive, cluster, storage).")
         File dataDir;
 
+        @Option(names = "--archive-dir",
+            description = "Where the archive records the Raft log and snapshots (default <data-dir>/archive).")
+        File archiveDir;
+
         @Option(names = "--aeron-dir", description = "Media driver directory (default /dev/shm/stardust-<port>-<id>).")
         String aeronDir;
 
@@ -118,6 +122,7 @@ public final class StardustCli implements Runnable
                 .cluster(ClusterSpec.parse(cluster))
                 .dataDir(dataDir)
                 .aeronDir(aeronDir)
+                .archiveDir(archiveDir)
                 .workers(workers)
                 .deleteStateOnStart(deleteState)
                 .snapshotInterval(java.time.Duration.ofSeconds(snapshotIntervalSeconds))

@@ -202,7 +202,7 @@ public final class StardustMember implements AutoCloseable
 
         final Supplier<Archive.Context> archiveContext = () -> new Archive.Context()
             .aeronDirectoryName(aeronDir)
-            .archiveDir(new File(dataDir, "archive"))
+            .archiveDir(config.archiveDir())
             .archiveId(config.memberId())
             .controlChannel("aeron:udp?endpoint=" + self.endpoint(ClusterSpec.ARCHIVE_CONTROL_PORT_OFFSET))
             .localControlChannel("aeron:ipc?term-length=64k")
@@ -381,9 +381,9 @@ public final class StardustMember implements AutoCloseable
     {
         final File aside = new File(dataDir, "set-aside-" +
             java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        for (final String name : new String[] {"archive", "cluster", "checkpoints"})
+        for (final File from : new File[] {config.archiveDir(), new File(dataDir, "cluster"),
+            new File(dataDir, "checkpoints")})
         {
-            final File from = new File(dataDir, name);
             if (!from.exists())
             {
                 continue;
@@ -392,9 +392,10 @@ public final class StardustMember implements AutoCloseable
             {
                 throw new IllegalStateException("cannot create " + aside);
             }
-            if (!from.renameTo(new File(aside, name)))
+            if (!from.renameTo(new File(aside, from.getName())))
             {
-                throw new IllegalStateException("cannot move " + from + " into " + aside);
+                throw new IllegalStateException("cannot move " + from + " into " + aside +
+                    " (a separate --archive-dir on another file system must be moved by hand)");
             }
         }
         log(config.memberId(), "rebuilding from peers: this member's files are set aside in " + aside +
@@ -412,22 +413,21 @@ public final class StardustMember implements AutoCloseable
         {
             return null;
         }
-        File dir = config.dataDir().getAbsoluteFile();
-        while (dir != null && !dir.exists())
+        for (final File wanted : new File[] {config.dataDir(), config.archiveDir()})
         {
-            dir = dir.getParentFile();
+            File dir = wanted.getAbsoluteFile();
+            while (dir != null && !dir.exists())
+            {
+                dir = dir.getParentFile();
+            }
+            final long usable = dir == null ? Long.MAX_VALUE : dir.getUsableSpace();
+            if (usable < floor)
+            {
+                return "only " + (usable >> 20) + " MiB free on the file system of " + wanted + ", below its floor" +
+                    " of " + (floor >> 20) + " MiB (--min-free-disk-mb)";
+            }
         }
-        if (dir == null)
-        {
-            return null;
-        }
-        final long usable = dir.getUsableSpace();
-        if (usable >= floor)
-        {
-            return null;
-        }
-        return "only " + (usable >> 20) + " MiB free on the file system of " + config.dataDir() + ", below its floor" +
-            " of " + (floor >> 20) + " MiB (--min-free-disk-mb)";
+        return null;
     }
 
     private void watchDisk()
