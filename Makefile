@@ -1,7 +1,7 @@
 # Stardust build entry points. Needs only a JDK 17 and Maven.
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test soak soak-idle clean cluster-start cluster-stop cluster-status
+.PHONY: build run test conformance soak soak-idle clean cluster-start cluster-stop cluster-status
 
 build:
 	$(MVN) -q install -DskipTests
@@ -13,6 +13,12 @@ run: build
 # Builds and runs every unit and integration test (the quick conformance checks included).
 test:
 	$(MVN) install
+
+# The full conformance suite (about 10 minutes): anomaly catalogue, invalid requests, 120,000 fuzzed frames, three
+# list-append histories and a bank run under faults, replica digests. Prints a table and writes
+# conformance/target/conformance.json. SEED=N replays a run.
+conformance: build
+	bin/conformance $(if $(SEED),--seed $(SEED)) --json conformance/target/conformance.json
 
 # Real member processes: 20 SIGKILLs of the leader (prints failover p50/p99/max, about 2 minutes), then about
 # 10 minutes of mixed faults under load (leader, follower and whole-cluster kills, corrupted snapshots).

@@ -81,6 +81,8 @@ public final class StardustClient implements AutoCloseable
 {
     private static final long KEEPALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long HELLO_REFRESH_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Bytes Aeron Cluster puts in front of each ingress message (its session header). */
+    private static final int SESSION_HEADER_BYTES = 32;
     /** Most commits sent in one log message. */
     static final int MAX_BATCH_RECORDS = 64;
     /** Most bytes of commits sent in one log message (one message stays far below the log's limit). */
@@ -455,6 +457,39 @@ public final class StardustClient implements AutoCloseable
         return cast(p.future);
     }
 
+    /**
+     * Test hook for fuzzing: offer bytes as they are, once, without waiting for or matching an answer.
+     *
+     * @param memberId a member whose read endpoint gets the bytes, or -1 for the cluster's ingress.
+     * @param frame    the bytes.
+     * @return completes with true when offered, false when the connection was not ready or was back-pressured.
+     */
+    public CompletableFuture<Boolean> offerRaw(final int memberId, final byte[] frame)
+    {
+        if (memberId >= readConnections.length)
+        {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                "no member " + memberId + " in a cluster of " + readConnections.length));
+        }
+        final CompletableFuture<Boolean> offered = new CompletableFuture<>();
+        final byte[] copy = frame.clone();
+        submit(() ->
+        {
+            if (memberId < 0)
+            {
+                // Through the cluster session, as commits go: the service sees exactly these bytes.
+                sendView.wrap(copy);
+                offered.complete(cluster != null && offer(copy.length));
+            }
+            else
+            {
+                final ReadConnection c = readConnection(memberId);
+                offered.complete(c.ready() && offer(c.publication, copy) > 0);
+            }
+        });
+        return offered;
+    }
+
     long newCorrelationId()
     {
         return correlationIds.getAndIncrement();
@@ -818,6 +853,21 @@ public final class StardustClient implements AutoCloseable
             if (first.future.isDone())
             {
                 unsentCluster.pollFirst();
+                continue;
+            }
+            final int largest = cluster.ingressPublication().maxMessageLength() - SESSION_HEADER_BYTES;
+            if (first.frame.length > largest)
+            {
+                // Offering it would throw on every attempt and hold up everything queued behind it.
+                unsentCluster.pollFirst();
+                if (pending.get(first.correlationId) == first)
+                {
+                    pending.remove(first.correlationId);
+                }
+                rawUncorrelated.remove(first);
+                first.future.completeExceptionally(new RejectedException(ErrorCode.TXN_TOO_LARGE,
+                    "request of " + first.frame.length + " bytes exceeds the largest message the cluster's ingress " +
+                    "takes (" + largest + " bytes); nothing was sent"));
                 continue;
             }
             int run = 0;

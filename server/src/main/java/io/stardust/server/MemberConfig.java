@@ -28,6 +28,9 @@ public final class MemberConfig
     private Duration leaderHeartbeatInterval = Duration.ofMillis(100);
     private Duration electionTimeout = Duration.ofMillis(300);
     private Duration sessionTimeout = Duration.ofSeconds(10);
+    private int maxClientSessions = DEFAULT_MAX_CLIENT_SESSIONS;
+    /** Default for the client sessions one cluster accepts at once (Aeron's own default is 10). */
+    public static final int DEFAULT_MAX_CLIENT_SESSIONS = 1_000;
     private int logTermLength = DEFAULT_LOG_TERM_LENGTH;
     private Duration idleMaxPark = Duration.ofMillis(DEFAULT_IDLE_MAX_PARK_MS);
     private Duration snapshotInterval = Duration.ZERO;
@@ -147,6 +150,25 @@ public final class MemberConfig
     public boolean deleteStateOnStart()
     {
         return deleteStateOnStart;
+    }
+
+    /**
+     * @param sessions most client sessions connected at once; more are refused with "concurrent session limit".
+     * @return this.
+     */
+    public MemberConfig maxClientSessions(final int sessions)
+    {
+        if (sessions < 1)
+        {
+            throw new IllegalArgumentException("max client sessions must be at least 1, was " + sessions);
+        }
+        this.maxClientSessions = sessions;
+        return this;
+    }
+
+    public int maxClientSessions()
+    {
+        return maxClientSessions;
     }
 
     public MemberConfig leaderHeartbeatTimeout(final Duration timeout)

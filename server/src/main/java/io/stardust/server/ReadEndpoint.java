@@ -110,9 +110,21 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private int replyCount;
 
     /** Where replies to one client publication go, and when that was set up. */
-    private record Responder(Publication publication, long createdNs)
+    /**
+     * Where one client session's replies go. Replies made before its publication connects wait in {@code early}
+     * (bounded) instead of holding up the endpoint: a client that named an unreachable channel must not stall the
+     * others.
+     */
+    private record Responder(Publication publication, long createdNs, java.util.ArrayDeque<byte[]> early)
     {
+        Responder(final Publication publication, final long createdNs)
+        {
+            this(publication, createdNs, new java.util.ArrayDeque<>());
+        }
     }
+
+    /** Most replies kept for one session while its response publication connects. */
+    private static final int MAX_EARLY_REPLIES = 1_024;
 
     /** A request parked until the replica applies {@code minEpoch}; its bytes are copied. */
     private record Waiting(int sessionId, long minEpoch, long deadlineNs, long correlationId, byte[] frame)
@@ -162,6 +174,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     public int doWork()
     {
         int work = subscription.poll(assembler, FRAGMENT_LIMIT);
+        if (earlyReplies > 0)
+        {
+            work += flushEarly();
+        }
         if (!waiting.isEmpty())
         {
             work += serveWaiting();
@@ -202,6 +218,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final Responder responder = responders.remove(image.sessionId());
         if (responder != null)
         {
+            earlyReplies -= responder.early().size();
             CloseHelper.quietClose(responder.publication());
         }
         waiting.removeIf((w) -> w.sessionId() == image.sessionId());
@@ -251,6 +268,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 case ReadRequestDecoder.TEMPLATE_ID ->
                 {
                     readDecoder.wrap(view, body, block, version);
+                    fits(readDecoder.tableLength(), "table name");
                     if (mayWait && mustWait(sessionId, readDecoder.correlationId(),
                         Math.max(readDecoder.minAppliedEpoch(), readDecoder.snapshotEpoch())))
                     {
@@ -261,6 +279,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 case ScanRequestDecoder.TEMPLATE_ID ->
                 {
                     scanDecoder.wrap(view, body, block, version);
+                    fits(scanDecoder.tableLength(), "table name");
                     if (mayWait && mustWait(sessionId, scanDecoder.correlationId(),
                         Math.max(scanDecoder.minAppliedEpoch(), scanDecoder.snapshotEpoch())))
                     {
@@ -388,6 +407,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         helloDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
             headerDecoder.version());
         final int streamId = helloDecoder.responseStreamId();
+        fits(helloDecoder.responseChannelLength(), "response channel");
         final String channel = helloDecoder.responseChannel();
         if (!channel.startsWith("aeron:"))
         {
@@ -402,9 +422,33 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 return;
             }
             responders.remove(sessionId);
+            earlyReplies -= previous.early().size();
             CloseHelper.quietClose(previous.publication());
         }
-        responders.put(sessionId, new Responder(aeron.addPublication(channel, streamId), System.nanoTime()));
+        final io.aeron.Publication publication;
+        try
+        {
+            publication = aeron.addPublication(channel, streamId);
+        }
+        catch (final io.aeron.exceptions.AeronException ex)
+        {
+            throw new IllegalArgumentException("response channel '" + channel + "' refused: " + ex.getMessage());
+        }
+        responders.put(sessionId, new Responder(publication, System.nanoTime()));
+    }
+
+    /**
+     * A var-data length read from the frame, checked against the frame before anything is allocated for it: a
+     * lying length must get an error, not a huge allocation.
+     */
+    private int fits(final int length, final String what)
+    {
+        if (length < 0 || length > view.capacity())
+        {
+            throw new IllegalArgumentException(what + " length " + (length & 0xFFFF_FFFFL) +
+                " runs past the end of the " + view.capacity() + "-byte frame");
+        }
+        return length;
     }
 
     private Catalog.TableInfo table(final String name)
@@ -434,8 +478,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     {
         final long correlationId = readDecoder.correlationId();
         final long snapshotEpoch = snapshot(readDecoder.snapshotEpoch());
-        final String tableName = readDecoder.table();
-        final byte[] key = new byte[readDecoder.keyLength()];
+        final String tableName = readDecoder.table(); // length checked by the caller
+        final byte[] key = new byte[fits(readDecoder.keyLength(), "key")];
         readDecoder.getKey(key, 0, key.length);
         final Storage storage = replica.storage();
         final Row row;
@@ -464,10 +508,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final long correlationId = scanDecoder.correlationId();
         final long snapshotEpoch = snapshot(scanDecoder.snapshotEpoch());
         final int maxRows = Math.max(1, Math.min(scanDecoder.maxRows(), MAX_SCAN_ROWS));
-        final String tableName = scanDecoder.table();
-        final byte[] start = new byte[scanDecoder.startKeyLength()];
+        final String tableName = scanDecoder.table(); // length checked by the caller
+        final byte[] start = new byte[fits(scanDecoder.startKeyLength(), "start key")];
         scanDecoder.getStartKey(start, 0, start.length);
-        final byte[] end = new byte[scanDecoder.endKeyLength()];
+        final byte[] end = new byte[fits(scanDecoder.endKeyLength(), "end key")];
         scanDecoder.getEndKey(end, 0, end.length);
         final Storage storage = replica.storage();
         final List<byte[]> keys = new ArrayList<>();
@@ -602,6 +646,40 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         offer(sessionId, sendBuffer, length);
     }
 
+    /** Replies held in {@link Responder#early} queues, all sessions together. */
+    private int earlyReplies;
+
+    /** Send replies held for publications that connected since; drop those of publications that never did. */
+    private int flushEarly()
+    {
+        int sent = 0;
+        final long now = System.nanoTime();
+        for (final Responder r : responders.values())
+        {
+            while (!r.early().isEmpty())
+            {
+                if (!r.publication().isConnected())
+                {
+                    if (now - r.createdNs() > SEND_TIMEOUT_NS)
+                    {
+                        earlyReplies -= r.early().size();
+                        r.early().clear();
+                    }
+                    break;
+                }
+                final byte[] reply = r.early().peekFirst();
+                if (r.publication().offer(new org.agrona.concurrent.UnsafeBuffer(reply)) < 0)
+                {
+                    break;
+                }
+                r.early().pollFirst();
+                earlyReplies--;
+                sent++;
+            }
+        }
+        return sent;
+    }
+
     private void offer(final int sessionId, final DirectBuffer buffer, final int length)
     {
         final Responder responder = responders.get(sessionId);
@@ -611,6 +689,19 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             return;
         }
         final Publication publication = responder.publication();
+        if (!responder.early().isEmpty() ||
+            (!publication.isConnected() && System.nanoTime() - responder.createdNs() <= SEND_TIMEOUT_NS))
+        {
+            // Not connected yet (or earlier replies still wait): keep the reply, in order, and carry on serving.
+            if (responder.early().size() < MAX_EARLY_REPLIES)
+            {
+                final byte[] copy = new byte[length];
+                buffer.getBytes(0, copy);
+                responder.early().addLast(copy);
+                earlyReplies++;
+            }
+            return;
+        }
         final long giveUpNs = System.nanoTime() + SEND_TIMEOUT_NS;
         while (true)
         {
@@ -619,11 +710,9 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             {
                 return;
             }
-            final long now = System.nanoTime();
-            // A new response publication takes a round trip to connect: wait for it. One that was connected and
-            // is not any more belongs to a client that went away; drop the reply, the client times out.
-            if (now - giveUpNs > 0 ||
-                (result == Publication.NOT_CONNECTED && now - responder.createdNs() > SEND_TIMEOUT_NS))
+            // Back-pressure from a slow client: wait a little. A publication that is not connected belongs to a
+            // client that went away; drop the reply, the client times out.
+            if (System.nanoTime() - giveUpNs > 0 || result == Publication.NOT_CONNECTED)
             {
                 return;
             }
@@ -636,6 +725,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     {
         responders.values().forEach((r) -> CloseHelper.quietClose(r.publication()));
         responders.clear();
+        earlyReplies = 0;
     }
 
     @Override

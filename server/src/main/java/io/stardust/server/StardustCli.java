@@ -96,6 +96,11 @@ public final class StardustCli implements Runnable
             "${DEFAULT-VALUE}); keep it above a few round trips between members.")
         long electionTimeoutMs;
 
+        @Option(names = "--max-client-sessions", defaultValue = "1000",
+            description = "Client sessions the cluster accepts at once (default ${DEFAULT-VALUE}); a client over the " +
+            "limit is refused with 'concurrent session limit'.")
+        int maxClientSessions;
+
         @Option(names = "--snapshot-interval-seconds", defaultValue = "0",
             description = "While leader, take a snapshot this often; 0 (default) for none.")
         long snapshotIntervalSeconds;
@@ -128,6 +133,7 @@ public final class StardustCli implements Runnable
                 .snapshotInterval(java.time.Duration.ofSeconds(snapshotIntervalSeconds))
                 .leaderHeartbeatTimeout(java.time.Duration.ofMillis(leaderHeartbeatTimeoutMs))
                 .electionTimeout(java.time.Duration.ofMillis(electionTimeoutMs))
+                .maxClientSessions(maxClientSessions)
                 .minFreeDiskBytes(minFreeDiskMb << 20)
                 .rebuildFromPeers(rebuildFromPeers);
             config.storage().entriesPerTable(entriesPerTable);

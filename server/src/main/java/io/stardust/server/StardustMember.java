@@ -243,6 +243,7 @@ public final class StardustMember implements AutoCloseable
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .archiveContext(archiveClient.clone())
             .leaderHeartbeatTimeoutNs(config.leaderHeartbeatTimeout().toNanos())
+            .maxConcurrentSessions(config.maxClientSessions())
             .leaderHeartbeatIntervalNs(config.leaderHeartbeatInterval().toNanos())
             .electionTimeoutNs(config.electionTimeout().toNanos())
             .sessionTimeoutNs(config.sessionTimeout().toNanos())

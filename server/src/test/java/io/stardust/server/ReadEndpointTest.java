@@ -170,6 +170,24 @@ class ReadEndpointTest
         assertEquals("32 FOUND banana", received.get(2));
     }
 
+    @Test
+    void shouldRefuseLengthsThatRunPastTheFrameWithoutAllocatingThem()
+    {
+        // Header (8) and the fixed block (24), then the table name's length, "kv", then the key's length.
+        final byte[] hugeKey = read(40, "kv", "a");
+        new UnsafeBuffer(hugeKey).putInt(8 + 24 + 4 + 2, Integer.MAX_VALUE, java.nio.ByteOrder.LITTLE_ENDIAN);
+        final byte[] negativeTable = read(41, "kv", "a");
+        new UnsafeBuffer(negativeTable).putInt(8 + 24, -1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        awaitReplies(hugeKey, 1);
+        awaitReplies(negativeTable, 2);
+        assertTrue(received.get(0).startsWith("40 MALFORMED_MESSAGE") &&
+            received.get(0).contains("key length 2147483647 runs past the end"), received.get(0));
+        assertTrue(received.get(1).startsWith("41 MALFORMED_MESSAGE") &&
+            received.get(1).contains("table name length 4294967295 runs past the end"), received.get(1));
+        awaitReplies(read(42, "kv", "b"), 3);
+        assertEquals("42 FOUND banana", received.get(2));
+    }
+
     private static String describe(final org.agrona.DirectBuffer buffer, final int offset)
     {
         final MessageHeaderDecoder h = new MessageHeaderDecoder().wrap(buffer, offset);

@@ -79,6 +79,18 @@ public final class ProcessCluster implements AutoCloseable
      */
     public void start(final int id, final boolean fresh)
     {
+        start(id, fresh, new String[0]);
+    }
+
+    /**
+     * Start member {@code id} as its own JVM with more options for this start only.
+     *
+     * @param id    member id.
+     * @param fresh erase its state first.
+     * @param args  more {@code stardust start} options (after those of {@link #withStartOptions}).
+     */
+    public void start(final int id, final boolean fresh, final String... args)
+    {
         if (processes[id] != null && processes[id].isAlive())
         {
             throw new IllegalStateException("member " + id + " is running");
@@ -105,6 +117,7 @@ public final class ProcessCluster implements AutoCloseable
             command.add("--entries-per-table=50000");
         }
         command.addAll(extraArgs);
+        command.addAll(List.of(args));
         if (fresh)
         {
             command.add("--delete-state-on-start");
@@ -239,6 +252,56 @@ public final class ProcessCluster implements AutoCloseable
             });
             return count[0];
         });
+    }
+
+    /** @param id member id. @return true while its process runs (paused included). */
+    public boolean isRunning(final int id)
+    {
+        return processes[id] != null && processes[id].isAlive();
+    }
+
+    /**
+     * SIGSTOP member {@code id}: it keeps its sockets and files but does nothing until {@link #resume}.
+     *
+     * @param id member id.
+     */
+    public void pause(final int id)
+    {
+        signal(id, "STOP");
+    }
+
+    /**
+     * SIGCONT member {@code id} after {@link #pause}.
+     *
+     * @param id member id.
+     */
+    public void resume(final int id)
+    {
+        signal(id, "CONT");
+    }
+
+    private void signal(final int id, final String signal)
+    {
+        final Process p = processes[id];
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+                .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+            {
+                throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed: " +
+                    new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
     }
 
     /**

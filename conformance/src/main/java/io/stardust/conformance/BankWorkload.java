@@ -1,0 +1,191 @@
+package io.stardust.conformance;
+
+import io.stardust.client.StardustClient;
+import io.stardust.client.StardustException;
+import io.stardust.client.Transaction;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Transfers between a few accounts under contention, while other clients read every account in one transaction:
+ * every snapshot read must add up to the same total and show no negative balance, and so must the final read.
+ */
+final class BankWorkload
+{
+    static final String TABLE = "bank";
+    static final int ACCOUNTS = 8;
+    static final long INITIAL = 100;
+
+    private final List<StardustClient> clients;
+    private final long seed;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    final AtomicLong transfers = new AtomicLong();
+    final AtomicLong failedTransfers = new AtomicLong();
+    final AtomicLong reads = new AtomicLong();
+    private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
+
+    BankWorkload(final List<StardustClient> clients, final long seed)
+    {
+        this.clients = clients;
+        this.seed = seed;
+    }
+
+    /** Create the accounts (retried until it commits). */
+    static void setUp(final StardustClient client)
+    {
+        client.run((tx) ->
+        {
+            for (int a = 0; a < ACCOUNTS; a++)
+            {
+                tx.put(TABLE, account(a), Long.toString(INITIAL).getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+    }
+
+    List<Thread> start()
+    {
+        final List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < clients.size(); w++)
+        {
+            final int worker = w;
+            final Thread t = new Thread(() -> work(worker), "bank-" + w);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        return threads;
+    }
+
+    void stop()
+    {
+        running.set(false);
+    }
+
+    private void work(final int worker)
+    {
+        final SplittableRandom random = new SplittableRandom(seed * 17 + worker);
+        final StardustClient client = clients.get(worker);
+        while (running.get())
+        {
+            try
+            {
+                if (worker % 2 == 1 || random.nextInt(4) == 0)
+                {
+                    if (check(client.begin(), "a snapshot read") >= 0)
+                    {
+                        reads.incrementAndGet();
+                    }
+                }
+                else
+                {
+                    transfer(client, random);
+                }
+            }
+            catch (final StardustException ex)
+            {
+                failedTransfers.incrementAndGet();
+            }
+            catch (final RuntimeException ex)
+            {
+                violations.add("worker " + worker + " failed: " + ex);
+                return;
+            }
+        }
+    }
+
+    private void transfer(final StardustClient client, final SplittableRandom random)
+    {
+        final int from = random.nextInt(ACCOUNTS);
+        final int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
+        final Transaction tx = client.begin();
+        final Long a = balanceOrNull(tx, from);
+        final Long b = balanceOrNull(tx, to);
+        if (a == null || b == null)
+        {
+            // This client's snapshot predates the accounts (see check); try again later.
+            return;
+        }
+        final long amount = Math.min(a, 1 + random.nextInt(20));
+        tx.put(TABLE, account(from), Long.toString(a - amount).getBytes(StandardCharsets.UTF_8));
+        tx.put(TABLE, account(to), Long.toString(b + amount).getBytes(StandardCharsets.UTF_8));
+        tx.commitSync();
+        transfers.incrementAndGet();
+    }
+
+    /**
+     * Read every account in {@code tx} and record a violation if the total is off or a balance is negative.
+     *
+     * @return the total read.
+     */
+    long check(final Transaction tx, final String what)
+    {
+        long total = 0;
+        final long[] balances = new long[ACCOUNTS];
+        int missing = 0;
+        for (int a = 0; a < ACCOUNTS; a++)
+        {
+            final Long b = balanceOrNull(tx, a);
+            missing += b == null ? 1 : 0;
+            balances[a] = b == null ? 0 : b;
+            total += balances[a];
+        }
+        if (missing == ACCOUNTS && !what.equals("the final read"))
+        {
+            // A read-only snapshot from before the accounts were created (another client made them; read-only
+            // transactions are serializable, not strictly so): nothing to check.
+            return -1;
+        }
+        if (missing > 0)
+        {
+            violations.add(what + " saw " + missing + " of " + ACCOUNTS + " accounts missing: the accounts were " +
+                "created in one transaction, so a snapshot has all of them or none");
+            return total;
+        }
+        boolean negative = false;
+        for (final long b : balances)
+        {
+            negative |= b < 0;
+        }
+        if (total != ACCOUNTS * INITIAL || negative)
+        {
+            violations.add(what + " saw balances " + java.util.Arrays.toString(balances) + ", total " + total +
+                " (expected " + ACCOUNTS * INITIAL + ", none negative)");
+        }
+        return total;
+    }
+
+    /** The final read: a read-write transaction, so it reads what is current at its place in the log. */
+    void finalCheck(final StardustClient client)
+    {
+        client.run((tx) ->
+        {
+            check(tx, "the final read");
+            tx.put(TABLE, "final".getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8));
+            return null;
+        });
+        reads.incrementAndGet();
+    }
+
+    List<String> violations()
+    {
+        return List.copyOf(violations);
+    }
+
+    private static Long balanceOrNull(final Transaction tx, final int account)
+    {
+        final byte[] v = tx.get(TABLE, account(account));
+        return v == null ? null : Long.parseLong(new String(v, StandardCharsets.UTF_8));
+    }
+
+    static byte[] account(final int a)
+    {
+        return ("acct-" + a).getBytes(StandardCharsets.UTF_8);
+    }
+}
