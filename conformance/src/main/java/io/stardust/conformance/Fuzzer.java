@@ -37,6 +37,12 @@ import java.util.concurrent.locks.LockSupport;
 final class Fuzzer
 {
     static final String MISSING_TABLE = "fuzz_missing_table";
+    /**
+     * Correlation ids of the seed frames: far from the small positive ids the fuzzing client gives its own requests
+     * (replies are matched by id alone, so a fuzzed frame carrying one of those would answer that request), and
+     * far enough that flipping a few bits or overwriting a few bytes cannot reach them.
+     */
+    private static final long FUZZ_IDS = 0xA5A5_A5A5_5A5A_0000L;
     private static final int WINDOW = 256;
     private static final int[] STATE_CHANGING = {
         CreateTableEncoder.TEMPLATE_ID, SetBatchWindowEncoder.TEMPLATE_ID, SetEpochLimitsEncoder.TEMPLATE_ID};
@@ -55,16 +61,16 @@ final class Fuzzer
             ingressSeeds.add(commit(i));
         }
         ingressSeeds.add(batch(commit(100), commit(101)));
-        readSeeds.add(encode((b, h) -> new ReadRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(7)
+        readSeeds.add(encode((b, h) -> new ReadRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(FUZZ_IDS + 7)
             .snapshotEpoch(-1).minAppliedEpoch(0).table("la").putKey(bytes("k1"), 0, 2).encodedLength()));
-        readSeeds.add(encode((b, h) -> new ScanRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(8)
+        readSeeds.add(encode((b, h) -> new ScanRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(FUZZ_IDS + 8)
             .snapshotEpoch(-1).minAppliedEpoch(0).maxRows(100).table("la").putStartKey(bytes("a"), 0, 1)
             .putEndKey(bytes("z"), 0, 1).encodedLength()));
-        readSeeds.add(encode((b, h) -> new StatusRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(9)
+        readSeeds.add(encode((b, h) -> new StatusRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(FUZZ_IDS + 9)
             .encodedLength()));
-        readSeeds.add(encode((b, h) -> new DigestRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(10)
+        readSeeds.add(encode((b, h) -> new DigestRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(FUZZ_IDS + 10)
             .epoch(-1).encodedLength()));
-        readSeeds.add(encode((b, h) -> new CatalogRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(11)
+        readSeeds.add(encode((b, h) -> new CatalogRequestEncoder().wrapAndApplyHeader(b, 0, h).correlationId(FUZZ_IDS + 11)
             .encodedLength()));
         readSeeds.add(encode((b, h) -> new ReadHelloEncoder().wrapAndApplyHeader(b, 0, h).responseStreamId(5)
             .responseChannel("aeron:udp?endpoint=localhost:1").encodedLength()));
@@ -281,7 +287,7 @@ final class Fuzzer
         return encode((b, h) ->
         {
             final CommitRequestEncoder e = new CommitRequestEncoder().wrapAndApplyHeader(b, 0, h)
-                .correlationId(1_000 + i).txnId(77_000 + i).catalogVersion(0).snapshotEpoch(0)
+                .correlationId(FUZZ_IDS + 1_000 + i).txnId(77_000 + i).catalogVersion(0).snapshotEpoch(0)
                 .resend(i % 2 == 0 ? BooleanType.FALSE : BooleanType.TRUE);
             e.readsCount(1).next().versionEpoch(1).versionIndex(0).table(MISSING_TABLE).putKey(bytes("r" + i), 0, 2);
             e.rangesCount(1).next().table(MISSING_TABLE).putStartKey(bytes("a"), 0, 1).putEndKey(bytes("b"), 0, 1);
