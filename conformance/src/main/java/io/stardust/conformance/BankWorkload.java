@@ -51,16 +51,7 @@ final class BankWorkload
 
     List<Thread> start()
     {
-        final List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < clients.size(); w++)
-        {
-            final int worker = w;
-            final Thread t = new Thread(() -> work(worker), "bank-" + w);
-            t.setDaemon(true);
-            t.start();
-            threads.add(t);
-        }
-        return threads;
+        return Workers.start("bank", clients.size(), this::work);
     }
 
     void stop()

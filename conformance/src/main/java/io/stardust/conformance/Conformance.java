@@ -299,19 +299,8 @@ public final class Conformance
         throws Exception
     {
         final ListAppendWorkload workload = new ListAppendWorkload(clients, seed, 1_000_000L * (index + 1));
-        final List<Thread> threads = workload.start();
-        try (Nemesis nemesis = new Nemesis(cluster, admin, seed ^ 0x5DEECE66DL, List.of(Nemesis.Fault.values()),
-            settings.meanFaultGapMs()))
-        {
-            pause(TimeUnit.SECONDS.toMillis(settings.historySeconds()));
-            workload.stop();
-            for (final Thread t : threads)
-            {
-                t.join(TimeUnit.SECONDS.toMillis(120));
-            }
-            nemesis.close();
-            record(nemesis, summary);
-        }
+        underFaults(cluster, admin, seed ^ 0x5DEECE66DL, settings, settings.historySeconds(), workload.start(),
+            workload::stop, summary);
         cluster.leaderOf(admin);
         workload.finalRead(admin);
         final List<Txn> history = workload.history();
@@ -335,19 +324,8 @@ public final class Conformance
     {
         BankWorkload.setUp(admin);
         final BankWorkload bank = new BankWorkload(clients, seed);
-        final List<Thread> threads = bank.start();
-        try (Nemesis nemesis = new Nemesis(cluster, admin, seed ^ 0x2545F4914F6CDD1DL,
-            List.of(Nemesis.Fault.values()), settings.meanFaultGapMs()))
-        {
-            pause(TimeUnit.SECONDS.toMillis(settings.bankSeconds()));
-            bank.stop();
-            for (final Thread t : threads)
-            {
-                t.join(TimeUnit.SECONDS.toMillis(120));
-            }
-            nemesis.close();
-            record(nemesis, summary);
-        }
+        underFaults(cluster, admin, seed ^ 0x2545F4914F6CDD1DL, settings, settings.bankSeconds(), bank.start(),
+            bank::stop, summary);
         cluster.leaderOf(admin);
         bank.finalCheck(admin);
         summary.bankTransfers += bank.transfers.get();
@@ -359,6 +337,32 @@ public final class Conformance
         {
             summary.fail("bank (seed " + seed + "): " + v);
         }
+    }
+
+    /**
+     * Let running workers go on for {@code seconds} while a nemesis injects every kind of fault; then stop them, wait
+     * for them, heal the cluster and count the faults.
+     */
+    private static void underFaults(final ProcessCluster cluster, final StardustClient admin, final long seed,
+        final Settings settings, final long seconds, final List<Thread> workers, final Runnable stop,
+        final Summary summary) throws InterruptedException
+    {
+        final Nemesis nemesis = new Nemesis(cluster, admin, seed, List.of(Nemesis.Fault.values()),
+            settings.meanFaultGapMs());
+        try
+        {
+            pause(TimeUnit.SECONDS.toMillis(seconds));
+        }
+        finally
+        {
+            stop.run();
+            for (final Thread t : workers)
+            {
+                t.join(TimeUnit.SECONDS.toMillis(120));
+            }
+            nemesis.close();
+        }
+        record(nemesis, summary);
     }
 
     private static void record(final Nemesis nemesis, final Summary summary)

@@ -147,20 +147,15 @@ final class InvalidRequests
     {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
         final CommitRequestEncoder e = new CommitRequestEncoder().wrapAndApplyHeader(buffer, 0,
-            new MessageHeaderEncoder()).correlationId(0).txnId(System.nanoTime()).catalogVersion(0)
+            new MessageHeaderEncoder()).txnId(System.nanoTime()).catalogVersion(0)
             .snapshotEpoch(snapshotEpoch).resend(BooleanType.FALSE);
         e.readsCount(1).next().versionEpoch(versionEpoch).versionIndex(versionIndex).table(table)
             .putKey(key, 0, key.length);
         e.rangesCount(0);
         e.writesCount(1).next().op(WriteOp.PUT).table(table).putKey(key, 0, key.length).putValue(b("v"), 0, 1);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
-        final byte[] frame = Arrays.copyOf(buffer.byteArray(), length);
-        final long correlationId = 9_000_000 + length;
-        for (int i = 0; i < 8; i++)
-        {
-            frame[MessageHeaderEncoder.ENCODED_LENGTH + i] = (byte)(correlationId >>> (8 * i));
-        }
-        return frame;
+        e.correlationId(9_000_000 + length);
+        return Arrays.copyOf(buffer.byteArray(), length);
     }
 
     private static byte[] withHeaderField(final byte[] frame, final int offset, final int value)

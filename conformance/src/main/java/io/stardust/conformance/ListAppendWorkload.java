@@ -68,16 +68,7 @@ final class ListAppendWorkload
     /** Run every worker until {@link #stop()}; returns at once. */
     List<Thread> start()
     {
-        final List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < clients.size(); w++)
-        {
-            final int worker = w;
-            final Thread t = new Thread(() -> work(worker), "list-append-" + w);
-            t.setDaemon(true);
-            t.start();
-            threads.add(t);
-        }
-        return threads;
+        return Workers.start("list-append", clients.size(), this::work);
     }
 
     void stop()
