@@ -100,6 +100,13 @@ public final class StardustClient implements AutoCloseable
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final AtomicLong correlationIds = new AtomicLong(1);
     private final AtomicLong lastCommittedEpoch = new AtomicLong();
+    /**
+     * The newest epoch this session has seen: of its commits, its aborts, and the snapshots its reads were served
+     * at. A new transaction's reads wait for at least this epoch, wherever they are served, so the session never
+     * reads older state than it already saw (monotonic reads, read-your-writes), even after moving to a lagging
+     * replica.
+     */
+    private final AtomicLong sessionEpoch = new AtomicLong();
     private final SplittableRandom txnIds = new SplittableRandom(new SecureRandom().nextLong());
     private volatile boolean running = true;
     /** Member serving this client's reads; moves to the next member when one stops answering. */
@@ -304,10 +311,13 @@ public final class StardustClient implements AutoCloseable
         return config;
     }
 
-    /** @return a new transaction; its reads see at least this client's last commit. */
+    /**
+     * @return a new transaction; its reads see at least this client's last commit and every snapshot its earlier
+     * transactions read.
+     */
     public Transaction begin()
     {
-        return new Transaction(this, lastCommittedEpoch.get());
+        return new Transaction(this, sessionEpoch.get());
     }
 
     /**
@@ -357,6 +367,21 @@ public final class StardustClient implements AutoCloseable
     public long lastCommittedEpoch()
     {
         return lastCommittedEpoch.get();
+    }
+
+    /** @return the newest epoch this session has seen (commits, aborts, read snapshots); new reads wait for it. */
+    public long sessionEpoch()
+    {
+        return sessionEpoch.get();
+    }
+
+    /** Advance the session epoch to {@code epoch} if it is newer. */
+    void observeEpoch(final long epoch)
+    {
+        if (epoch > sessionEpoch.get())
+        {
+            sessionEpoch.accumulateAndGet(epoch, Math::max);
+        }
     }
 
     /**
@@ -1154,10 +1179,13 @@ public final class StardustClient implements AutoCloseable
             {
                 lastCommittedEpoch.accumulateAndGet(epoch, Math::max);
             }
+            observeEpoch(epoch);
             p.future.complete(new CommitInfo(txnId, epoch, index, false));
         }
         else
         {
+            // A retry reads at least the epoch that decided the abort, so it does not read the same stale state.
+            observeEpoch(epoch);
             p.future.completeExceptionally(ConflictException.of(txnId, reason, table, key, epoch, index));
         }
     }

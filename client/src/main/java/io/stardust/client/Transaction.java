@@ -222,7 +222,7 @@ public final class Transaction
         final long txnId = client.newTxnId();
         if (writes.isEmpty())
         {
-            final long epoch = snapshot == null ? client.lastCommittedEpoch() : snapshot.getNow(0L);
+            final long epoch = snapshot == null ? client.sessionEpoch() : snapshot.getNow(0L);
             return CompletableFuture.completedFuture(new CommitInfo(txnId, epoch, -1, true));
         }
         final long correlationId = client.newCorrelationId();
@@ -335,7 +335,9 @@ public final class Transaction
                 }
                 else
                 {
-                    pinned.complete(((StardustClient.Snapshotted)reply).snapshotEpoch());
+                    final long epoch = ((StardustClient.Snapshotted)reply).snapshotEpoch();
+                    client.observeEpoch(epoch);
+                    pinned.complete(epoch);
                 }
             });
             return first;
