@@ -82,6 +82,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final Int2ObjectHashMap<Responder> responders = new Int2ObjectHashMap<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private final java.util.function.Supplier<Cluster.Role> role;
     private AgentRunner runner;
 
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
@@ -132,9 +133,14 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     }
 
     private ReadEndpoint(
-        final String aeronDir, final String endpoint, final ReplicaView replica, final ErrorHandler errorHandler)
+        final String aeronDir,
+        final String endpoint,
+        final ReplicaView replica,
+        final java.util.function.Supplier<Cluster.Role> role,
+        final ErrorHandler errorHandler)
     {
         this.replica = replica;
+        this.role = role;
         this.errorHandler = errorHandler;
         this.aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir).errorHandler(errorHandler));
         this.subscription = aeron.addSubscription(
@@ -147,6 +153,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
      * @param aeronDir     the member's media driver directory.
      * @param endpoint     host:port to listen on.
      * @param replica      what to serve.
+     * @param role         the member's role as its consensus module has it (the service's own view lags).
      * @param errorHandler where unexpected faults go.
      * @param idleStrategy  how the endpoint's thread waits when there is nothing to do.
      * @return the running endpoint.
@@ -155,10 +162,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final String aeronDir,
         final String endpoint,
         final ReplicaView replica,
+        final java.util.function.Supplier<Cluster.Role> role,
         final ErrorHandler errorHandler,
         final org.agrona.concurrent.IdleStrategy idleStrategy)
     {
-        final ReadEndpoint endpointAgent = new ReadEndpoint(aeronDir, endpoint, replica, errorHandler);
+        final ReadEndpoint endpointAgent = new ReadEndpoint(aeronDir, endpoint, replica, role, errorHandler);
         endpointAgent.runner = new AgentRunner(idleStrategy, errorHandler, null, endpointAgent);
         AgentRunner.startOnThread(endpointAgent.runner);
         return endpointAgent;
@@ -564,7 +572,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
 
     private void onStatus(final int sessionId, final long correlationId)
     {
-        final Cluster.Role role = replica.role();
+        final Cluster.Role role = this.role.get();
         statusEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .memberId(replica.memberId())

@@ -315,7 +315,8 @@ public final class StardustMember implements AutoCloseable
         }
         if (service != null)
         {
-            readEndpoint = ReadEndpoint.launch(aeronDir, self.readEndpoint(), service, this::onError, idle().get());
+            readEndpoint = ReadEndpoint.launch(
+                aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get());
         }
     }
 
@@ -566,9 +567,19 @@ public final class StardustMember implements AutoCloseable
         return consensusModule.context().snapshotCounter().get();
     }
 
-    /** @return this member's Raft role as its service last saw it, or null before it started. */
+    /**
+     * @return this member's Raft role as its consensus module has it now, or null before it started. The service's
+     * own view lags: a leader cut off from its followers steps down into an election, but its service hears of a new
+     * role only when a new term starts, which a cut-off member cannot do.
+     */
     public io.aeron.cluster.service.Cluster.Role role()
     {
+        final ConsensusModule module = consensusModule;
+        if (module != null && module.context().clusterNodeRoleCounter() != null &&
+            !module.context().clusterNodeRoleCounter().isClosed())
+        {
+            return io.aeron.cluster.service.Cluster.Role.get(module.context().clusterNodeRoleCounter());
+        }
         if (service != null)
         {
             return service.role();

@@ -96,7 +96,7 @@ class ReadEndpointTest
         storage.finishEpoch(1);
         final int port = 24_000 + (int)(ProcessHandle.current().pid() % 500);
         endpoint = ReadEndpoint.launch(driver.aeronDirectoryName(), "localhost:" + port, new View(storage),
-            Throwable::printStackTrace, new SleepingMillisIdleStrategy(1));
+            () -> Cluster.Role.FOLLOWER, Throwable::printStackTrace, new SleepingMillisIdleStrategy(1));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
         replies = aeron.addSubscription("aeron:udp?endpoint=localhost:0", Streams.READ_RESPONSE_STREAM_ID);
         requests = aeron.addExclusivePublication("aeron:udp?endpoint=localhost:" + port,
