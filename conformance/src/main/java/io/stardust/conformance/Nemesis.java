@@ -13,17 +13,23 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Injects faults into a running {@link ProcessCluster} on a seeded schedule, one at a time, each healed before the
- * next: SIGKILL of the leader, SIGKILL and restart of a follower, SIGSTOP and SIGCONT of a member, and a crash of
- * the whole cluster. A killed member restarts with a worker count chosen from the seed, so it replays its log with a
- * different concurrency than it first applied it with.
+ * next: SIGKILL of the leader, SIGKILL and restart of a follower, SIGSTOP and SIGCONT of a member, a crash of the
+ * whole cluster, a member cut off from the others by the cluster's {@link io.stardust.test.NetworkProxy}, and slow
+ * links between members. A killed member restarts with a worker count chosen from the seed, so it replays its log
+ * with a different concurrency than it first applied it with.
  */
 final class Nemesis implements AutoCloseable
 {
     /** The faults. */
     enum Fault
     {
-        LEADER_KILL, FOLLOWER_KILL, PAUSE, CLUSTER_CRASH
+        LEADER_KILL, FOLLOWER_KILL, PAUSE, CLUSTER_CRASH,
+        /** One member (the leader in half the cases) cut off from both others, both ways. */
+        PARTITION,
+        /** Every link between members delayed by 20 to 150 ms each way. */
+        SLOW_NETWORK
     }
+
 
     private static final int[] WORKER_CHOICES = {1, 2, 4};
 
@@ -99,6 +105,41 @@ final class Nemesis implements AutoCloseable
                         finally
                         {
                             cluster.resume(member);
+                        }
+                    }
+                    case PARTITION ->
+                    {
+                        // Longer than the leader heartbeat timeout, so the cut usually brings an election.
+                        final int member = random.nextBoolean() ? leader : (leader + 1 + random.nextInt(2)) % 3;
+                        note("  cut off member " + member);
+                        cluster.network().isolate(member);
+                        try
+                        {
+                            pause(holdMs + 1_000);
+                        }
+                        finally
+                        {
+                            cluster.network().heal();
+                        }
+                    }
+                    case SLOW_NETWORK ->
+                    {
+                        final java.time.Duration delay = java.time.Duration.ofMillis(20 + random.nextInt(131));
+                        note("  links delayed " + delay.toMillis() + " ms each way");
+                        for (int a = 0; a < 3; a++)
+                        {
+                            for (int b = a + 1; b < 3; b++)
+                            {
+                                cluster.network().delay(a, b, delay);
+                            }
+                        }
+                        try
+                        {
+                            pause(holdMs + 2_000);
+                        }
+                        finally
+                        {
+                            cluster.network().heal();
                         }
                     }
                     case CLUSTER_CRASH ->

@@ -231,13 +231,6 @@ final class AckedWrites implements AutoCloseable
 
     static String tails(final ProcessCluster cluster)
     {
-        final StringBuilder sb = new StringBuilder();
-        for (int m = 0; m < cluster.spec().size(); m++)
-        {
-            final String log = cluster.log(m);
-            sb.append("--- member ").append(m).append(" log tail:\n")
-                .append(log.substring(Math.max(0, log.length() - 3000))).append('\n');
-        }
-        return sb.toString();
+        return cluster.logTails(40);
     }
 }

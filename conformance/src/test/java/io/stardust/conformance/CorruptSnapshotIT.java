@@ -1,7 +1,6 @@
 package io.stardust.conformance;
 
 import io.aeron.cluster.RecordingLog;
-import io.stardust.client.ClientConfig;
 import io.stardust.client.StardustClient;
 import io.stardust.test.Await;
 import io.stardust.test.ProcessCluster;
@@ -34,8 +33,7 @@ class CorruptSnapshotIT
             final Set<String> acknowledged = new HashSet<>();
             int flipped = -1;
             int cut = -1;
-            try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-                .connectTimeout(Duration.ofSeconds(60))))
+            try (StardustClient client = cluster.connect((config) -> config))
             {
                 client.createTable("acked").get(60, TimeUnit.SECONDS);
                 try (AckedWrites load = new AckedWrites(client, "acked", "k"))

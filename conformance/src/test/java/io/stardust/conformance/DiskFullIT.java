@@ -1,6 +1,5 @@
 package io.stardust.conformance;
 
-import io.stardust.client.ClientConfig;
 import io.stardust.client.StardustClient;
 import io.stardust.test.Await;
 import io.stardust.test.ProcessCluster;
@@ -75,8 +74,7 @@ class DiskFullIT
     {
         cluster.startAll(true);
         final Set<String> acknowledged = new HashSet<>();
-        try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-            .connectTimeout(Duration.ofSeconds(60))))
+        try (StardustClient client = cluster.connect((config) -> config))
         {
             client.createTable("acked").get(60, TimeUnit.SECONDS);
             final File filler = new File(dataDir, "filler");

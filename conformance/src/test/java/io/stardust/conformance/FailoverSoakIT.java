@@ -1,6 +1,5 @@
 package io.stardust.conformance;
 
-import io.stardust.client.ClientConfig;
 import io.stardust.client.StardustClient;
 import io.stardust.client.StardustTimeoutException;
 import io.stardust.client.Transaction;
@@ -38,13 +37,11 @@ class FailoverSoakIT
         {
             cluster.startAll(true);
             final List<Double> failoverMs = new ArrayList<>();
-            try (StardustClient admin = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-                .connectTimeout(Duration.ofSeconds(60))))
+            try (StardustClient admin = cluster.connect((config) -> config))
             {
                 admin.createTable("soak").get(60, TimeUnit.SECONDS);
             }
-            try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-                .connectTimeout(Duration.ofSeconds(60)).commitTimeout(Duration.ofMillis(500))
+            try (StardustClient client = cluster.connect((config) -> config.commitTimeout(Duration.ofMillis(500))
                 .readTimeout(Duration.ofMillis(500))))
             {
                 long acknowledged = 0;

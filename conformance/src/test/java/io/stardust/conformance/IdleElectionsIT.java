@@ -1,6 +1,5 @@
 package io.stardust.conformance;
 
-import io.stardust.client.ClientConfig;
 import io.stardust.client.StardustClient;
 import io.stardust.client.Transaction;
 import io.stardust.test.ProcessCluster;
@@ -33,8 +32,7 @@ class IdleElectionsIT
             cluster.startAll(true);
             final int leader;
             final int[] electionLinesBefore = new int[3];
-            try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-                .connectTimeout(Duration.ofSeconds(60)).commitTimeout(Duration.ofSeconds(60))))
+            try (StardustClient client = cluster.connect((config) -> config.commitTimeout(Duration.ofSeconds(60))))
             {
                 // A cold cluster's first request compiles Chronicle's code: give it time on a busy machine.
                 client.createTable("idle").get(60, TimeUnit.SECONDS);
@@ -54,8 +52,7 @@ class IdleElectionsIT
                 assertEquals(electionLinesBefore[m], electionLines(cluster.log(m)),
                     "member " + m + " changed election state while idle:\n" + cluster.log(m));
             }
-            try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-                .connectTimeout(Duration.ofSeconds(60))))
+            try (StardustClient client = cluster.connect((config) -> config))
             {
                 assertEquals(leader, cluster.leaderOf(client), "leader after " + MINUTES + " idle minutes");
                 final Transaction tx = client.begin();

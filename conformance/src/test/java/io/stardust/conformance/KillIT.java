@@ -1,13 +1,11 @@
 package io.stardust.conformance;
 
-import io.stardust.client.ClientConfig;
 import io.stardust.client.StardustClient;
 import io.stardust.client.Transaction;
 import io.stardust.test.ProcessCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +27,7 @@ class KillIT
         {
             cluster.startAll(true);
             final Set<String> acknowledged = new HashSet<>();
-            try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-                .connectTimeout(Duration.ofSeconds(60))))
+            try (StardustClient client = cluster.connect((config) -> config))
             {
                 client.createTable("acked").get(60, TimeUnit.SECONDS);
                 try (AckedWrites load = new AckedWrites(client, "acked", "k"))
@@ -56,8 +53,7 @@ class KillIT
                 }
             }
             cluster.startAll(false);
-            try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-                .connectTimeout(Duration.ofSeconds(60))))
+            try (StardustClient client = cluster.connect((config) -> config))
             {
                 final Transaction probe = client.begin();
                 probe.put("acked", "after-restart".getBytes(UTF_8), "1".getBytes(UTF_8));

@@ -1,6 +1,5 @@
 package io.stardust.conformance;
 
-import io.stardust.client.ClientConfig;
 import io.stardust.client.StardustClient;
 import io.stardust.client.Transaction;
 import io.stardust.test.Await;
@@ -51,8 +50,7 @@ class MixedFaultSoakIT
         try (ProcessCluster cluster = new ProcessCluster(3).withStartOptions("--entries-per-table=2000000"))
         {
             cluster.startAll(true);
-            try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(cluster.spec())
-                .connectTimeout(Duration.ofSeconds(60))))
+            try (StardustClient client = cluster.connect((config) -> config))
             {
                 client.createTable("acked").get(60, TimeUnit.SECONDS);
                 try (AckedWrites load = new AckedWrites(client, "acked", "k"))

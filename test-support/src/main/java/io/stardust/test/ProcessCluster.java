@@ -23,6 +23,7 @@ public final class ProcessCluster implements AutoCloseable
     private final File dir;
     private final Process[] processes;
     private final List<String> extraArgs = new ArrayList<>();
+    private NetworkProxy network;
 
     /**
      * @param members number of members.
@@ -54,6 +55,31 @@ public final class ProcessCluster implements AutoCloseable
     {
         extraArgs.addAll(List.of(args));
         return this;
+    }
+
+    /**
+     * Route the traffic between members through a {@link NetworkProxy}, so tests can cut or delay links. Call before
+     * the first start; clients still use the real {@link #spec()}.
+     *
+     * @return this.
+     */
+    public ProcessCluster withNetworkProxy()
+    {
+        if (network == null)
+        {
+            network = new NetworkProxy(spec);
+        }
+        return this;
+    }
+
+    /** @return the proxy between members. @throws IllegalStateException without {@link #withNetworkProxy()}. */
+    public NetworkProxy network()
+    {
+        if (network == null)
+        {
+            throw new IllegalStateException("this cluster was started without withNetworkProxy()");
+        }
+        return network;
     }
 
     /**
@@ -110,7 +136,7 @@ public final class ProcessCluster implements AutoCloseable
         command.add("io.stardust.server.StardustCli");
         command.add("start");
         command.add("--member=" + id);
-        command.add("--cluster=" + spec);
+        command.add("--cluster=" + (network == null ? spec : network.viewOf(id)));
         command.add("--data-dir=" + new File(dir, "member-" + id));
         if (extraArgs.stream().noneMatch((a) -> a.startsWith("--entries-per-table")))
         {
@@ -328,6 +354,48 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * Connect a client with a 60 s connect timeout; a failure to connect names the cause and shows the end of every
+     * member's log, so a failure on a CI machine can be understood from its output alone.
+     *
+     * @param configure changes to the client's settings.
+     * @return the connected client.
+     */
+    public io.stardust.client.StardustClient connect(
+        final java.util.function.UnaryOperator<io.stardust.client.ClientConfig> configure)
+    {
+        final io.stardust.client.ClientConfig config = configure.apply(
+            new io.stardust.client.ClientConfig().clusterSpec(spec).connectTimeout(Duration.ofSeconds(60)));
+        try
+        {
+            return io.stardust.client.StardustClient.connect(config);
+        }
+        catch (final io.stardust.client.StardustException ex)
+        {
+            throw new AssertionError(ex.getMessage() + "\n" + logTails(40), ex);
+        }
+    }
+
+    /**
+     * @param lines lines to keep of each log.
+     * @return the last lines of every member's log, each under a heading.
+     */
+    public String logTails(final int lines)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int id = 0; id < processes.length; id++)
+        {
+            final String[] all = log(id).split("\n");
+            sb.append("--- member ").append(id).append(isRunning(id) ? " (running)" : " (not running)")
+                .append(", last ").append(Math.min(lines, all.length)).append(" lines of its log ---\n");
+            for (int i = Math.max(0, all.length - lines); i < all.length; i++)
+            {
+                sb.append(all[i]).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
      * @param id member id.
      * @return the member's output so far, for failure messages.
      */
@@ -380,6 +448,10 @@ public final class ProcessCluster implements AutoCloseable
             {
                 kill(i);
             }
+        }
+        if (network != null)
+        {
+            network.close();
         }
         keepLogs();
         StardustMember.deleteTree(dir);
