@@ -1,7 +1,7 @@
 # Stardust build entry points. Needs only a JDK 17 and Maven.
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test conformance soak soak-idle clean cluster-start cluster-stop cluster-status
+.PHONY: build run test conformance soak soak-idle bench bench-full bench-jmh clean cluster-start cluster-stop cluster-status
 
 build:
 	$(MVN) -q install -DskipTests
@@ -28,6 +28,21 @@ soak: build
 # An idle 3-process cluster for 10 minutes: no member may start an election (checks the default timeouts).
 soak-idle: build
 	$(MVN) verify -pl conformance -Dit.test=IdleElectionsIT -Dstardust.soak.idle=true -Dstardust.logs.dir=$(CURDIR)/conformance/target/soak-logs
+
+# The end-to-end benchmark, short version (under 10 minutes): starts PostgreSQL 15 and a 3-member etcd 3.4 on
+# loopback (scripts/bench/peers.sh installs Debian's packages if they are absent), runs bin/bench against them and
+# three Stardust member processes, stops the peers, and prints the ratio table. Results: bench/target/results/.
+# BENCH_ARGS passes more options (bin/bench --help).
+bench: build
+	scripts/bench/peers.sh start; bin/bench $(BENCH_ARGS); status=$$?; scripts/bench/peers.sh stop; exit $$status
+
+# The long version (about an hour): more workloads, client counts, contention levels and batch windows.
+bench-full: build
+	scripts/bench/peers.sh start; bin/bench --full $(BENCH_ARGS); status=$$?; scripts/bench/peers.sh stop; exit $$status
+
+# JMH micro-benchmarks (codec, scheduler validation, storage); JMH_ARGS passes JMH options (a name filter, -f, -i).
+bench-jmh: build
+	bin/bench jmh -rf json -rff bench/target/jmh.json $(JMH_ARGS)
 
 clean:
 	$(MVN) -q clean

@@ -3,10 +3,6 @@ package io.stardust.server;
 import io.stardust.client.ClientConfig;
 import io.stardust.client.StardustClient;
 import io.stardust.protocol.ClusterSpec;
-import io.stardust.protocol.codecs.CommitRequestEncoder;
-import io.stardust.protocol.codecs.MessageHeaderEncoder;
-import io.stardust.protocol.codecs.WriteOp;
-import org.agrona.ExpandableArrayBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -109,15 +105,6 @@ final class BenchCommand implements Callable<Integer>
     /** @return bytes of the commit record of one single-key read-modify-write of the bench's workload. */
     static int singleKeyCommitBytes()
     {
-        final byte[] key = Workload.key(0);
-        final byte[] value = Workload.encode(Workload.START_BALANCE);
-        final CommitRequestEncoder encoder = new CommitRequestEncoder()
-            .wrapAndApplyHeader(new ExpandableArrayBuffer(), 0, new MessageHeaderEncoder());
-        encoder.correlationId(1).txnId(1).catalogVersion(0).snapshotEpoch(1);
-        encoder.readsCount(1).next().versionEpoch(1).versionIndex(0).table("accounts").putKey(key, 0, key.length);
-        encoder.rangesCount(0);
-        encoder.writesCount(1).next().op(WriteOp.PUT).table("accounts").putKey(key, 0, key.length)
-            .putValue(value, 0, value.length);
-        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        return EchoBenchmark.commitRecordBytes("accounts", Workload.key(0), Workload.encode(Workload.START_BALANCE));
     }
 }

@@ -24,6 +24,26 @@ public final class EchoBenchmark
     }
 
     /**
+     * @param table a table name.
+     * @param key   the key read and written.
+     * @param value the value written.
+     * @return bytes of the commit record (header included) of a transaction that read {@code key} and wrote
+     * {@code value} to it: the message size at which the echo ceiling compares with a read-modify-write.
+     */
+    public static int commitRecordBytes(final String table, final byte[] key, final byte[] value)
+    {
+        final io.stardust.protocol.codecs.CommitRequestEncoder encoder =
+            new io.stardust.protocol.codecs.CommitRequestEncoder().wrapAndApplyHeader(
+                new org.agrona.ExpandableArrayBuffer(), 0, new io.stardust.protocol.codecs.MessageHeaderEncoder());
+        encoder.correlationId(1).txnId(1).catalogVersion(0).snapshotEpoch(1);
+        encoder.readsCount(1).next().versionEpoch(1).versionIndex(0).table(table).putKey(key, 0, key.length);
+        encoder.rangesCount(0);
+        encoder.writesCount(1).next().op(io.stardust.protocol.codecs.WriteOp.PUT).table(table)
+            .putKey(key, 0, key.length).putValue(value, 0, value.length);
+        return io.stardust.protocol.codecs.MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    /**
      * @param spec     where the members listen.
      * @param dir      data directory (erased).
      * @param size     message size in bytes (at least 8).

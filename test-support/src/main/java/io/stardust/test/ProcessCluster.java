@@ -280,6 +280,16 @@ public final class ProcessCluster implements AutoCloseable
         });
     }
 
+    /** @param id member id. @return its process id. @throws IllegalStateException when it was never started. */
+    public long pid(final int id)
+    {
+        if (processes[id] == null)
+        {
+            throw new IllegalStateException("member " + id + " was never started");
+        }
+        return processes[id].pid();
+    }
+
     /** @param id member id. @return true while its process runs (paused included). */
     public boolean isRunning(final int id)
     {

@@ -1,0 +1,204 @@
+package io.stardust.bench;
+
+import io.stardust.client.ClientConfig;
+import io.stardust.client.CommitInfo;
+import io.stardust.client.ConflictException;
+import io.stardust.client.StardustClient;
+import io.stardust.client.Transaction;
+import io.stardust.protocol.ClusterSpec;
+import io.stardust.test.ProcessCluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.stardust.bench.Records.utf8;
+
+/**
+ * Stardust: three member processes started here ({@link ProcessCluster}, real processes on loopback), or a running
+ * cluster given by its spec. All sessions share one client, as an application would.
+ */
+public final class StardustTarget implements Target
+{
+    static final String TABLE = "usertable";
+    static final String BANK = "bank";
+
+    private final ProcessCluster cluster;
+    private final StardustClient client;
+
+    /**
+     * @param spec    a running cluster, or null to start three member processes here.
+     * @param records records the tables must hold (sizes the members' storage).
+     * @param workers scheduler workers per member.
+     */
+    public StardustTarget(final ClusterSpec spec, final long records, final int workers)
+    {
+        if (spec == null)
+        {
+            cluster = new ProcessCluster(3).withStartOptions(
+                "--entries-per-table=" + Math.max(100_000, records * 2), "--workers=" + workers);
+            cluster.startAll(true);
+            client = cluster.connect((config) -> config.commitTimeout(Duration.ofSeconds(30)));
+        }
+        else
+        {
+            cluster = null;
+            client = StardustClient.connect(new ClientConfig().clusterSpec(spec)
+                .connectTimeout(Duration.ofSeconds(60)).commitTimeout(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Override
+    public String name()
+    {
+        return "stardust";
+    }
+
+    @Override
+    public String durability()
+    {
+        return "acknowledged once a majority of 3 members has it in its Aeron Archive log (page cache, no fsync " +
+            "per commit): survives any minority of process crashes, not a power loss of a majority";
+    }
+
+    @Override
+    public void load(final long records, final int valueBytes, final long accounts, final long balance)
+        throws Exception
+    {
+        client.createTable(TABLE).get(60, TimeUnit.SECONDS);
+        client.createTable(BANK).get(60, TimeUnit.SECONDS);
+        final List<CompletableFuture<CommitInfo>> inFlight = new ArrayList<>();
+        final int batch = 100;
+        for (long first = 0; first < records; first += batch)
+        {
+            final Transaction tx = client.begin();
+            for (long n = first; n < Math.min(records, first + batch); n++)
+            {
+                tx.put(TABLE, utf8(Records.key(n)), Records.value(valueBytes, n));
+            }
+            inFlight.add(tx.commit());
+            if (inFlight.size() >= 32)
+            {
+                inFlight.remove(0).get(60, TimeUnit.SECONDS);
+            }
+        }
+        for (long first = 0; first < accounts; first += batch)
+        {
+            final Transaction tx = client.begin();
+            for (long n = first; n < Math.min(accounts, first + batch); n++)
+            {
+                tx.put(BANK, utf8(Records.account(n)), utf8(Long.toString(balance)));
+            }
+            inFlight.add(tx.commit());
+        }
+        for (final CompletableFuture<CommitInfo> f : inFlight)
+        {
+            f.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public Session session()
+    {
+        return new Session()
+        {
+            public byte[] read(final long record)
+            {
+                final Transaction tx = client.begin();
+                final byte[] v = tx.get(TABLE, utf8(Records.key(record)));
+                tx.commitSync();
+                return v;
+            }
+
+            public void update(final long record, final byte[] value)
+            {
+                final Transaction tx = client.begin();
+                tx.put(TABLE, utf8(Records.key(record)), value);
+                commit(tx);
+            }
+
+            public void readModifyWrite(final long record, final byte[] value)
+            {
+                final Transaction tx = client.begin();
+                final byte[] key = utf8(Records.key(record));
+                tx.get(TABLE, key);
+                tx.put(TABLE, key, value);
+                commit(tx);
+            }
+
+            public void transfer(final long from, final long to, final long amount)
+            {
+                final Transaction tx = client.begin();
+                final byte[] a = utf8(Records.account(from));
+                final byte[] b = utf8(Records.account(to));
+                final long balanceA = Records.parseLong(tx.get(BANK, a));
+                final long balanceB = Records.parseLong(tx.get(BANK, b));
+                tx.put(BANK, a, utf8(Long.toString(balanceA - amount)));
+                tx.put(BANK, b, utf8(Long.toString(balanceB + amount)));
+                commit(tx);
+            }
+
+            public long totalBalance(final long accounts)
+            {
+                final Transaction tx = client.begin();
+                long total = 0;
+                for (long n = 0; n < accounts; n++)
+                {
+                    total += Records.parseLong(tx.get(BANK, utf8(Records.account(n))));
+                }
+                tx.commitSync();
+                return total;
+            }
+
+            public void close()
+            {
+            }
+        };
+    }
+
+    private static void commit(final Transaction tx)
+    {
+        try
+        {
+            tx.commitSync();
+        }
+        catch (final ConflictException ex)
+        {
+            throw new Aborted(ex.getMessage());
+        }
+    }
+
+    @Override
+    public long serverCpuNanos()
+    {
+        if (cluster == null)
+        {
+            return -1;
+        }
+        final List<Long> pids = new ArrayList<>();
+        for (int m = 0; m < 3; m++)
+        {
+            pids.add(cluster.pid(m));
+        }
+        return ProcessCpu.nanos(pids);
+    }
+
+    @Override
+    public boolean batchWindow(final long micros) throws Exception
+    {
+        client.setBatchWindow(micros).get(30, TimeUnit.SECONDS);
+        return true;
+    }
+
+    @Override
+    public void close()
+    {
+        client.close();
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+}
