@@ -34,6 +34,18 @@ public final class BenchMain implements Callable<Integer>
         "one-second runs, one of each kind (make test runs it).")
     boolean smoke;
 
+    @Option(names = "--workload", description = "Run only this workload (ycsb-a, ycsb-b, ycsb-c, ycsb-f or bank) " +
+        "on each system, with --keys, --clients and --rate, instead of the standard set.")
+    String workload;
+
+    @Option(names = "--keys", defaultValue = "uniform", description = "Key distribution of a --workload run: " +
+        "uniform, zipf (theta 0.99) or zipf:THETA (default ${DEFAULT-VALUE}).")
+    String keys;
+
+    @Option(names = "--rate", defaultValue = "0", description = "Open loop at this many transactions per second " +
+        "(all clients together) in a --workload run; 0 for a closed loop (default ${DEFAULT-VALUE}).")
+    double rate;
+
     @Option(names = "--systems", split = ",", defaultValue = "stardust,postgresql-sync,postgresql-async,etcd",
         description = "Systems to measure (default ${DEFAULT-VALUE}).")
     List<String> systems;
@@ -99,6 +111,12 @@ public final class BenchMain implements Callable<Integer>
         final long recordCount = records != null ? records : full ? 100_000 : smoke ? 2_000 : 10_000;
         final int measureSeconds = seconds != null ? seconds : full ? 20 : smoke ? 1 : 4;
         final long warmupMs = full ? 5_000 : smoke ? 500 : 1_000;
+        if (workload != null)
+        {
+            // Bad names fail here, before anything starts.
+            Workload.parse(workload);
+            KeyChooser.parse(keys, 2);
+        }
         final Report report = new Report(LocalDate.now().toString(), "bench " + String.join(" ", args()));
         report.clients(clients);
         final Map<String, String> env = readEnv(peersEnv);
@@ -126,7 +144,16 @@ public final class BenchMain implements Callable<Integer>
                 report.durability(target.name(), target.durability());
                 System.out.printf("%-18s loading %,d records and %,d accounts...%n", system, recordCount, accounts);
                 target.load(recordCount, valueBytes, Math.max(accounts, 1_000), 1_000);
-                measure(target, report, recordCount, warmupMs, measureSeconds * 1000L);
+                if (workload != null)
+                {
+                    final Workload w = Workload.parse(workload);
+                    run(target, report, w, KeyChooser.parse(keys, w == Workload.BANK ? accounts : recordCount),
+                        clients, rate, warmupMs, measureSeconds * 1000L, accounts);
+                }
+                else
+                {
+                    measure(target, report, recordCount, warmupMs, measureSeconds * 1000L);
+                }
             }
         }
         report.write(out);
@@ -143,6 +170,10 @@ public final class BenchMain implements Callable<Integer>
         if (full || smoke)
         {
             a.add(full ? "--full" : "--smoke");
+        }
+        if (workload != null)
+        {
+            a.add("--workload " + workload + " --keys " + keys + (rate > 0 ? " --rate " + rate : ""));
         }
         a.add("--clients " + clients);
         return a.toArray(new String[0]);

@@ -60,6 +60,12 @@ public final class Runner
         final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         final SplittableRandom seeds = new SplittableRandom(plan.seed());
         final java.util.concurrent.CountDownLatch endSampled = new java.util.concurrent.CountDownLatch(1);
+        // Sessions first (256 PostgreSQL connections take seconds): the clock starts once all are open.
+        final List<Target.Session> sessions = new ArrayList<>();
+        for (int c = 0; c < plan.clients(); c++)
+        {
+            sessions.add(target.session());
+        }
         final long start = System.nanoTime();
         final long measureStart = start + TimeUnit.MILLISECONDS.toNanos(plan.warmupMs());
         final long end = measureStart + TimeUnit.MILLISECONDS.toNanos(plan.measureMs());
@@ -68,7 +74,7 @@ public final class Runner
             final Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
             histograms.add(histogram);
             final SplittableRandom random = seeds.split();
-            final Target.Session session = target.session();
+            final Target.Session session = sessions.get(c);
             final int client = c;
             final Thread t = new Thread(() ->
             {
