@@ -59,6 +59,8 @@ public final class Runner
         final List<Thread> threads = new ArrayList<>();
         final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         final SplittableRandom seeds = new SplittableRandom(plan.seed());
+        final AtomicLong allCommits = new AtomicLong();
+        final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(plan.clients());
         final java.util.concurrent.CountDownLatch endSampled = new java.util.concurrent.CountDownLatch(1);
         // Sessions first (256 PostgreSQL connections take seconds): the clock starts once all are open.
         final List<Target.Session> sessions = new ArrayList<>();
@@ -80,8 +82,15 @@ public final class Runner
             {
                 try (session)
                 {
-                    runClient(plan, client, start, measureStart, end, random, session, committed, aborts, errors,
-                        histogram);
+                    try
+                    {
+                        runClient(plan, client, start, measureStart, end, random, session, committed, allCommits,
+                            aborts, errors, histogram);
+                    }
+                    finally
+                    {
+                        finished.countDown();
+                    }
                     // Keep the session (a server process, for PostgreSQL) until the CPU time is read at the end.
                     endSampled.await();
                 }
@@ -92,33 +101,17 @@ public final class Runner
             }, "bench-client-" + c);
             threads.add(t);
         }
-        // Server CPU is sampled when the measured interval starts and when it ends.
-        long cpuAtStart = Long.MIN_VALUE;
-        long cpuAtEnd = Long.MIN_VALUE;
+        // Server CPU is read before the clients start and after they stop, with every session open: a read under
+        // load (hundreds of busy client threads on two cores) came seconds late and took seconds. The run's CPU per
+        // commit, warm-up included, is then charged to the measured window's commits.
+        final long cpuAtStart = target.serverCpuNanos();
         threads.forEach(Thread::start);
-        while (threads.stream().anyMatch(Thread::isAlive))
+        while (!finished.await(200, TimeUnit.MILLISECONDS))
         {
-            final long now = System.nanoTime();
-            if (cpuAtStart == Long.MIN_VALUE && now - measureStart >= 0)
-            {
-                cpuAtStart = target.serverCpuNanos();
-            }
-            if (cpuAtEnd == Long.MIN_VALUE && now - end >= 0)
-            {
-                cpuAtEnd = target.serverCpuNanos();
-                endSampled.countDown();
-            }
-            bar(label, now, start, end, committed.get(), measureStart);
-            final long untilNext = Math.min(TimeUnit.MILLISECONDS.toNanos(500),
-                Math.max(TimeUnit.MILLISECONDS.toNanos(5), cpuAtStart == Long.MIN_VALUE ? measureStart - now :
-                cpuAtEnd == Long.MIN_VALUE ? end - now : Long.MAX_VALUE));
-            LockSupport.parkNanos(untilNext);
+            bar(label, System.nanoTime(), start, end, committed.get(), measureStart);
         }
-        if (cpuAtEnd == Long.MIN_VALUE)
-        {
-            cpuAtEnd = target.serverCpuNanos();
-            endSampled.countDown();
-        }
+        final long cpuAtEnd = target.serverCpuNanos();
+        endSampled.countDown();
         for (final Thread t : threads)
         {
             t.join();
@@ -133,15 +126,34 @@ public final class Runner
         }
         final Histogram merged = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
         histograms.forEach(merged::add);
-        final long cpu = cpuAtStart < 0 || cpuAtEnd < 0 ? -1 : cpuAtEnd - cpuAtStart;
+        final long cpu = serverCpu(cpuAtStart, cpuAtEnd, allCommits.get(), committed.get());
         return new Result(target.name(), plan.workload().label(), plan.keys().name(), plan.clients(), plan.rate(),
             batchWindowUs, plan.measureMs() / 1000.0, committed.get(), aborts.get(), errors.get(), merged, cpu);
     }
 
     /** One client's loop: closed, or open on a fixed schedule; returns once a transaction ends after {@code end}. */
+    /**
+     * Server CPU time charged to the measured window.
+     *
+     * @param cpuAtStart CPU nanoseconds before the clients started (negative: unknown).
+     * @param cpuAtEnd   CPU nanoseconds after they stopped (negative: unknown).
+     * @param allCommits commits in between, warm-up included.
+     * @param commits    commits in the measured window.
+     * @return the run's CPU per commit times {@code commits}; -1 when unknown or when the run had fewer than 100
+     * commits (too few to divide by).
+     */
+    static long serverCpu(final long cpuAtStart, final long cpuAtEnd, final long allCommits, final long commits)
+    {
+        if (cpuAtStart < 0 || cpuAtEnd < cpuAtStart || allCommits < 100)
+        {
+            return -1;
+        }
+        return (long)((double)(cpuAtEnd - cpuAtStart) * commits / allCommits);
+    }
+
     private static void runClient(final Plan plan, final int client, final long start, final long measureStart,
         final long end, final SplittableRandom random, final Target.Session session, final AtomicLong committed,
-        final AtomicLong aborts, final AtomicLong errors, final Histogram histogram)
+        final AtomicLong allCommits, final AtomicLong aborts, final AtomicLong errors, final Histogram histogram)
     {
         final double periodNs = plan.rate() > 0 ? 1e9 * plan.clients() / plan.rate() : 0;
         // Spread the clients' schedules over one period.
@@ -168,6 +180,10 @@ public final class Runner
             final int attempts = execute(session, plan, random, counted ? aborts : new AtomicLong(),
                 counted ? errors : new AtomicLong());
             final long done = System.nanoTime();
+            if (attempts > 0)
+            {
+                allCommits.incrementAndGet();
+            }
             if (counted && attempts > 0)
             {
                 committed.incrementAndGet();
