@@ -75,6 +75,14 @@ public final class BenchMain implements Callable<Integer>
     @Option(names = "--seconds", description = "Measured seconds per run (default 5; 20 with --full).")
     Integer seconds;
 
+    @Option(names = "--warmup-seconds", description = "Unmeasured run before each measurement (default: 1 s; 10 s " +
+        "for a --workload run, whose members start cold; 5 s with --full).")
+    Double warmupSeconds;
+
+    @Option(names = "--member-jvm-opts", description = "JVM options for the Stardust member processes started " +
+        "here, space-separated (for example \"-XX:+UseZGC -Xmx1g\"; default: the launcher's collector, 512 MiB heap).")
+    String memberJvmOptions;
+
     @Option(names = "--workers", defaultValue = "2", description = "Scheduler workers per Stardust member " +
         "(default ${DEFAULT-VALUE}).")
     int workers;
@@ -110,7 +118,8 @@ public final class BenchMain implements Callable<Integer>
     {
         final long recordCount = records != null ? records : full ? 100_000 : smoke ? 2_000 : 10_000;
         final int measureSeconds = seconds != null ? seconds : full ? 20 : smoke ? 1 : 4;
-        final long warmupMs = full ? 5_000 : smoke ? 500 : 1_000;
+        final long warmupMs = warmupSeconds != null ? Math.round(warmupSeconds * 1000) : full ? 5_000 : smoke ? 500 :
+            workload != null ? 10_000 : 1_000;
         if (workload != null)
         {
             // Bad names fail here, before anything starts.
@@ -204,7 +213,8 @@ public final class BenchMain implements Callable<Integer>
         return switch (system)
         {
             case "stardust" -> new StardustTarget(cluster == null ? null : ClusterSpec.parse(cluster), recordCount,
-                workers);
+                workers, memberJvmOptions == null || memberJvmOptions.isBlank() ? new String[0] :
+                memberJvmOptions.trim().split("\\s+"));
             case "postgresql-sync", "postgresql-async" ->
             {
                 requireOk(env, "PG_STATUS", "PostgreSQL");

@@ -32,12 +32,13 @@ public final class StardustTarget implements Target
      * @param spec    a running cluster, or null to start three member processes here.
      * @param records records the tables must hold (sizes the members' storage).
      * @param workers scheduler workers per member.
+     * @param jvmOptions JVM options for the member processes started here.
      */
-    public StardustTarget(final ClusterSpec spec, final long records, final int workers)
+    public StardustTarget(final ClusterSpec spec, final long records, final int workers, final String... jvmOptions)
     {
         if (spec == null)
         {
-            cluster = new ProcessCluster(3).withStartOptions(
+            cluster = new ProcessCluster(3).withJvmOptions(jvmOptions).withStartOptions(
                 "--entries-per-table=" + Math.max(100_000, records * 2), "--workers=" + workers);
             cluster.startAll(true);
             client = cluster.connect((config) -> config.commitTimeout(Duration.ofSeconds(30)));

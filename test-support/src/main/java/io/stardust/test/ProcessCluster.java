@@ -23,6 +23,7 @@ public final class ProcessCluster implements AutoCloseable
     private final File dir;
     private final Process[] processes;
     private final List<String> extraArgs = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private NetworkProxy network;
 
     /**
@@ -45,6 +46,17 @@ public final class ProcessCluster implements AutoCloseable
     public ClusterSpec spec()
     {
         return spec;
+    }
+
+    /**
+     * @param options JVM options for every member started from now on, after the inherited ones (a heap size here
+     *                replaces the default 512 MiB; a {@code -XX:+Use...GC} here replaces the inherited collector).
+     * @return this.
+     */
+    public ProcessCluster withJvmOptions(final String... options)
+    {
+        jvmOptions.addAll(List.of(options));
+        return this;
     }
 
     /**
@@ -123,14 +135,21 @@ public final class ProcessCluster implements AutoCloseable
         }
         final List<String> command = new ArrayList<>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
+        final boolean ownCollector = jvmOptions.stream().anyMatch((o) -> o.startsWith("-XX:+Use") && o.endsWith("GC"));
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-XX:+Use"))
+            final boolean collector = arg.startsWith("-XX:+Use") && arg.endsWith("GC");
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") ||
+                (arg.startsWith("-XX:+Use") && !(collector && ownCollector)))
             {
                 command.add(arg);
             }
         }
-        command.add("-Xmx512m");
+        if (jvmOptions.stream().noneMatch((o) -> o.startsWith("-Xmx")))
+        {
+            command.add("-Xmx512m");
+        }
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.stardust.server.StardustCli");
