@@ -83,8 +83,9 @@ public final class BenchMain implements Callable<Integer>
         "here, space-separated (for example \"-XX:+UseZGC -Xmx1g\"; default: the launcher's collector, 512 MiB heap).")
     String memberJvmOptions;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Scheduler workers per Stardust member " +
-        "(default ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", defaultValue = "1", description = "Scheduler workers per Stardust member " +
+        "(default ${DEFAULT-VALUE}, the member's own default: at the default epoch bound of 128 transactions a second " +
+        "worker costs more in hand-offs than it saves; see ValidationBenchmark).")
     int workers;
 
     @Option(names = "--out", defaultValue = "bench/target/results", description = "Where results go " +
