@@ -270,7 +270,7 @@ public final class Conformance
         final io.stardust.client.Transaction probe = fuzzClient.begin();
         probe.put("catalogue", "after-fuzz", "1");
         final long epoch = probe.commit().get(60, TimeUnit.SECONDS).epoch();
-        awaitApplied(cluster, admin, epoch);
+        cluster.awaitAllApplied(admin, epoch, Duration.ofSeconds(120));
         final Map<String, String> after = rows(admin);
         after.remove("catalogue/after-fuzz");
         if (!before.equals(after))
@@ -382,7 +382,7 @@ public final class Conformance
         final Summary summary) throws Exception
     {
         final long epoch = admin.status(cluster.leaderOf(admin)).get(10, TimeUnit.SECONDS).appliedEpoch();
-        awaitApplied(cluster, admin, epoch);
+        cluster.awaitAllApplied(admin, epoch, Duration.ofSeconds(120));
         final SplittableRandom random = new SplittableRandom(seed);
         final List<Long> epochs = new ArrayList<>(List.of(epoch));
         for (int i = 0; i < 50; i++)
@@ -410,33 +410,6 @@ public final class Conformance
         }
         System.out.printf("  replicas %d epochs compared, %d mismatches%n", summary.digestEpochsCompared,
             summary.digestMismatches);
-    }
-
-    private static void awaitApplied(final ProcessCluster cluster, final StardustClient admin, final long epoch)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        for (int m = 0; m < 3; m++)
-        {
-            while (true)
-            {
-                try
-                {
-                    if (admin.status(m).get(5, TimeUnit.SECONDS).appliedEpoch() >= epoch)
-                    {
-                        break;
-                    }
-                }
-                catch (final Exception ex)
-                {
-                    // Not answering yet (restarting): ask again.
-                }
-                if (System.nanoTime() > deadline)
-                {
-                    throw new IllegalStateException("member " + m + " did not apply epoch " + epoch + " in 120 s");
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-            }
-        }
     }
 
     /** Every row of the tables the suite reads, as "table/key" -> value, read in one read-write transaction. */

@@ -63,7 +63,7 @@ class FailoverSoakIT
                     // Kill the next leader only once the restarted member is back in the log: a kill while it still
                     // catches up would leave one healthy member, a double fault, not a failover.
                     acknowledged = commitUntilOk(client, acknowledged, System.nanoTime(), new ArrayList<>());
-                    awaitAllApplied(client, client.lastCommittedEpoch());
+                    cluster.awaitAllApplied(client, client.lastCommittedEpoch(), Duration.ofSeconds(90));
                 }
                 // Every acknowledged counter value is there: the last one committed is readable and equal.
                 final Transaction check = client.begin();
@@ -108,28 +108,6 @@ class FailoverSoakIT
         }
     }
 
-
-    private static void awaitAllApplied(final StardustClient client, final long epoch)
-    {
-        Await.until("all three members to apply epoch " + epoch, Duration.ofSeconds(90), () ->
-        {
-            for (int m = 0; m < 3; m++)
-            {
-                try
-                {
-                    if (client.status(m).get(2, TimeUnit.SECONDS).appliedEpoch() < epoch)
-                    {
-                        return false;
-                    }
-                }
-                catch (final Exception ex)
-                {
-                    return false;
-                }
-            }
-            return true;
-        });
-    }
 
     private static void awaitAllUp(final StardustClient client)
     {

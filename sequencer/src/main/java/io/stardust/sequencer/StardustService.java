@@ -504,11 +504,10 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     private byte[] bytes(final int length, final String what)
     {
-        // Check against the frame before allocating: the length comes from the sender.
-        if (length < 0 || length > view.capacity())
+        final String overrun = io.stardust.protocol.FrameBounds.overrun(length, view.capacity(), what);
+        if (overrun != null)
         {
-            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, what + " length " + (length & 0xFFFF_FFFFL) +
-                " runs past the end of the " + view.capacity() + "-byte frame");
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, overrun);
         }
         return new byte[length];
     }

@@ -451,10 +451,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
      */
     private int fits(final int length, final String what)
     {
-        if (length < 0 || length > view.capacity())
+        final String overrun = io.stardust.protocol.FrameBounds.overrun(length, view.capacity(), what);
+        if (overrun != null)
         {
-            throw new IllegalArgumentException(what + " length " + (length & 0xFFFF_FFFFL) +
-                " runs past the end of the " + view.capacity() + "-byte frame");
+            throw new IllegalArgumentException(overrun);
         }
         return length;
     }

@@ -218,6 +218,41 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * Wait until every member answers a status request with {@code epoch} or later applied. A member that does not
+     * answer (restarting, paused) is asked again.
+     *
+     * @param client  a client of this cluster.
+     * @param epoch   the epoch every member must have applied.
+     * @param timeout how long to wait.
+     * @throws AssertionError naming each member's last answer when the time runs out.
+     */
+    public void awaitAllApplied(final io.stardust.client.StardustClient client, final long epoch,
+        final Duration timeout)
+    {
+        final StringBuilder answers = new StringBuilder();
+        Await.until(() -> "every member to apply epoch " + epoch + "; last answers: " + answers, timeout, () ->
+        {
+            answers.setLength(0);
+            boolean all = true;
+            for (int m = 0; m < processes.length; m++)
+            {
+                try
+                {
+                    final long applied = client.status(m).get(2, TimeUnit.SECONDS).appliedEpoch();
+                    answers.append(m).append("=applied ").append(applied).append(' ');
+                    all &= applied >= epoch;
+                }
+                catch (final Exception ex)
+                {
+                    answers.append(m).append("=no answer (").append(ex.getMessage()).append(") ");
+                    all = false;
+                }
+            }
+            return all;
+        });
+    }
+
+    /**
      * @param id member id.
      * @return the member's exit code, or null while it runs (or before it first started).
      */
