@@ -302,28 +302,7 @@ public final class Report
 
     static String q(final String s)
     {
-        final StringBuilder sb = new StringBuilder("\"");
-        for (final char c : s.toCharArray())
-        {
-            switch (c)
-            {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return io.stardust.test.Json.quote(s);
     }
 
     // ---- charts ---------------------------------------------------------------------------------------------

@@ -160,19 +160,6 @@ final class Summary
 
     static String quote(final String s)
     {
-        final StringBuilder sb = new StringBuilder("\"");
-        for (final char c : s.toCharArray())
-        {
-            switch (c)
-            {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> sb.append(c < 0x20 ? String.format("\\u%04x", (int)c) : String.valueOf(c));
-            }
-        }
-        return sb.append('"').toString();
+        return io.stardust.test.Json.quote(s);
     }
 }
