@@ -141,6 +141,31 @@ public final class Conformance
                 bank(cluster, clients.subList(0, BANK_WORKERS), admin, seeds.nextLong(), settings, summary);
                 replicas(cluster, admin, seeds.nextLong(), summary);
             }
+            catch (final Throwable t)
+            {
+                // What the clients had seen against what the members had applied: enough to tell a stuck member
+                // from a session that waits for an epoch no member has.
+                final StringBuilder state = new StringBuilder("state when the run stopped: session epochs");
+                for (int i = 0; i < clients.size(); i++)
+                {
+                    state.append(' ').append(i).append('=').append(clients.get(i).sessionEpoch());
+                }
+                for (int m = 0; m < 3; m++)
+                {
+                    try
+                    {
+                        state.append("; member ").append(m).append(": ")
+                            .append(clients.get(WORKERS).status(m).get(5, TimeUnit.SECONDS));
+                    }
+                    catch (final Exception ex)
+                    {
+                        state.append("; member ").append(m).append(": no answer (").append(ex.getMessage()).append(')');
+                    }
+                }
+                System.out.println(state);
+                System.out.println(cluster.logTails(60));
+                throw t;
+            }
             finally
             {
                 for (int m = 0; m < 3; m++)
@@ -364,6 +389,9 @@ public final class Conformance
             nemesis.close();
         }
         record(nemesis, summary);
+        // The last fault may have restarted members a moment ago: the checks that follow read from any member, and a
+        // read sent to one still starting times out instead of being retried.
+        cluster.awaitCaughtUp(admin, Duration.ofSeconds(120));
     }
 
     private static void record(final Nemesis nemesis, final Summary summary)

@@ -2,7 +2,6 @@ package io.stardust.conformance;
 
 import io.stardust.client.StardustClient;
 import io.stardust.client.Transaction;
-import io.stardust.test.Await;
 import io.stardust.test.ProcessCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,7 +101,7 @@ class MixedFaultSoakIT
                         }
                         counts.merge(fault, 1, Integer::sum);
                         load.awaitMore(300, "after round " + round + " (" + fault + ")");
-                        awaitAllApplied(client, cluster);
+                        cluster.awaitCaughtUp(client, Duration.ofSeconds(120));
                     }
                     acknowledged.addAll(load.acknowledged());
                 }
@@ -115,25 +114,5 @@ class MixedFaultSoakIT
         }
         System.out.println("mixed-fault soak (seed " + seed + "): " + MINUTES + " minutes, faults " + counts +
             ", acknowledged commits " + acknowledged.size() + ", lost 0, applied twice 0, digests equal");
-    }
-
-    /** Every member is back and has applied what the cluster committed a moment ago (the leader's applied epoch). */
-    private static void awaitAllApplied(final StardustClient client, final ProcessCluster cluster)
-    {
-        final long[] target = {-1};
-        Await.until(() -> "the leader to report its applied epoch:\n" + AckedWrites.statuses(client, 3),
-            Duration.ofSeconds(60), () ->
-        {
-            try
-            {
-                target[0] = client.status(cluster.leaderOf(client)).get(2, TimeUnit.SECONDS).appliedEpoch();
-                return true;
-            }
-            catch (final Exception | AssertionError ex)
-            {
-                return false;
-            }
-        });
-        cluster.awaitAllApplied(client, target[0], Duration.ofSeconds(120));
     }
 }

@@ -253,6 +253,33 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * Wait until a member says it is leader and every member has applied the newest epoch known: the client's session
+     * epoch, or the highest any member reports applied. After faults are healed, every member is then back, serving
+     * reads, and caught up. The leader's own applied epoch is not enough: right after a whole-cluster restart it may
+     * still be replaying its log while a follower is catching up.
+     *
+     * @param client  a client of this cluster.
+     * @param timeout how long to wait for the members to catch up (finding the leader takes up to 30 s more).
+     */
+    public void awaitCaughtUp(final io.stardust.client.StardustClient client, final Duration timeout)
+    {
+        leaderOf(client);
+        long target = client.sessionEpoch();
+        for (int m = 0; m < processes.length; m++)
+        {
+            try
+            {
+                target = Math.max(target, client.status(m).get(2, TimeUnit.SECONDS).appliedEpoch());
+            }
+            catch (final Exception ex)
+            {
+                // Not answering (still starting): awaitAllApplied asks it again.
+            }
+        }
+        awaitAllApplied(client, target, timeout);
+    }
+
+    /**
      * @param id member id.
      * @return the member's exit code, or null while it runs (or before it first started).
      */
