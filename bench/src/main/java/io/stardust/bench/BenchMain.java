@@ -121,10 +121,10 @@ public final class BenchMain implements Callable<Integer>
         final int measureSeconds = seconds != null ? seconds : full ? 20 : smoke ? 1 : 4;
         final long warmupMs = warmupSeconds != null ? Math.round(warmupSeconds * 1000) : full ? 5_000 : smoke ? 500 :
             workload != null ? 10_000 : 1_000;
-        if (workload != null)
+        // Bad names fail here, before anything starts.
+        final Workload only = workload == null ? null : Workload.parse(workload);
+        if (only != null)
         {
-            // Bad names fail here, before anything starts.
-            Workload.parse(workload);
             KeyChooser.parse(keys, 2);
         }
         final Report report = new Report(LocalDate.now().toString(), "bench " + String.join(" ", args()));
@@ -154,10 +154,9 @@ public final class BenchMain implements Callable<Integer>
                 report.durability(target.name(), target.durability());
                 System.out.printf("%-18s loading %,d records and %,d accounts...%n", system, recordCount, accounts);
                 target.load(recordCount, valueBytes, Math.max(accounts, 1_000), 1_000);
-                if (workload != null)
+                if (only != null)
                 {
-                    final Workload w = Workload.parse(workload);
-                    run(target, report, w, KeyChooser.parse(keys, w == Workload.BANK ? accounts : recordCount),
+                    run(target, report, only, KeyChooser.parse(keys, only == Workload.BANK ? accounts : recordCount),
                         clients, rate, warmupMs, measureSeconds * 1000L, accounts);
                 }
                 else

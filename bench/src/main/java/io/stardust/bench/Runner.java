@@ -131,7 +131,6 @@ public final class Runner
             batchWindowUs, plan.measureMs() / 1000.0, committed.get(), aborts.get(), errors.get(), merged, cpu);
     }
 
-    /** One client's loop: closed, or open on a fixed schedule; returns once a transaction ends after {@code end}. */
     /**
      * Server CPU time charged to the measured window.
      *
@@ -151,6 +150,7 @@ public final class Runner
         return (long)((double)(cpuAtEnd - cpuAtStart) * commits / allCommits);
     }
 
+    /** One client's loop: closed, or open on a fixed schedule; returns once a transaction ends after {@code end}. */
     private static void runClient(final Plan plan, final int client, final long start, final long measureStart,
         final long end, final SplittableRandom random, final Target.Session session, final AtomicLong committed,
         final AtomicLong allCommits, final AtomicLong aborts, final AtomicLong errors, final Histogram histogram)
