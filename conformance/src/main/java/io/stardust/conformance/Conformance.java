@@ -150,19 +150,8 @@ public final class Conformance
                 {
                     state.append(' ').append(i).append('=').append(clients.get(i).sessionEpoch());
                 }
-                for (int m = 0; m < 3; m++)
-                {
-                    try
-                    {
-                        state.append("; member ").append(m).append(": ")
-                            .append(clients.get(WORKERS).status(m).get(5, TimeUnit.SECONDS));
-                    }
-                    catch (final Exception ex)
-                    {
-                        state.append("; member ").append(m).append(": no answer (").append(ex.getMessage()).append(')');
-                    }
-                }
                 System.out.println(state);
+                System.out.print(io.stardust.test.MemberStatuses.describe(clients.get(WORKERS), 3));
                 System.out.println(cluster.logTails(60));
                 throw t;
             }

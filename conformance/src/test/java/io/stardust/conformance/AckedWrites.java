@@ -153,7 +153,7 @@ final class AckedWrites implements AutoCloseable
     {
         final int members = spec.size();
         final long[] epoch = {0};
-        Await.until(() -> "members to agree on an applied epoch: " + statuses(client, members) + "\n" +
+        Await.until(() -> "members to agree on an applied epoch: " + io.stardust.test.MemberStatuses.describe(client, members) + "\n" +
             diagnostics.get(), Duration.ofSeconds(90), () ->
         {
             try
@@ -210,23 +210,6 @@ final class AckedWrites implements AutoCloseable
                 from = Arrays.copyOf(lastKey, lastKey.length + 1);
             }
         }
-    }
-
-    static String statuses(final StardustClient client, final int members)
-    {
-        final StringBuilder sb = new StringBuilder();
-        for (int m = 0; m < members; m++)
-        {
-            try
-            {
-                sb.append(client.status(m).get(5, TimeUnit.SECONDS)).append('\n');
-            }
-            catch (final Exception ex)
-            {
-                sb.append("member ").append(m).append(": ").append(ex).append('\n');
-            }
-        }
-        return sb.toString();
     }
 
     static String tails(final ProcessCluster cluster)

@@ -42,7 +42,7 @@ class PartitionIT
                     // The majority side elects a leader of its own, and the cut-off leader steps down: it cannot
                     // reach a quorum. Members' read endpoints are not behind the proxy, so both can be asked.
                     Await.until(() -> "a new leader on the majority side and the old one stepped down: " +
-                        AckedWrites.statuses(client, 3), Duration.ofSeconds(30),
+                        io.stardust.test.MemberStatuses.describe(client, 3), Duration.ofSeconds(30),
                         () -> newLeaderElected(client, oldLeader) && !"LEADER".equals(role(client, oldLeader)));
                     load.awaitMore(300, "while the old leader is cut off");
                     assertTrue(network.dropped() > droppedBefore, "the proxy dropped nothing while the leader was cut off");
