@@ -43,21 +43,53 @@ public final class Ports
     /** Lowest base port handed out. */
     private static final int FIRST_BASE = 10_000;
 
-    /** @return the first port of the kernel's ephemeral range (Linux's default 32768 where it cannot be read). */
+    /**
+     * @return the first port of the kernel's ephemeral range, read from procfs with a stream: procfs reports a size
+     * of 0, and {@code Files.readString} trusts it and came back with a truncated value ("3"). Linux's default 32768
+     * where the file cannot be read or parsed.
+     */
     static int ephemeralLow()
     {
-        try
+        try (java.io.InputStream in = new java.io.FileInputStream("/proc/sys/net/ipv4/ip_local_port_range"))
         {
-            final String range = java.nio.file.Files.readString(
-                java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-            final int low = Integer.parseInt(range.split("\\s+")[0]);
-            // A range starting too low to leave room keeps the old behaviour of sharing it.
-            return low > FIRST_BASE + 2_000 ? low : 61_000;
+            return parseEphemeralLow(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException ex)
         {
             return 32_768;
         }
+    }
+
+    /**
+     * @param range the contents of {@code ip_local_port_range}: "low high".
+     * @return the low end; 32768 when it is not two port numbers. A range starting too low to leave room for test
+     * clusters below it is refused: a test cluster inside the ephemeral range can lose a port to any socket bound to
+     * port 0, so better to fail with a clear message.
+     * @throws IllegalStateException when the range leaves fewer than 2,000 ports below it for test clusters.
+     */
+    static int parseEphemeralLow(final String range)
+    {
+        final String[] parts = range.trim().split("\\s+");
+        final int low;
+        try
+        {
+            if (parts.length != 2)
+            {
+                return 32_768;
+            }
+            low = Integer.parseInt(parts[0]);
+            Integer.parseInt(parts[1]);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return 32_768;
+        }
+        if (low <= FIRST_BASE + 2_000)
+        {
+            throw new IllegalStateException("the kernel's ephemeral port range starts at " + low + ", which leaves " +
+                "no room for test clusters below it (from " + FIRST_BASE + "); raise net.ipv4.ip_local_port_range");
+        }
+        return low;
     }
 
     private static boolean allFree(final int base, final int span)

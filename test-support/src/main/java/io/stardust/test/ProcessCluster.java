@@ -41,6 +41,7 @@ public final class ProcessCluster implements AutoCloseable
         }
         spec = ClusterSpec.local("localhost", Ports.freeBasePort(members), members);
         processes = new Process[members];
+        MemberLogsOnFailure.opened(this);
     }
 
     public ClusterSpec spec()
@@ -502,14 +503,14 @@ public final class ProcessCluster implements AutoCloseable
         }
     }
 
-    /** With {@code -Dstardust.logs.dir=DIR}, copy the members' logs there before the cluster's folder goes. */
+    /**
+     * Copy the members' logs out of the cluster's folder before it goes: into {@code -Dstardust.logs.dir=DIR}, or by
+     * default {@code target/member-logs} under the working directory (a module's folder under Maven). A test that
+     * fails prints their tails ({@link MemberLogsOnFailure}).
+     */
     private void keepLogs()
     {
-        final String target = System.getProperty("stardust.logs.dir");
-        if (target == null)
-        {
-            return;
-        }
+        final String target = System.getProperty("stardust.logs.dir", "target/member-logs");
         final File into = new File(target, dir.getName());
         try
         {
@@ -523,6 +524,7 @@ public final class ProcessCluster implements AutoCloseable
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
             }
+            MemberLogsOnFailure.kept(into);
         }
         catch (final java.io.IOException ex)
         {
@@ -545,6 +547,7 @@ public final class ProcessCluster implements AutoCloseable
             network.close();
         }
         keepLogs();
+        MemberLogsOnFailure.closed(this);
         StardustMember.deleteTree(dir);
         for (final ClusterSpec.Member m : spec.members())
         {

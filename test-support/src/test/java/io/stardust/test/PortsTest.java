@@ -3,6 +3,12 @@ package io.stardust.test;
 import io.stardust.protocol.ClusterSpec;
 import org.junit.jupiter.api.Test;
 
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PortsTest
@@ -17,5 +23,25 @@ class PortsTest
             assertTrue(base >= 10_000 && base + 9 * ClusterSpec.PORTS_PER_MEMBER <= low,
                 "block " + base + " overlaps the ephemeral range from " + low);
         }
+    }
+
+    @Test
+    void shouldReadTheKernelsRangeWhole() throws IOException
+    {
+        // Files.readString returned "3" here (procfs reports a size of 0), which silently fell back to a default.
+        final String text;
+        try (FileInputStream in = new FileInputStream("/proc/sys/net/ipv4/ip_local_port_range"))
+        {
+            text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+        assertEquals(Integer.parseInt(text.trim().split("\\s+")[0]), Ports.ephemeralLow());
+    }
+
+    @Test
+    void shouldParseTheRangeAndRefuseOneThatLeavesNoRoom()
+    {
+        assertEquals(32768, Ports.parseEphemeralLow("32768\t60999\n"));
+        assertEquals(32768, Ports.parseEphemeralLow("3"));
+        assertThrows(IllegalStateException.class, () -> Ports.parseEphemeralLow("1024 65535"));
     }
 }
