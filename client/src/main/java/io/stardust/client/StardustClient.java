@@ -108,6 +108,8 @@ public final class StardustClient implements AutoCloseable
      */
     private final AtomicLong sessionEpoch = new AtomicLong();
     private final SplittableRandom txnIds = new SplittableRandom(new SecureRandom().nextLong());
+    /** What this client's transactions read and commit through. */
+    private final Transaction.Backend backend = new Backend();
     private volatile boolean running = true;
     /** Member serving this client's reads; moves to the next member when one stops answering. */
     private volatile int readMember;
@@ -189,6 +191,65 @@ public final class StardustClient implements AutoCloseable
     /** A scan's answer. */
     record ScanReply(long snapshotEpoch, boolean more, List<KeyValue> rows) implements Snapshotted
     {
+    }
+
+    /** A transaction's reads and commits, through this client. */
+    private final class Backend implements Transaction.Backend
+    {
+        @Override
+        public CompletableFuture<ReadReply> read(
+            final String table, final byte[] key, final long snapshotEpoch, final long minAppliedEpoch)
+        {
+            return StardustClient.this.read(table, key, snapshotEpoch, minAppliedEpoch);
+        }
+
+        @Override
+        public CompletableFuture<ScanReply> scan(
+            final String table,
+            final byte[] start,
+            final byte[] end,
+            final int limit,
+            final long snapshotEpoch,
+            final long minAppliedEpoch)
+        {
+            return StardustClient.this.scan(table, start, end, limit, snapshotEpoch, minAppliedEpoch);
+        }
+
+        @Override
+        public CompletableFuture<CommitInfo> commit(final byte[] frame, final long correlationId, final long txnId)
+        {
+            return StardustClient.this.commit(frame, correlationId, txnId);
+        }
+
+        @Override
+        public void observeEpoch(final long epoch)
+        {
+            StardustClient.this.observeEpoch(epoch);
+        }
+
+        @Override
+        public long sessionEpoch()
+        {
+            return StardustClient.this.sessionEpoch();
+        }
+
+        @Override
+        public long newTxnId()
+        {
+            return StardustClient.this.newTxnId();
+        }
+
+        @Override
+        public long newCorrelationId()
+        {
+            return StardustClient.this.newCorrelationId();
+        }
+
+        @Override
+        public int maxTransactionBytes()
+        {
+            return config.maxTransactionBytes();
+        }
     }
 
     /** One member's read endpoint, as seen from here. */
@@ -317,7 +378,7 @@ public final class StardustClient implements AutoCloseable
      */
     public Transaction begin()
     {
-        return new Transaction(this, sessionEpoch.get());
+        return new Transaction(backend, sessionEpoch.get());
     }
 
     /**

@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutionException;
  */
 public final class Transaction
 {
-    private final StardustClient client;
+    private final Backend client;
     private final long minAppliedEpoch;
     private final Map<TableKey, long[]> reads = new LinkedHashMap<>();
     private final List<byte[][]> ranges = new ArrayList<>();
@@ -49,10 +49,43 @@ public final class Transaction
         }
     }
 
+    /**
+     * What a transaction needs from its client: {@link StardustClient} provides it over Aeron; unit tests stand in
+     * for it without a cluster. Futures may complete on any thread (the client's conductor, or the caller's).
+     */
+    interface Backend
+    {
+        /** A point read at {@code snapshotEpoch} (-1: the member's latest applied epoch). */
+        CompletableFuture<StardustClient.ReadReply> read(
+            String table, byte[] key, long snapshotEpoch, long minAppliedEpoch);
+
+        /** One scan request: at most {@code limit} live rows of {@code [start, end)} at {@code snapshotEpoch}. */
+        CompletableFuture<StardustClient.ScanReply> scan(
+            String table, byte[] start, byte[] end, int limit, long snapshotEpoch, long minAppliedEpoch);
+
+        /** Send an encoded commit record. */
+        CompletableFuture<CommitInfo> commit(byte[] frame, long correlationId, long txnId);
+
+        /** Advance the session epoch to {@code epoch} if it is newer. */
+        void observeEpoch(long epoch);
+
+        /** @return the newest epoch the session has seen. */
+        long sessionEpoch();
+
+        /** @return a new non-zero transaction id. */
+        long newTxnId();
+
+        /** @return a new correlation id. */
+        long newCorrelationId();
+
+        /** @return the largest encoded transaction accepted, in bytes. */
+        int maxTransactionBytes();
+    }
+
     /** Marks a buffered delete in {@link #writes}. */
     private static final byte[] DELETED = new byte[0];
 
-    Transaction(final StardustClient client, final long minAppliedEpoch)
+    Transaction(final Backend client, final long minAppliedEpoch)
     {
         this.client = client;
         this.minAppliedEpoch = minAppliedEpoch;
@@ -292,10 +325,10 @@ public final class Transaction
                 .putValue(e.getValue(), 0, e.getValue().length);
         }
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
-        if (length > client.config().maxTransactionBytes())
+        if (length > client.maxTransactionBytes())
         {
             throw new RejectedException(ErrorCode.TXN_TOO_LARGE, "transaction of " + length +
-                " bytes exceeds the client's limit of " + client.config().maxTransactionBytes() + " bytes");
+                " bytes exceeds the client's limit of " + client.maxTransactionBytes() + " bytes");
         }
         return Arrays.copyOf(buffer.byteArray(), length);
     }
