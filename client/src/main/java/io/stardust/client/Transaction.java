@@ -346,6 +346,11 @@ public final class Transaction
     /**
      * Run a read at the transaction's snapshot. The first read pins the snapshot; reads issued before its answer
      * wait for it, so every read of the transaction sees the same snapshot.
+     * <p>
+     * The future returned for the first read completes only after the snapshot is pinned (and the session epoch
+     * advanced): whoever sees the read's result, and then writes and commits, commits with that snapshot epoch.
+     * Returning the read's own future instead let a caller woken by it commit before the pinning callback ran,
+     * with snapshot epoch 0.
      */
     private synchronized <T> CompletableFuture<T> atSnapshot(
         final java.util.function.LongFunction<CompletableFuture<T>> read)
@@ -355,7 +360,7 @@ public final class Transaction
             final CompletableFuture<Long> pinned = new CompletableFuture<>();
             snapshot = pinned;
             final CompletableFuture<T> first = read.apply(-1);
-            first.whenComplete((reply, error) ->
+            return first.whenComplete((reply, error) ->
             {
                 if (error != null)
                 {
@@ -373,7 +378,6 @@ public final class Transaction
                     pinned.complete(epoch);
                 }
             });
-            return first;
         }
         return snapshot.thenCompose(read::apply);
     }
