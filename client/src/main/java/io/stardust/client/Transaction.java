@@ -10,9 +10,12 @@ import org.agrona.ExpandableArrayBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -85,6 +88,9 @@ public final class Transaction
     /** Marks a buffered delete in {@link #writes}. */
     private static final byte[] DELETED = new byte[0];
 
+    /** Most rows one scan request asks for: a member answers no more (ReadEndpoint.MAX_SCAN_ROWS). */
+    static final int MAX_ROWS_PER_REQUEST = 10_000;
+
     Transaction(final Backend client, final long minAppliedEpoch)
     {
         this.client = client;
@@ -143,51 +149,168 @@ public final class Transaction
     }
 
     /**
-     * Live rows of {@code [start, end)} in key order (blocking). The range is recorded, so a later insert into it
-     * aborts this transaction (no phantoms).
+     * Scan {@code [start, end)} as this transaction sees it (blocking): its snapshot overlaid with its own buffered
+     * puts and deletes. Returns, in key order (unsigned lexicographic, as the server orders keys), the first
+     * {@code limit} live rows of the range, or all of them when there are fewer:
+     * <ul>
+     *   <li>a key this transaction put is returned with the value it put, whether or not the snapshot has it (a key
+     *   it inserted carries version 0/0, a key it overwrote the snapshot's version);</li>
+     *   <li>a key this transaction deleted is left out and does not count against {@code limit};</li>
+     *   <li>fewer than {@code limit} rows means that no live row of the range follows them; exactly {@code limit}
+     *   rows says nothing about what follows (scan on from the successor of the last key, or use
+     *   {@link #scanPage} to be told).</li>
+     * </ul>
+     * Every request is served at the transaction's snapshot, and as many are sent as the answer needs (a member
+     * answers at most 10000 rows, and fewer when they are large), so any positive {@code limit} is honoured.
+     * <p>
+     * What the result depends on is recorded, and validated when a read-write transaction commits: the whole range
+     * when fewer than {@code limit} rows came back, else {@code [start, successor of the last key returned)}. If any
+     * key there was written (inserted, updated or deleted) by another transaction after the snapshot, or by an
+     * earlier transaction of the commit's epoch, the commit aborts with {@code PHANTOM}: no phantoms. Scanned rows
+     * need no read-set entries. A range that is empty by its bounds ({@code end} not null and not above
+     * {@code start}) returns no rows and records nothing.
      *
      * @param table table name.
-     * @param start inclusive start; empty for the first key.
-     * @param end   exclusive end; null for no bound.
-     * @param limit most rows (the server caps it at 10000).
-     * @return the rows; fewer than {@code limit} means the range is exhausted.
+     * @param start inclusive start; null or empty for the first key.
+     * @param end   exclusive end; null or empty for no bound.
+     * @param limit most rows; at least 1.
+     * @return the rows, in key order.
      */
     public List<KeyValue> scan(final String table, final byte[] start, final byte[] end, final int limit)
     {
+        return scan(table, start, end, limit, false).rows();
+    }
+
+    /**
+     * As {@link #scan}, and say whether more live rows of the range follow the ones returned. To tell, the scan
+     * reads one live row past the last one returned, so what is validated at commit reaches through that row: the
+     * whole range when {@link ScanPage#more()} is false, else {@code [start, successor of the first key not
+     * returned)}.
+     *
+     * @param table table name.
+     * @param start inclusive start; null or empty for the first key.
+     * @param end   exclusive end; null or empty for no bound.
+     * @param limit most rows; at least 1.
+     * @return the rows, in key order, and whether more follow.
+     */
+    public ScanPage scanPage(final String table, final byte[] start, final byte[] end, final int limit)
+    {
+        return scan(table, start, end, limit, true);
+    }
+
+    private ScanPage scan(
+        final String table, final byte[] start, final byte[] end, final int limit, final boolean tellMore)
+    {
         checkOpen();
+        if (limit < 1)
+        {
+            throw new IllegalArgumentException("scan limit " + limit + " is not positive");
+        }
         final byte[] from = start == null ? new byte[0] : start.clone();
         final byte[] to = end == null ? new byte[0] : end.clone();
-        final StardustClient.ScanReply reply = StardustClient.await(
-            atSnapshot((epoch) -> client.scan(table, from, to, limit, epoch, minAppliedEpoch)));
-        final List<KeyValue> rows = new ArrayList<>();
-        for (final KeyValue row : reply.rows())
+        if (to.length > 0 && Arrays.compareUnsigned(from, to) >= 0)
         {
-            final TableKey tk = new TableKey(table, row.key());
-            final byte[] buffered = writes.get(tk);
-            if (buffered == null)
-            {
-                rows.add(row);
-            }
-            else if (buffered != DELETED)
-            {
-                rows.add(new KeyValue(row.key(), buffered, row.versionEpoch(), row.versionIndex()));
-            }
+            return new ScanPage(List.of(), false);
         }
-        // The scanned rows need no read-set entries: the range itself aborts the commit if any key in it was
-        // written (updated, inserted or deleted) after the snapshot.
-        // A cut-short scan read only up to its last row: record exactly that range.
-        byte[] rangeEnd = to;
-        if (reply.more() && !reply.rows().isEmpty())
+        final NavigableMap<byte[], byte[]> own = ownWrites(table, from, to);
+        // Live rows wanted: limit, and one more to tell whether more follow.
+        final long wanted = tellMore ? limit + 1L : limit;
+        final List<KeyValue> view = new ArrayList<>();
+        byte[] cursor = from;
+        while (true)
         {
-            final byte[] last = reply.rows().get(reply.rows().size() - 1).key();
-            rangeEnd = Arrays.copyOf(last, last.length + 1);
+            // Ask for what is still wanted plus one per own delete ahead: a snapshot row this transaction deleted is
+            // answered by the member but left out here.
+            int deletesAhead = 0;
+            for (final byte[] value : own.tailMap(cursor, true).values())
+            {
+                deletesAhead += value == DELETED ? 1 : 0;
+            }
+            final int ask = (int)Math.min(MAX_ROWS_PER_REQUEST, wanted - view.size() + deletesAhead);
+            final byte[] pageStart = cursor;
+            final StardustClient.ScanReply reply = StardustClient.await(
+                atSnapshot((epoch) -> client.scan(table, pageStart, to, ask, epoch, minAppliedEpoch)));
+            final List<KeyValue> rows = reply.rows();
+            if (reply.more() && rows.isEmpty())
+            {
+                throw new StardustException("a scan of " + table + " was answered with no rows and more to come");
+            }
+            // The reply gives every snapshot row of [cursor, readTo): up to its last row when cut short, else all.
+            final byte[] readTo = reply.more() ? successor(rows.get(rows.size() - 1).key()) : to;
+            overlay(rows, readTo.length == 0 ? own.tailMap(cursor, true) : own.subMap(cursor, true, readTo, false),
+                view, wanted);
+            if (view.size() == wanted || !reply.more())
+            {
+                break;
+            }
+            cursor = readTo;
         }
+        // The result depends on every key up to the last live row it relied on; on the whole range when the range
+        // ran out first.
+        final byte[] validatedEnd = view.size() == wanted ? successor(view.get(view.size() - 1).key()) : to;
         synchronized (this)
         {
             rangeTables.add(table);
-            ranges.add(new byte[][] {from, rangeEnd});
+            ranges.add(new byte[][] {from, validatedEnd});
         }
-        return rows;
+        final boolean more = view.size() > limit;
+        return new ScanPage(more ? new ArrayList<>(view.subList(0, limit)) : view, more);
+    }
+
+    /** This transaction's buffered writes to {@code table} within {@code [from, to)}, in key order. */
+    private synchronized NavigableMap<byte[], byte[]> ownWrites(final String table, final byte[] from, final byte[] to)
+    {
+        final NavigableMap<byte[], byte[]> own = new TreeMap<>(Arrays::compareUnsigned);
+        for (final Map.Entry<TableKey, byte[]> e : writes.entrySet())
+        {
+            final byte[] key = e.getKey().key();
+            if (e.getKey().table().equals(table) && Arrays.compareUnsigned(key, from) >= 0 &&
+                (to.length == 0 || Arrays.compareUnsigned(key, to) < 0))
+            {
+                own.put(key, e.getValue());
+            }
+        }
+        return own;
+    }
+
+    /**
+     * Merge snapshot rows with own writes of the same key interval, both in key order, into {@code view} until it
+     * holds {@code wanted} rows.
+     */
+    private static void overlay(
+        final List<KeyValue> rows, final NavigableMap<byte[], byte[]> own, final List<KeyValue> view, final long wanted)
+    {
+        final Iterator<Map.Entry<byte[], byte[]>> writes = own.entrySet().iterator();
+        Map.Entry<byte[], byte[]> write = writes.hasNext() ? writes.next() : null;
+        int i = 0;
+        while (view.size() < wanted && (i < rows.size() || write != null))
+        {
+            final KeyValue row = i < rows.size() ? rows.get(i) : null;
+            final int order = row == null ? 1 : write == null ? -1 : Arrays.compareUnsigned(row.key(), write.getKey());
+            if (order < 0)
+            {
+                view.add(row);
+                i++;
+                continue;
+            }
+            if (write.getValue() != DELETED)
+            {
+                view.add(order == 0 ?
+                    new KeyValue(row.key(), write.getValue().clone(), row.versionEpoch(), row.versionIndex()) :
+                    new KeyValue(write.getKey().clone(), write.getValue().clone(), 0, 0));
+            }
+            if (order == 0)
+            {
+                i++;
+            }
+            write = writes.hasNext() ? writes.next() : null;
+        }
+    }
+
+    /** @return the least key greater than {@code key}. */
+    private static byte[] successor(final byte[] key)
+    {
+        return Arrays.copyOf(key, key.length + 1);
     }
 
     /**
