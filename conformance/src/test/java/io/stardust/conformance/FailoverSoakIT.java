@@ -78,36 +78,53 @@ class FailoverSoakIT
     }
 
     /**
-     * Increment a counter until one increment is acknowledged; a timed-out attempt is retried and noted in
+     * Increment a counter until one increment is acknowledged, and check that it found every increment acknowledged
+     * before: the committed increment's read is validated at its place in the log, so the value it read is the
+     * counter's value there, and must be {@code current}, the last value acknowledged, or up to one more for each
+     * attempt here that timed out (its outcome unknown: it may have committed). Less means an acknowledged write was
+     * lost; more, an increment applied that no attempt accounts for. A timed-out attempt is retried and noted in
      * {@code attempts} with its time since {@code sinceNs}, so a slow failover shows where the time went.
+     *
+     * @return the value now acknowledged.
      */
     private static long commitUntilOk(
         final StardustClient client, final long current, final long sinceNs, final List<String> attempts)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int unknownOutcomes = 0;
         while (true)
         {
+            final long found;
             try
             {
-                return client.run((tx) ->
+                found = client.run((tx) ->
                 {
                     final byte[] value = tx.get("soak", "counter".getBytes(UTF_8));
-                    final long next = (value == null ? 0 : Long.parseLong(new String(value, UTF_8))) + 1;
-                    tx.put("soak", "counter".getBytes(UTF_8), Long.toString(next).getBytes(UTF_8));
-                    return next;
+                    final long seen = value == null ? 0 : Long.parseLong(new String(value, UTF_8));
+                    tx.put("soak", "counter".getBytes(UTF_8), Long.toString(seen + 1).getBytes(UTF_8));
+                    return seen;
                 });
             }
             catch (final StardustTimeoutException ex)
             {
+                unknownOutcomes++;
                 attempts.add(String.format("%6.0f ms: %s", (System.nanoTime() - sinceNs) / 1e6, ex.getMessage()));
                 if (System.nanoTime() > deadline)
                 {
                     throw new AssertionError("no commit within 60 s", ex);
                 }
+                continue;
             }
+            if (found < current || found > current + unknownOutcomes)
+            {
+                throw new AssertionError((found < current ? "acknowledged write lost" : "unaccounted increment") +
+                    ": the counter was acknowledged at " + current + ", then " + unknownOutcomes +
+                    " attempts timed out, and the increment that committed found " + found + "; attempts: " +
+                    attempts);
+            }
+            return found + 1;
         }
     }
-
 
     private static void awaitAllUp(final StardustClient client)
     {
