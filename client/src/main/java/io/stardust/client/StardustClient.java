@@ -454,9 +454,10 @@ public final class StardustClient implements AutoCloseable
     public CompletableFuture<ControlResult> createTable(final String name)
     {
         final long correlationId = newCorrelationId();
+        final long requestId = newTxnId();
         final CreateTableEncoder e = new CreateTableEncoder();
         return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .correlationId(correlationId).name(name).encodedLength());
+            .correlationId(correlationId).requestId(requestId).name(name).encodedLength());
     }
 
     /**
@@ -468,9 +469,10 @@ public final class StardustClient implements AutoCloseable
     public CompletableFuture<ControlResult> setBatchWindow(final long micros)
     {
         final long correlationId = newCorrelationId();
+        final long requestId = newTxnId();
         final SetBatchWindowEncoder e = new SetBatchWindowEncoder();
         return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .correlationId(correlationId).batchWindowMicros(micros).encodedLength());
+            .correlationId(correlationId).batchWindowMicros(micros).requestId(requestId).encodedLength());
     }
 
     /**
@@ -483,9 +485,11 @@ public final class StardustClient implements AutoCloseable
     public CompletableFuture<ControlResult> setEpochLimits(final int maxTransactions, final int maxBytes)
     {
         final long correlationId = newCorrelationId();
+        final long requestId = newTxnId();
         final SetEpochLimitsEncoder e = new SetEpochLimitsEncoder();
         return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .correlationId(correlationId).maxTransactions(maxTransactions).maxBytes(maxBytes).encodedLength());
+            .correlationId(correlationId).maxTransactions(maxTransactions).maxBytes(maxBytes).requestId(requestId)
+            .encodedLength());
     }
 
     /**
@@ -751,7 +755,7 @@ public final class StardustClient implements AutoCloseable
             if (cluster.isClosed())
             {
                 cluster = null;
-                failInFlightControls("the cluster session was lost; the outcome of this request is unknown");
+                failInFlightRaw("the cluster session was lost; the outcome of this request is unknown");
                 connecting = AeronCluster.asyncConnect(clusterContext());
                 return 1;
             }
@@ -773,7 +777,7 @@ public final class StardustClient implements AutoCloseable
                 {
                     cluster = connected;
                     connecting = null;
-                    resendInFlightCommits();
+                    resendInFlight();
                     return 1;
                 }
             }
@@ -787,15 +791,16 @@ public final class StardustClient implements AutoCloseable
     }
 
     /**
-     * Control requests in flight when the session was lost have an unknown outcome and are not idempotent: fail
-     * them. Commits are kept: they are sent again (see {@link #resendInFlightCommits()}).
+     * Raw frames in flight when the session was lost have an unknown outcome: fail them. Commits and control requests
+     * are kept: they are sent again (see {@link #resendInFlight()}), and the cluster answers a copy of one it
+     * already applied with its original answer (by transaction id, or by request id).
      */
-    private void failInFlightControls(final String message)
+    private void failInFlightRaw(final String message)
     {
         final List<Pending> lost = new ArrayList<>();
         for (final Pending p : pending.values())
         {
-            if ((p.kind == Kind.CONTROL || p.kind == Kind.RAW) && !unsentCluster.contains(p))
+            if (p.kind == Kind.RAW && !unsentCluster.contains(p))
             {
                 lost.add(p);
             }
@@ -812,7 +817,7 @@ public final class StardustClient implements AutoCloseable
      * their original order and ahead of newer requests: the cluster remembers transaction ids, so a commit that did
      * make it is answered with its original outcome and never applied twice.
      */
-    private void resendInFlightCommits()
+    private void resendInFlight()
     {
         final org.agrona.collections.LongHashSet queued = new org.agrona.collections.LongHashSet();
         for (final Pending p : unsentCluster)
@@ -822,7 +827,8 @@ public final class StardustClient implements AutoCloseable
         final List<Pending> inFlight = new ArrayList<>();
         for (final Pending p : pending.values())
         {
-            if (p.kind == Kind.COMMIT && !p.future.isDone() && !queued.contains(p.correlationId))
+            if ((p.kind == Kind.COMMIT || p.kind == Kind.CONTROL) && !p.future.isDone() &&
+                !queued.contains(p.correlationId))
             {
                 inFlight.add(p);
             }
@@ -830,7 +836,10 @@ public final class StardustClient implements AutoCloseable
         inFlight.sort(java.util.Comparator.comparingLong((Pending p) -> p.correlationId));
         for (int i = inFlight.size() - 1; i >= 0; i--)
         {
-            markResend(inFlight.get(i).frame);
+            if (inFlight.get(i).kind == Kind.COMMIT)
+            {
+                markResend(inFlight.get(i).frame);
+            }
             unsentCluster.addFirst(inFlight.get(i));
         }
     }
@@ -1161,7 +1170,7 @@ public final class StardustClient implements AutoCloseable
             final int leaderMemberId,
             final String ingressEndpoints)
         {
-            resendInFlightCommits();
+            resendInFlight();
         }
     }
 

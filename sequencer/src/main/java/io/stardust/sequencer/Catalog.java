@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 public final class Catalog
 {
     /** Most tables a catalog holds. */
-    public static final int MAX_TABLES = 1024;
+    public static final int MAX_TABLES = 16_384;
     /** Allowed table names. */
     public static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
@@ -88,9 +88,10 @@ public final class Catalog
      */
     public String checkNewTable(final String name)
     {
-        if (name == null || !TABLE_NAME.matcher(name).matches())
+        final String problem = nameProblem(name);
+        if (problem != null)
         {
-            return "invalid table name '" + name + "': use 1-64 characters of [A-Za-z0-9_], not starting with a digit";
+            return problem;
         }
         if (byName.containsKey(name))
         {
@@ -99,6 +100,19 @@ public final class Catalog
         if (tables.size() >= MAX_TABLES)
         {
             return "the catalog is full (" + MAX_TABLES + " tables)";
+        }
+        return null;
+    }
+
+    /**
+     * @param name proposed name.
+     * @return null when it is a well-formed table name, else why not.
+     */
+    public static String nameProblem(final String name)
+    {
+        if (name == null || !TABLE_NAME.matcher(name).matches())
+        {
+            return "invalid table name '" + name + "': use 1-64 characters of [A-Za-z0-9_], not starting with a digit";
         }
         return null;
     }

@@ -190,4 +190,16 @@ final class DecisionWindow
         previous.forEach(visitor);
         current.forEach(visitor);
     }
+
+    /**
+     * @param newWindow ids per generation of the new window.
+     * @return a window of that size holding the decisions this one holds, put in {@link #forEach} order (a function
+     * of the log alone, so the same on every replica); a smaller window keeps the last ones put.
+     */
+    DecisionWindow resized(final int newWindow)
+    {
+        final DecisionWindow next = new DecisionWindow(newWindow);
+        forEach(next::put);
+        return next;
+    }
 }

@@ -3,8 +3,11 @@ package io.stardust.sequencer;
 import io.stardust.protocol.Versions;
 
 /**
- * Settings of the sequencer service. The batch window and epoch limits here are only the values of an empty log:
- * once running they are replicated state, changed by control records.
+ * Settings of the sequencer service. Those that decide outcomes (batch window, epoch limits, transaction, key and value
+ * limits, dedup window, durability) only seed the cluster's first {@code ClusterSettings} record when this member is
+ * the first leader of an empty log ({@link #seedSettings()}); once in the log they are {@link ReplicatedSettings},
+ * changed only by control records, and a member's own values no longer matter, except its durability, which must
+ * match the cluster's (its disk syncs are set when it starts).
  */
 public final class SequencerConfig
 {
@@ -36,6 +39,8 @@ public final class SequencerConfig
     public static final int DEFAULT_DEDUP_WINDOW_TRANSACTIONS = 256 * 1024;
     /** Default largest key. */
     public static final int DEFAULT_MAX_KEY_BYTES = 4096;
+    /** Default largest value: what storage holds (see {@link io.stardust.storage.Storage#MAX_VALUE_BYTES}). */
+    public static final int DEFAULT_MAX_VALUE_BYTES = io.stardust.storage.Storage.MAX_VALUE_BYTES;
 
     private long initialBatchWindowMicros = DEFAULT_BATCH_WINDOW_MICROS;
     private int initialEpochMaxTransactions = DEFAULT_EPOCH_MAX_TRANSACTIONS;
@@ -43,6 +48,8 @@ public final class SequencerConfig
     private int maxTransactionBytes = DEFAULT_MAX_TRANSACTION_BYTES;
     private int maxTransactionOps = DEFAULT_MAX_TRANSACTION_OPS;
     private int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
+    private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+    private io.stardust.protocol.codecs.Durability durability = io.stardust.protocol.codecs.Durability.FSYNC;
     private int digestHistory = 1 << 16;
     private int dedupWindowTransactions = DEFAULT_DEDUP_WINDOW_TRANSACTIONS;
     private java.io.File checkpointDirectory;
@@ -121,6 +128,47 @@ public final class SequencerConfig
     }
 
     /**
+     * Largest value, seeding the replicated settings.
+     *
+     * @param bytes limit, at most {@link io.stardust.storage.Storage#MAX_VALUE_BYTES}.
+     * @return this.
+     */
+    public SequencerConfig maxValueBytes(final int bytes)
+    {
+        this.maxValueBytes = bytes;
+        return this;
+    }
+
+    public int maxValueBytes()
+    {
+        return maxValueBytes;
+    }
+
+    /**
+     * When a log position counts toward commit on this member: seeds the replicated settings, and must match them.
+     *
+     * @param durability FSYNC or REPLICATED.
+     * @return this.
+     */
+    public SequencerConfig durability(final io.stardust.protocol.codecs.Durability durability)
+    {
+        this.durability = durability;
+        return this;
+    }
+
+    public io.stardust.protocol.codecs.Durability durability()
+    {
+        return durability;
+    }
+
+    /** @return the settings this member appends as the cluster's first, when it is the first leader. */
+    public ReplicatedSettings seedSettings()
+    {
+        return new ReplicatedSettings(initialBatchWindowMicros, initialEpochMaxTransactions, initialEpochMaxBytes,
+            maxTransactionBytes, maxTransactionOps, maxKeyBytes, maxValueBytes, dedupWindowTransactions, durability);
+    }
+
+    /**
      * How many recent epoch digests a member keeps for {@code DigestRequest}s.
      *
      * @param epochs a power of two.
@@ -157,10 +205,6 @@ public final class SequencerConfig
     }
 
     /**
-     * @return this.
-     * @throws IllegalArgumentException naming the bad setting.
-     */
-    /**
      * @param dir where snapshots' rows are written by a background thread ({@link RowCheckpoint}); null writes them
      *            into the Aeron snapshot itself, while the cluster waits (tests of the snapshot format).
      * @return this.
@@ -176,26 +220,16 @@ public final class SequencerConfig
         return checkpointDirectory;
     }
 
+    /**
+     * @return this.
+     * @throws IllegalArgumentException naming the bad setting.
+     */
     public SequencerConfig validate()
     {
-        checkBatchWindow(initialBatchWindowMicros);
-        final String limits = checkEpochLimits(initialEpochMaxTransactions, initialEpochMaxBytes);
-        if (limits != null)
+        final String problem = seedSettings().problem();
+        if (problem != null)
         {
-            throw new IllegalArgumentException(limits);
-        }
-        if (maxTransactionBytes < 1024)
-        {
-            throw new IllegalArgumentException("maxTransactionBytes must be at least 1024, was " + maxTransactionBytes);
-        }
-        if (maxTransactionOps < 1 || maxKeyBytes < 1)
-        {
-            throw new IllegalArgumentException("maxTransactionOps and maxKeyBytes must be positive");
-        }
-        if (dedupWindowTransactions < 1)
-        {
-            throw new IllegalArgumentException("dedupWindowTransactions must be positive, was " +
-                dedupWindowTransactions);
+            throw new IllegalArgumentException(problem);
         }
         if (Integer.bitCount(digestHistory) != 1)
         {

@@ -85,7 +85,7 @@ class ServiceSnapshotTest
         final StardustService service = new StardustService(0, "dc1", new SequencerConfig(), storage, 1);
         final byte[] stream = snapshotOf(service);
         final StardustService restored = new StardustService(1, "dc1", new SequencerConfig(), otherStorage, 1);
-        StardustService.ServiceSnapshot.decode(stream, restored);
+        ServiceSnapshot.decode(stream, restored);
         assertEquals(service.lastDigest(), restored.lastDigest());
         assertEquals(service.batchWindowMicros(), restored.batchWindowMicros());
     }
@@ -97,7 +97,7 @@ class ServiceSnapshotTest
         stream[stream.length / 2] ^= 0x10;
         final StardustService restored = new StardustService(1, "dc1", new SequencerConfig(), otherStorage, 1);
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
-            () -> StardustService.ServiceSnapshot.decode(stream, restored));
+            () -> ServiceSnapshot.decode(stream, restored));
         assertTrue(ex.getMessage().contains("checksum mismatch"), ex.getMessage());
     }
 
@@ -107,7 +107,7 @@ class ServiceSnapshotTest
         final byte[] stream = snapshotOf(new StardustService(0, "dc1", new SequencerConfig(), storage, 1));
         final StardustService restored = new StardustService(1, "dc1", new SequencerConfig(), otherStorage, 1);
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
-            () -> StardustService.ServiceSnapshot.decode(Arrays.copyOf(stream, stream.length - 5), restored));
+            () -> ServiceSnapshot.decode(Arrays.copyOf(stream, stream.length - 5), restored));
         assertTrue(ex.getMessage().contains("checksum mismatch"), ex.getMessage());
     }
 
@@ -117,7 +117,7 @@ class ServiceSnapshotTest
         final SnapshotChunkOutput out = new SnapshotChunkOutput(collect(payloads, new ArrayList<>()),
             NoOpIdleStrategy.INSTANCE, 0, 64);
         final DataOutputStream data = new DataOutputStream(out);
-        StardustService.ServiceSnapshot.write(data, service);
+        ServiceSnapshot.write(data, service);
         data.flush();
         out.finish();
         return concat(payloads);

@@ -110,6 +110,14 @@ public final class StardustCli implements Runnable
             "it the member will not start, and a running member stops cleanly. 0 turns the check off.")
         long minFreeDiskMb;
 
+        @Option(names = "--durability", defaultValue = "fsync", converter = DurabilityConverter.class,
+            description = "fsync (default): a commit is acknowledged once a majority of members forced it to disk; " +
+            "it survives any member's crash and a power loss of every machine. replicated: once a majority holds it " +
+            "in memory (page cache); it survives process crashes and the power loss of a minority, not of a " +
+            "majority. Seeds a new cluster's replicated setting; a member whose value differs from the cluster's " +
+            "stops with exit code 6.")
+        io.stardust.protocol.codecs.Durability durability;
+
         @Option(names = "--rebuild-from-peers",
             description = "Set this member's files aside (renamed under the data directory, not deleted) and start " +
             "empty, copying the log from the other members. For a member whose own log is damaged.")
@@ -137,6 +145,7 @@ public final class StardustCli implements Runnable
                 .minFreeDiskBytes(minFreeDiskMb << 20)
                 .rebuildFromPeers(rebuildFromPeers);
             config.storage().entriesPerTable(entriesPerTable);
+            config.sequencer().durability(durability);
             final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
             Thread.setDefaultUncaughtExceptionHandler((thread, error) -> failStop(thread, error, stopping.get()));
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
@@ -149,8 +158,9 @@ public final class StardustCli implements Runnable
                 stopping.set(true);
                 if (m.fatalReason() != null)
                 {
-                    System.err.println("stardust member " + member + " stopped: " + m.fatalReason());
-                    return 3;
+                    System.err.println("stardust member " + member + " stopped (exit code " + m.fatalExitCode() +
+                        "): " + m.fatalReason());
+                    return m.fatalExitCode();
                 }
                 System.out.println("stardust member " + member + " stopping");
             }
@@ -175,10 +185,26 @@ public final class StardustCli implements Runnable
                 thread.getName() + " died: " + error + ". " + (free >> 20) + " MiB free on the file system of " +
                 dataDir + (free < (1 << 20) ? ": the disk is full" : "") + (error instanceof InternalError ?
                 "; a memory-mapped file could not be written" : "") + ". Stopping this member at once: what it " +
-                "acknowledged is on disk, and a restart recovers it.");
+                "acknowledged is held by a majority of the members, and a restart recovers it.");
             error.printStackTrace();
             System.err.flush();
             Runtime.getRuntime().halt(4);
+        }
+    }
+
+    /** Reads {@code fsync} or {@code replicated}. */
+    static final class DurabilityConverter implements picocli.CommandLine.ITypeConverter<io.stardust.protocol.codecs.Durability>
+    {
+        @Override
+        public io.stardust.protocol.codecs.Durability convert(final String value)
+        {
+            return switch (value.toLowerCase(java.util.Locale.ROOT))
+            {
+                case "fsync" -> io.stardust.protocol.codecs.Durability.FSYNC;
+                case "replicated" -> io.stardust.protocol.codecs.Durability.REPLICATED;
+                default -> throw new picocli.CommandLine.TypeConversionException(
+                    "durability must be fsync or replicated, was '" + value + "'");
+            };
         }
     }
 }

@@ -48,6 +48,7 @@ public final class StardustMember implements AutoCloseable
     private io.aeron.cluster.ElectionState lastElectionState;
     private volatile Runnable terminationHook = null;
     private volatile String fatalReason;
+    private volatile int fatalExitCode;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private StardustMember(final MemberConfig config, final ClusteredService otherService)
@@ -67,7 +68,8 @@ public final class StardustMember implements AutoCloseable
         }
         this.storage = new Storage(config.storage());
         this.service = new StardustService(
-            config.memberId(), config.self().datacenter(), config.sequencer(), storage, config.workers());
+            config.memberId(), config.self().datacenter(), config.sequencer(), storage, config.workers())
+            .fatalHandler(this::fatal);
         this.clusteredService = service;
     }
 
@@ -213,6 +215,11 @@ public final class StardustMember implements AutoCloseable
             .deleteArchiveOnStart(config.deleteStateOnStart())
             // Every recorded frame (log and snapshots) carries a CRC-32 that every replay checks: a damaged file
             // fails its replay with the position named instead of feeding wrong bytes to the cluster.
+            // fsync: a recorded position is forced to disk before the archive's position counter moves, and the
+            // consensus module counts toward commit only what that counter says is recorded (see durability in
+            // docs/architecture.md). Catalog and recording log are forced too.
+            .fileSyncLevel(fileSyncLevel())
+            .catalogFileSyncLevel(fileSyncLevel())
             .recordChecksum(crc32())
             .replayChecksum(crc32())
             .errorHandler(errorHandler);
@@ -236,6 +243,7 @@ public final class StardustMember implements AutoCloseable
             .clusterClock(new io.aeron.cluster.NanosecondClusterClock())
             .errorHandler(errorHandler)
             .clusterMemberId(config.memberId())
+            .fileSyncLevel(fileSyncLevel())
             .clusterMembers(config.cluster().aeronClusterMembers())
             .clusterDir(clusterDir)
             .ingressChannel("aeron:udp")
@@ -318,6 +326,12 @@ public final class StardustMember implements AutoCloseable
             readEndpoint = ReadEndpoint.launch(
                 aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get());
         }
+    }
+
+    /** @return 1 (force data, as fdatasync) under {@code --durability fsync}; 0 (page cache only) otherwise. */
+    private int fileSyncLevel()
+    {
+        return config.sequencer().durability() == io.stardust.protocol.codecs.Durability.FSYNC ? 1 : 0;
     }
 
     /** How often the member looks at the consensus module's election state, to log its changes. */
@@ -438,7 +452,7 @@ public final class StardustMember implements AutoCloseable
         if (lowDisk != null)
         {
             fatal("disk nearly full: " + lowDisk + ". Stopping before a write fails half way: what this member " +
-                "recorded is intact, and the other members carry on. Free space, then start it again.");
+                "recorded is intact, and the other members carry on. Free space, then start it again.", EXIT_DISK);
         }
     }
 
@@ -446,12 +460,13 @@ public final class StardustMember implements AutoCloseable
      * Stop this member for good, with a reason: the process's termination hook runs (the CLI then exits with an
      * error), or, embedded without one, the member closes itself.
      */
-    private void fatal(final String reason)
+    private void fatal(final String reason, final int exitCode)
     {
         if (fatalReason != null)
         {
             return;
         }
+        fatalExitCode = exitCode;
         fatalReason = reason;
         log(config.memberId(), "FATAL: " + reason);
         final Thread stop = new Thread(this::onTerminate, "stardust-stop-" + config.memberId());
@@ -470,6 +485,19 @@ public final class StardustMember implements AutoCloseable
         {
             close();
         }
+    }
+
+    /** Exit code of a member that stopped on a nearly full disk, or a failed write to a full one. */
+    public static final int EXIT_DISK = 3;
+
+    /**
+     * @return the exit code documented for why this member stopped itself ({@link #EXIT_DISK},
+     * {@link io.stardust.sequencer.FatalHandler#APPLY_FAILED}, {@link io.stardust.sequencer.FatalHandler#SETTINGS_CONFLICT}),
+     * or 0 while it is healthy.
+     */
+    public int fatalExitCode()
+    {
+        return fatalExitCode;
     }
 
     /** @return why this member stopped itself (a full disk, a failed write), or null while it is healthy. */
@@ -511,7 +539,7 @@ public final class StardustMember implements AutoCloseable
             {
                 fatal("disk full: a write to " + config.dataDir() + " failed (" + t.getMessage() + "). What this " +
                     "member acknowledged was written before; it stops so nothing more is half written. Free space," +
-                    " then start it again.");
+                    " then start it again.", EXIT_DISK);
                 break;
             }
         }

@@ -27,6 +27,10 @@ import java.util.stream.Stream;
 public final class Storage implements AutoCloseable
 {
     private static final byte[] NO_ROW = new byte[0];
+    /** Largest key storage holds (TEMPORARY until the storage rework lands). */
+    public static final int MAX_KEY_BYTES = 4096;
+    /** Largest value storage holds (TEMPORARY until the storage rework lands). */
+    public static final int MAX_VALUE_BYTES = 64 * 1024;
     /** Tells {@link #write(int, byte[], long, boolean, byte[], byte[])} that the key had no row. */
     public static final byte[] NO_ROW_AT_START = new byte[0];
 
@@ -56,6 +60,11 @@ public final class Storage implements AutoCloseable
         {
             throw new UncheckedIOException(new IOException("cannot create storage directory " + tablesDir));
         }
+    }
+
+    /** TEMPORARY until the storage rework lands. @param reason why this replica stopped. */
+    public void fail(final String reason)
+    {
     }
 
     /** @return the settings. */

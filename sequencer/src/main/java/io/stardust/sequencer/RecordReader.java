@@ -1,0 +1,539 @@
+package io.stardust.sequencer;
+
+import io.stardust.protocol.FrameBounds;
+import io.stardust.protocol.Versions;
+import io.stardust.protocol.codecs.BooleanType;
+import io.stardust.protocol.codecs.ClusterSettingsDecoder;
+import io.stardust.protocol.codecs.CommitBatchDecoder;
+import io.stardust.protocol.codecs.CommitRequestDecoder;
+import io.stardust.protocol.codecs.CreateTableDecoder;
+import io.stardust.protocol.codecs.ErrorCode;
+import io.stardust.protocol.codecs.MessageHeaderDecoder;
+import io.stardust.protocol.codecs.SetBatchWindowDecoder;
+import io.stardust.protocol.codecs.SetEpochLimitsDecoder;
+import io.stardust.protocol.codecs.WriteOp;
+import io.stardust.scheduler.TxnRecord;
+import io.stardust.storage.KeyBytes;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The one place where a record taken from the log is read and checked, completely, before anything of it joins an
+ * epoch or changes state. What passes is appliable on every replica: sizes are within the replicated limits (which
+ * are within what storage holds), ranges are ordered, read versions are possible at the record's snapshot, and no key
+ * appears twice in a read or write set. What fails throws {@link RequestException} naming the field; nothing was
+ * applied. Decisions that depend on replicated state that changes as records are applied (exactly-once lookups, a
+ * table name already taken) are left to the service, which applies records in log order.
+ * <p>
+ * New record types (SQL's, the resource controller's) add a case to {@link #read} and a {@link Record} type here.
+ * Not thread safe: one per service, used on the service thread.
+ */
+final class RecordReader
+{
+    /** What a checked frame asks for. */
+    sealed interface Record permits Commit, Batch, SetBatchWindow, SetEpochLimits, CreateTable, Settings
+    {
+    }
+
+    /**
+     * A checked transaction.
+     *
+     * @param correlationId the client's id for the reply.
+     * @param txn           the transaction, table names resolved to ids.
+     * @param mayRepeat     the client marked it as sent again: look its id up among recent decisions.
+     * @param length        bytes of the record.
+     * @param changedTable  the first table created after the catalog version the client planned against, or null.
+     */
+    record Commit(long correlationId, TxnRecord txn, boolean mayRepeat, int length, String changedTable)
+        implements Record
+    {
+    }
+
+    /** A batch of commit records whose framing was checked as a whole; each record is read on its own. */
+    record Batch(UnsafeBuffer frame, int[] offsets, int[] lengths) implements Record
+    {
+    }
+
+    record SetBatchWindow(long correlationId, long requestId, long micros) implements Record
+    {
+    }
+
+    record SetEpochLimits(long correlationId, long requestId, int maxTransactions, int maxBytes) implements Record
+    {
+    }
+
+    /** A table to create; the name is well formed, but whether it is taken is the service's question. */
+    record CreateTable(long correlationId, long requestId, String name) implements Record
+    {
+    }
+
+    /** Settings, checked as a whole. {@code initial} ones come only from the leader's own service. */
+    record Settings(long correlationId, long requestId, boolean initial, ReplicatedSettings settings)
+        implements Record
+    {
+    }
+
+    /** Bytes of a table name at most. */
+    static final int MAX_TABLE_NAME_BYTES = 64;
+
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final CommitRequestDecoder commit = new CommitRequestDecoder();
+    private final CommitBatchDecoder batch = new CommitBatchDecoder();
+    private final SetBatchWindowDecoder batchWindow = new SetBatchWindowDecoder();
+    private final SetEpochLimitsDecoder epochLimits = new SetEpochLimitsDecoder();
+    private final CreateTableDecoder createTable = new CreateTableDecoder();
+    private final ClusterSettingsDecoder settings = new ClusterSettingsDecoder();
+    private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer lastTableName = new UnsafeBuffer(new byte[0]);
+    private final Set<KeyBytes> seenKeys = new HashSet<>();
+    private Catalog.TableInfo lastTable;
+    private Catalog lastTableCatalog;
+    private UnsafeBuffer view;
+    private long correlationId;
+
+    /**
+     * Read and check one frame.
+     *
+     * @param frame           a view bounded to the frame: nothing outside it is read.
+     * @param fromService     the frame was appended by the cluster's own service, not a client.
+     * @param inBatch         the frame is one record of a {@code CommitBatch}.
+     * @param current         the replicated settings in force.
+     * @param catalog         the catalog in force.
+     * @param lastClosedEpoch the last epoch closed (applied) when the record is sequenced.
+     * @return the record.
+     * @throws RequestException naming what is wrong; {@link #correlationId()} then addresses the error.
+     */
+    Record read(
+        final UnsafeBuffer frame,
+        final boolean fromService,
+        final boolean inBatch,
+        final ReplicatedSettings current,
+        final Catalog catalog,
+        final long lastClosedEpoch)
+    {
+        view = frame;
+        correlationId = -1;
+        final int length = frame.capacity();
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "frame of " + length +
+                " bytes is shorter than the " + MessageHeaderDecoder.ENCODED_LENGTH + "-byte message header");
+        }
+        header.wrap(frame, 0);
+        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            throw new RequestException(ErrorCode.UNSUPPORTED_SCHEMA, "schema id " + header.schemaId() +
+                " is not Stardust's (" + MessageHeaderDecoder.SCHEMA_ID + ")");
+        }
+        final int templateId = header.templateId();
+        if (templateId != CommitBatchDecoder.TEMPLATE_ID && length >= MessageHeaderDecoder.ENCODED_LENGTH + 8)
+        {
+            // Every request but a batch starts with its correlation id: use it to address errors.
+            correlationId = frame.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+        }
+        if (inBatch && templateId != CommitRequestDecoder.TEMPLATE_ID)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT,
+                "a CommitBatch holds only CommitRequests (template id 1), found template id " + templateId);
+        }
+        if (fromService != (templateId == ClusterSettingsDecoder.TEMPLATE_ID && isInitial()))
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, fromService ?
+                "the service appends only initial ClusterSettings, found template id " + templateId :
+                "initial ClusterSettings come only from the leader's service; send initial=FALSE to change them");
+        }
+        try
+        {
+            final Record record = switch (templateId)
+            {
+                case CommitRequestDecoder.TEMPLATE_ID -> readCommit(length, current, catalog, lastClosedEpoch);
+                case CommitBatchDecoder.TEMPLATE_ID -> readBatch();
+                case SetBatchWindowDecoder.TEMPLATE_ID -> readBatchWindow();
+                case SetEpochLimitsDecoder.TEMPLATE_ID -> readEpochLimits();
+                case CreateTableDecoder.TEMPLATE_ID -> readCreateTable();
+                case ClusterSettingsDecoder.TEMPLATE_ID -> readSettings();
+                default -> throw new RequestException(ErrorCode.UNKNOWN_TEMPLATE,
+                    "template id " + templateId + " is not a request the cluster accepts (CommitRequest=1, " +
+                    "CommitBatch=3, SetBatchWindow=20, SetEpochLimits=21, CreateTable=22, ClusterSettings=23)");
+            };
+            return record;
+        }
+        catch (final IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException ex)
+        {
+            // Bounds checks of the view: a field, group or var-data length pointed past the frame.
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE,
+                "malformed message of " + length + " bytes: " + ex.getMessage());
+        }
+    }
+
+    /** @return the correlation id of the frame last read, or -1 where it has none: where its error goes. */
+    long correlationId()
+    {
+        return correlationId;
+    }
+
+    private boolean isInitial()
+    {
+        return header.templateId() == ClusterSettingsDecoder.TEMPLATE_ID &&
+            view.capacity() >= MessageHeaderDecoder.ENCODED_LENGTH + ClusterSettingsDecoder.BLOCK_LENGTH &&
+            view.getByte(MessageHeaderDecoder.ENCODED_LENGTH + ClusterSettingsDecoder.initialEncodingOffset()) ==
+            BooleanType.TRUE.value();
+    }
+
+    /** The fixed block must hold every field of the version it claims, so no field is read out of var data. */
+    private void checkBlock(final int fullLength, final int newestFieldsSince, final int newestFieldsLength)
+    {
+        final int needed = header.version() >= newestFieldsSince ? fullLength : fullLength - newestFieldsLength;
+        if (header.blockLength() < needed)
+        {
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "template " + header.templateId() +
+                " version " + header.version() + " has a block of " + header.blockLength() + " bytes; it needs " +
+                needed);
+        }
+    }
+
+    private void checkNoTrailingBytes(final int limit)
+    {
+        if (limit != view.capacity())
+        {
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "message ends at byte " + limit + " but its " +
+                "frame holds " + view.capacity() + " bytes");
+        }
+    }
+
+    private Record readBatch()
+    {
+        final UnsafeBuffer frame = view;
+        batch.wrap(frame, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final CommitBatchDecoder.RecordsDecoder records = batch.records();
+        final int count = records.count();
+        final int[] offsets = new int[count];
+        final int[] lengths = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            records.next();
+            final int recordLength = records.recordLength();
+            final int dataOffset = batch.limit() + 4;
+            if (recordLength < 0 || dataOffset + recordLength > frame.capacity())
+            {
+                throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "record " + i + " of a batch of " + count +
+                    " runs past the end of the " + frame.capacity() + "-byte frame");
+            }
+            offsets[i] = dataOffset;
+            lengths[i] = recordLength;
+            records.skipRecord();
+        }
+        checkNoTrailingBytes(batch.limit());
+        return new Batch(frame, offsets, lengths);
+    }
+
+    private Record readCommit(
+        final int length, final ReplicatedSettings limits, final Catalog catalog, final long lastClosedEpoch)
+    {
+        if (length > limits.maxTransactionBytes())
+        {
+            throw new RequestException(ErrorCode.TXN_TOO_LARGE, "transaction of " + length +
+                " bytes exceeds the limit of " + limits.maxTransactionBytes() + " bytes");
+        }
+        checkBlock(CommitRequestDecoder.BLOCK_LENGTH, 2, 1);
+        commit.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final long txnId = commit.txnId();
+        // Version 1 clients do not mark resends: every frame of theirs may be one.
+        final boolean mayRepeat = commit.resend() != BooleanType.FALSE;
+        final long catalogVersion = commit.catalogVersion();
+        if (catalogVersion < 0 || catalogVersion > catalog.version())
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "catalog version " + catalogVersion +
+                " is not one the cluster has had (now " + catalog.version() + "; 0 skips the check)");
+        }
+        final long snapshotEpoch = commit.snapshotEpoch();
+        if (snapshotEpoch < 0 || snapshotEpoch > lastClosedEpoch)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "snapshot epoch " + snapshotEpoch +
+                " is not an applied epoch (last applied " + lastClosedEpoch + ")");
+        }
+        final SchemaCheck schema = new SchemaCheck(catalogVersion);
+        seenKeys.clear();
+
+        final CommitRequestDecoder.ReadsDecoder readsDecoder = commit.reads();
+        int ops = checkOps(0, readsDecoder.count(), limits);
+        checkGroupBlock(readsDecoder.actingBlockLength(), CommitRequestDecoder.ReadsDecoder.sbeBlockLength(), "reads");
+        final TxnRecord.Read[] reads = new TxnRecord.Read[readsDecoder.count()];
+        for (int i = 0; i < reads.length; i++)
+        {
+            readsDecoder.next();
+            final long version = readVersion(i, readsDecoder.versionEpoch(), readsDecoder.versionIndex(),
+                snapshotEpoch);
+            readsDecoder.wrapTable(nameView);
+            final int tableId = schema.resolve(table(catalog));
+            final byte[] key = key(readsDecoder.keyLength(), "read " + i + " key", limits);
+            readsDecoder.getKey(key, 0, key.length);
+            once(tableId, key, "read", i);
+            reads[i] = new TxnRecord.Read(tableId, key, version);
+        }
+
+        seenKeys.clear();
+        final CommitRequestDecoder.RangesDecoder rangesDecoder = commit.ranges();
+        ops = checkOps(ops, rangesDecoder.count(), limits);
+        final TxnRecord.Range[] ranges = new TxnRecord.Range[rangesDecoder.count()];
+        for (int i = 0; i < ranges.length; i++)
+        {
+            rangesDecoder.next();
+            rangesDecoder.wrapTable(nameView);
+            final int tableId = schema.resolve(table(catalog));
+            final byte[] start = bound(rangesDecoder.startKeyLength(), "range " + i + " start", limits);
+            rangesDecoder.getStartKey(start, 0, start.length);
+            final byte[] end = bound(rangesDecoder.endKeyLength(), "range " + i + " end", limits);
+            rangesDecoder.getEndKey(end, 0, end.length);
+            if (end.length > 0 && KeyBytes.ORDER.compare(start, end) > 0)
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "range " + i + " starts at " +
+                    KeyBytes.printable(start) + ", which sorts after its end " + KeyBytes.printable(end) +
+                    " (keys compare as unsigned bytes; an empty end means no bound)");
+            }
+            ranges[i] = new TxnRecord.Range(tableId, start, end);
+        }
+
+        final CommitRequestDecoder.WritesDecoder writesDecoder = commit.writes();
+        ops = checkOps(ops, writesDecoder.count(), limits);
+        checkGroupBlock(writesDecoder.actingBlockLength(), CommitRequestDecoder.WritesDecoder.sbeBlockLength(), "writes");
+        final TxnRecord.Write[] writes = new TxnRecord.Write[writesDecoder.count()];
+        for (int i = 0; i < writes.length; i++)
+        {
+            writesDecoder.next();
+            final WriteOp op = writesDecoder.op();
+            if (op != WriteOp.PUT && op != WriteOp.DELETE)
+            {
+                throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "write " + i + " has unknown op " + op);
+            }
+            writesDecoder.wrapTable(nameView);
+            final int tableId = schema.resolve(table(catalog));
+            final byte[] key = key(writesDecoder.keyLength(), "write " + i + " key", limits);
+            writesDecoder.getKey(key, 0, key.length);
+            once(tableId, key, "written", i);
+            final int valueLength = writesDecoder.valueLength();
+            if (op == WriteOp.DELETE && valueLength != 0)
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "write " + i + " deletes its key but carries" +
+                    " a value of " + (valueLength & 0xFFFF_FFFFL) + " bytes; a delete's value must be empty");
+            }
+            if (valueLength > limits.maxValueBytes())
+            {
+                throw new RequestException(ErrorCode.TXN_TOO_LARGE, "write " + i + " value of " + valueLength +
+                    " bytes exceeds the limit of " + limits.maxValueBytes() + " bytes");
+            }
+            final byte[] value = bytes(valueLength, "write " + i + " value");
+            writesDecoder.getValue(value, 0, value.length);
+            writes[i] = new TxnRecord.Write(tableId, key, op == WriteOp.DELETE, value);
+        }
+        if (writes.length == 0)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT,
+                "transaction " + txnId + " writes nothing; read-only transactions commit at their snapshot");
+        }
+        checkNoTrailingBytes(commit.limit());
+        return new Commit(correlationId, new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes), mayRepeat,
+            length, schema.changedTable);
+    }
+
+    /**
+     * A read saw version {@code (epoch, index)} at the record's snapshot: so the version cannot be newer than the
+     * snapshot, and "absent" is (0, 0) only.
+     */
+    private static long readVersion(final int i, final long epoch, final int index, final long snapshotEpoch)
+    {
+        if (epoch < 0 || epoch > snapshotEpoch)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "read " + i + " version epoch " + epoch +
+                " is not possible at snapshot epoch " + snapshotEpoch + " (must be in [0, " + snapshotEpoch + "])");
+        }
+        if (index < 0 || index >= Versions.MAX_EPOCH_TRANSACTIONS || (epoch == 0 && index != 0))
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "read " + i + " version index " + index +
+                " is not possible for epoch " + epoch + (epoch == 0 ? " (absent is (0, 0))" :
+                " (must be in [0, " + Versions.MAX_EPOCH_TRANSACTIONS + "))"));
+        }
+        return Versions.pack(epoch, index);
+    }
+
+    private void once(final int tableId, final byte[] key, final String what, final int i)
+    {
+        if (!seenKeys.add(new KeyBytes(tableId, key)))
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "key " + KeyBytes.printable(key) + " is " + what +
+                " twice (again at " + (what.equals("read") ? "read " : "write ") + i + "); a transaction names each " +
+                "key once in its read set and once in its write set");
+        }
+    }
+
+    private static void checkGroupBlock(final int acting, final int needed, final String group)
+    {
+        if (acting < needed)
+        {
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "group '" + group + "' has entries of " + acting +
+                " bytes; each needs " + needed);
+        }
+    }
+
+    /** Resolve a table name; a transaction names the same few tables over and over, so compare bytes first. */
+    private Catalog.TableInfo table(final Catalog catalog)
+    {
+        if (lastTable != null && lastTableCatalog == catalog && nameView.equals(lastTableName))
+        {
+            return lastTable;
+        }
+        final int length = nameView.capacity();
+        if (length > MAX_TABLE_NAME_BYTES)
+        {
+            throw new RequestException(ErrorCode.UNKNOWN_TABLE, "table name of " + length + " bytes is longer " +
+                "than any table's (" + MAX_TABLE_NAME_BYTES + ")");
+        }
+        final String text = nameView.getStringWithoutLengthUtf8(0, length);
+        final Catalog.TableInfo table = catalog.table(text);
+        if (table == null)
+        {
+            throw new RequestException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + text + "'");
+        }
+        final byte[] copy = new byte[length];
+        nameView.getBytes(0, copy);
+        lastTableName.wrap(copy);
+        lastTable = table;
+        lastTableCatalog = catalog;
+        return table;
+    }
+
+    private static int checkOps(final int soFar, final int more, final ReplicatedSettings limits)
+    {
+        final int total = soFar + more;
+        if (total > limits.maxTransactionOps())
+        {
+            throw new RequestException(ErrorCode.TXN_TOO_LARGE, "transaction has more than " +
+                limits.maxTransactionOps() + " reads, ranges and writes");
+        }
+        return total;
+    }
+
+    private byte[] key(final int length, final String what, final ReplicatedSettings limits)
+    {
+        if (length == 0)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, what + " is empty");
+        }
+        return bound(length, what, limits);
+    }
+
+    /** A key or a range bound (which may be empty). */
+    private byte[] bound(final int length, final String what, final ReplicatedSettings limits)
+    {
+        if (length > limits.maxKeyBytes())
+        {
+            throw new RequestException(ErrorCode.TXN_TOO_LARGE, what + " of " + length + " bytes exceeds the " +
+                "limit of " + limits.maxKeyBytes() + " bytes");
+        }
+        return bytes(length, what);
+    }
+
+    private byte[] bytes(final int length, final String what)
+    {
+        final String overrun = FrameBounds.overrun(length, view.capacity(), what);
+        if (overrun != null)
+        {
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, overrun);
+        }
+        return new byte[length];
+    }
+
+    private Record readBatchWindow()
+    {
+        checkBlock(SetBatchWindowDecoder.BLOCK_LENGTH, 3, 8);
+        batchWindow.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final long micros = batchWindow.batchWindowMicros();
+        final String problem = SequencerConfig.batchWindowProblem(micros);
+        if (problem != null)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
+        }
+        return new SetBatchWindow(correlationId, requestId(batchWindow.requestId()), micros);
+    }
+
+    private Record readEpochLimits()
+    {
+        checkBlock(SetEpochLimitsDecoder.BLOCK_LENGTH, 3, 8);
+        epochLimits.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final int maxTxns = epochLimits.maxTransactions();
+        final int maxBytes = epochLimits.maxBytes();
+        final String problem = SequencerConfig.checkEpochLimits(maxTxns, maxBytes);
+        if (problem != null)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
+        }
+        return new SetEpochLimits(correlationId, requestId(epochLimits.requestId()), maxTxns, maxBytes);
+    }
+
+    private Record readCreateTable()
+    {
+        checkBlock(CreateTableDecoder.BLOCK_LENGTH, 3, 8);
+        createTable.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final long requestId = requestId(createTable.requestId());
+        final int nameLength = createTable.nameLength();
+        if (nameLength < 0 || nameLength > MAX_TABLE_NAME_BYTES)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "table name of " + (nameLength & 0xFFFF_FFFFL) +
+                " bytes is longer than " + MAX_TABLE_NAME_BYTES + " characters");
+        }
+        final String name = createTable.name();
+        checkNoTrailingBytes(createTable.limit());
+        final String problem = Catalog.nameProblem(name);
+        if (problem != null)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
+        }
+        return new CreateTable(correlationId, requestId, name);
+    }
+
+    private Record readSettings()
+    {
+        checkBlock(ClusterSettingsDecoder.BLOCK_LENGTH, 3, 0);
+        settings.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final ReplicatedSettings proposed = new ReplicatedSettings(settings.batchWindowMicros(),
+            settings.epochMaxTransactions(), settings.epochMaxBytes(), settings.maxTransactionBytes(),
+            settings.maxTransactionOps(), settings.maxKeyBytes(), settings.maxValueBytes(),
+            settings.dedupWindowTransactions(), settings.durability());
+        final String problem = proposed.problem();
+        if (problem != null)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
+        }
+        return new Settings(correlationId, settings.requestId(), settings.initial() == BooleanType.TRUE, proposed);
+    }
+
+    /** Version 2 control records have no request id: SBE reads the null value, which means "none" (0). */
+    private static long requestId(final long raw)
+    {
+        return raw == io.stardust.protocol.codecs.CreateTableDecoder.requestIdNullValue() ? 0 : raw;
+    }
+
+    /** Notes the first table of one transaction that is newer than the catalog version it was planned against. */
+    private static final class SchemaCheck
+    {
+        private final long catalogVersion;
+        private String changedTable;
+
+        SchemaCheck(final long catalogVersion)
+        {
+            this.catalogVersion = catalogVersion;
+        }
+
+        int resolve(final Catalog.TableInfo table)
+        {
+            if (catalogVersion != 0 && table.createdAtVersion() > catalogVersion && changedTable == null)
+            {
+                changedTable = table.name();
+            }
+            return table.id();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.stardust.sequencer;
+
+import io.aeron.Publication;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.stardust.protocol.codecs.AbortReason;
+import io.stardust.protocol.codecs.CommitOutcome;
+import io.stardust.protocol.codecs.CommitResultEncoder;
+import io.stardust.protocol.codecs.ControlAckEncoder;
+import io.stardust.protocol.codecs.ErrorCode;
+import io.stardust.protocol.codecs.ErrorResponseEncoder;
+import io.stardust.protocol.codecs.MessageHeaderEncoder;
+import io.stardust.scheduler.Outcome;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+
+/**
+ * Everything the service sends to clients: commit results (one at once, or gathered per session and epoch by a
+ * {@link CommitResultBatcher}), control acks and errors. Only the leader's offers leave the member (Aeron mocks a
+ * follower's), so callers skip encoding on followers where it costs. Holds no replicated state.
+ */
+final class Replies
+{
+    private static final int MAX_OFFER_ATTEMPTS = 1_000;
+
+    /** Where a commit's outcome goes: at once, or into the epoch's batch. */
+    @FunctionalInterface
+    interface ResultSink
+    {
+        void result(long sessionId, long correlationId, long txnId, CommitOutcome outcome, AbortReason reason,
+            long epoch, int index, String conflictTable, byte[] conflictKey);
+    }
+
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final CommitResultEncoder commitResultEncoder = new CommitResultEncoder();
+    private final ControlAckEncoder controlAckEncoder = new ControlAckEncoder();
+    private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
+    private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(4096);
+    private final CommitResultBatcher batcher = new CommitResultBatcher(this::sendToSession);
+    private Cluster cluster;
+
+    /** A commit decided at once (a resend of a decided transaction, a schema-changed abort). */
+    final ResultSink immediate = this::commitResult;
+    /** A commit decided when its epoch closed: gathered until {@link #flush()}. */
+    final ResultSink batched = batcher::add;
+
+    void cluster(final Cluster cluster)
+    {
+        this.cluster = cluster;
+    }
+
+    /** Send the results gathered for this epoch. */
+    void flush()
+    {
+        batcher.flush();
+    }
+
+    /**
+     * @param conflictTableName the name of a table id, for an abort's conflict.
+     */
+    void outcome(
+        final ResultSink sink,
+        final long sessionId,
+        final long correlationId,
+        final long txnId,
+        final long epoch,
+        final int index,
+        final Outcome outcome,
+        final java.util.function.IntFunction<String> conflictTableName)
+    {
+        if (outcome.committed())
+        {
+            sink.result(sessionId, correlationId, txnId, CommitOutcome.COMMITTED, AbortReason.NONE, epoch, index,
+                null, null);
+        }
+        else
+        {
+            sink.result(sessionId, correlationId, txnId, CommitOutcome.ABORTED,
+                AbortReason.get((short)outcome.reason().ordinal()), epoch, index,
+                conflictTableName.apply(outcome.conflictTable()), outcome.conflictKey());
+        }
+    }
+
+    void commitResult(
+        final long sessionId,
+        final long correlationId,
+        final long txnId,
+        final CommitOutcome outcome,
+        final AbortReason reason,
+        final long epoch,
+        final int index,
+        final String conflictTable,
+        final byte[] conflictKey)
+    {
+        final ClientSession session = cluster.getClientSession(sessionId);
+        if (session == null)
+        {
+            return;
+        }
+        commitResultEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .txnId(txnId)
+            .outcome(outcome)
+            .reason(reason)
+            .epoch(epoch)
+            .index(index)
+            .conflictTable(conflictTable == null ? "" : conflictTable);
+        if (conflictKey == null)
+        {
+            commitResultEncoder.putConflictKey(sendBuffer, 0, 0);
+        }
+        else
+        {
+            commitResultEncoder.putConflictKey(conflictKey, 0, conflictKey.length);
+        }
+        offer(session, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + commitResultEncoder.encodedLength());
+    }
+
+    void controlAck(final ClientSession session, final long correlationId, final ControlRequests.Ack ack)
+    {
+        if (session == null)
+        {
+            return;
+        }
+        controlAckEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .effectiveEpoch(ack.effectiveEpoch())
+            .catalogVersion(ack.catalogVersion())
+            .batchWindowMicros(ack.batchWindowMicros())
+            .detail(ack.detail());
+        offer(session, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + controlAckEncoder.encodedLength());
+    }
+
+    void error(final ClientSession session, final long correlationId, final ErrorCode code, final String message)
+    {
+        if (session == null)
+        {
+            return;
+        }
+        errorEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .code(code)
+            .message(message);
+        offer(session, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength());
+    }
+
+    private void sendToSession(final long sessionId, final DirectBuffer buffer, final int length)
+    {
+        final ClientSession session = cluster.getClientSession(sessionId);
+        if (session != null)
+        {
+            offer(session, buffer, length);
+        }
+    }
+
+    private void offer(final ClientSession session, final DirectBuffer buffer, final int length)
+    {
+        for (int attempt = 0; attempt < MAX_OFFER_ATTEMPTS; attempt++)
+        {
+            final long result = session.offer(buffer, 0, length);
+            if (result > 0 || session.isClosing())
+            {
+                return;
+            }
+            if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED ||
+                result == Publication.MAX_POSITION_EXCEEDED)
+            {
+                return;
+            }
+            cluster.idleStrategy().idle();
+        }
+        // The client stopped reading; it will time out and may retry. The decision stands in the log.
+    }
+}
