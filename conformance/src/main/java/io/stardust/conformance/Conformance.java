@@ -38,18 +38,21 @@ public final class Conformance
 {
     /** How much to run. */
     public record Settings(long seed, boolean quick, int histories, long historySeconds, long bankSeconds,
-        long fuzzFrames, long meanFaultGapMs)
+        long fuzzFrames, long meanFaultGapMs, int structuredBatches)
     {
+        /** Cases in one batch of the structured fuzzer, after which the cluster must still commit. */
+        static final int STRUCTURED_BATCH = 40;
+
         /** @return the settings of the full suite ({@code make conformance}). */
         public static Settings full(final long seed)
         {
-            return new Settings(seed, false, 3, 100, 90, 120_000, 6_000);
+            return new Settings(seed, false, 3, 100, 90, 120_000, 6_000, 100);
         }
 
         /** @return the quick subset that runs in {@code make test}. */
         public static Settings quick(final long seed)
         {
-            return new Settings(seed, true, 1, 25, 15, 20_000, 4_000);
+            return new Settings(seed, true, 1, 25, 15, 20_000, 4_000, 12);
         }
     }
 
@@ -134,6 +137,7 @@ public final class Conformance
                 catalogue(admin, summary);
                 invalidRequests(cluster, driverDir, summary);
                 fuzz(cluster, clients.get(WORKERS + 1), admin, seeds.nextLong(), settings, summary);
+                structuredFuzz(cluster, clients.get(WORKERS + 1), admin, seeds.nextLong(), settings, summary);
                 for (int h = 0; h < settings.histories(); h++)
                 {
                     listAppend(cluster, clients.subList(0, WORKERS), admin, seeds.nextLong(), h, settings, summary);
@@ -307,6 +311,102 @@ public final class Conformance
         }
         System.out.printf("  fuzz     %,d frames (%,d ingress, %,d read endpoints): state unchanged, serving%n",
             sent, fuzzer.sentIngress, fuzzer.sentRead);
+    }
+
+    /**
+     * The structured fuzzer: records built from real tables and keys with one field at an edge. Every case must be
+     * taken or refused as the rules say; after each batch the cluster must commit, its digests agree and every
+     * member run.
+     */
+    private static void structuredFuzz(final ProcessCluster cluster, final StardustClient client,
+        final StardustClient admin, final long seed, final Settings settings, final Summary summary) throws Exception
+    {
+        createTable(admin, "sfuzz_kv");
+        createTable(admin, "sfuzz_big");
+        final List<byte[]> keys = new ArrayList<>();
+        final List<byte[]> bigKeys = new ArrayList<>();
+        for (int i = 0; i < 64; i++)
+        {
+            keys.add(String.format("k%03d", i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        for (int i = 0; i < 2_000; i++)
+        {
+            bigKeys.add(String.format("b%05d", i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        for (int from = 0; from < bigKeys.size(); from += 500)
+        {
+            final io.stardust.client.Transaction load = admin.begin();
+            for (final byte[] k : bigKeys.subList(from, from + 500))
+            {
+                load.put("sfuzz_big", k, k);
+            }
+            load.commit().get(60, TimeUnit.SECONDS);
+        }
+        final io.stardust.sequencer.ReplicatedSettings limits = io.stardust.sequencer.ReplicatedSettings.DEFAULTS;
+        final StructuredFuzzer fuzzer = new StructuredFuzzer(seed, new StructuredFuzzer.Limits(limits.maxKeyBytes(),
+            Math.min(limits.maxValueBytes(), limits.maxTransactionBytes() - 1024), limits.maxTransactionOps()),
+            "sfuzz_kv", keys, "sfuzz_big", bigKeys);
+        final List<String> findings = fuzzer.run(new ClusterTarget(cluster, client, admin), settings.structuredBatches(),
+            Settings.STRUCTURED_BATCH);
+        summary.structuredFrames += fuzzer.framesSent;
+        summary.structuredFindings += findings.size();
+        for (final String finding : findings)
+        {
+            summary.fail("structured fuzzer: " + finding);
+        }
+        System.out.printf("  sfuzz    %,d records in %d kinds (%,d refused and %,d taken as the rules say), " +
+            "%d findings%n", fuzzer.framesSent, fuzzer.casesSent.size(), fuzzer.refusedAsExpected,
+            fuzzer.takenAsExpected, findings.size());
+    }
+
+    /** The structured fuzzer's view of a cluster of member processes. */
+    private record ClusterTarget(ProcessCluster cluster, StardustClient client, StardustClient admin)
+        implements StructuredFuzzer.Target
+    {
+        @Override
+        public java.util.concurrent.CompletableFuture<io.stardust.client.RawReply> send(
+            final byte[] frame, final long correlationId)
+        {
+            return client.sendRawIngress(frame, correlationId);
+        }
+
+        @Override
+        public long appliedEpoch() throws Exception
+        {
+            return admin.status(cluster.leaderOf(admin)).get(10, TimeUnit.SECONDS).appliedEpoch();
+        }
+
+        @Override
+        public String health() throws Exception
+        {
+            final io.stardust.client.Transaction probe = client.begin();
+            probe.put("sfuzz_kv", "probe", "1");
+            final long epoch;
+            try
+            {
+                epoch = probe.commit().get(60, TimeUnit.SECONDS).epoch();
+            }
+            catch (final Exception ex)
+            {
+                return "the cluster did not commit a probe: " + ex;
+            }
+            cluster.awaitAllApplied(admin, epoch, Duration.ofSeconds(60));
+            Long first = null;
+            for (int m = 0; m < 3; m++)
+            {
+                if (!cluster.isRunning(m))
+                {
+                    return "member " + m + " stopped: exit " + cluster.exitCode(m);
+                }
+                final long digest = admin.digest(m, epoch).get(10, TimeUnit.SECONDS).digest();
+                if (first != null && digest != first)
+                {
+                    return "member " + m + "'s digest at epoch " + epoch + " differs from member 0's";
+                }
+                first = digest;
+            }
+            return null;
+        }
     }
 
     private static void listAppend(final ProcessCluster cluster, final List<StardustClient> clients,

@@ -45,7 +45,8 @@ final class Fuzzer
     private static final long FUZZ_IDS = 0xA5A5_A5A5_5A5A_0000L;
     private static final int WINDOW = 256;
     private static final int[] STATE_CHANGING = {
-        CreateTableEncoder.TEMPLATE_ID, SetBatchWindowEncoder.TEMPLATE_ID, SetEpochLimitsEncoder.TEMPLATE_ID};
+        CreateTableEncoder.TEMPLATE_ID, SetBatchWindowEncoder.TEMPLATE_ID, SetEpochLimitsEncoder.TEMPLATE_ID,
+        io.stardust.protocol.codecs.ClusterSettingsEncoder.TEMPLATE_ID};
 
     private final SplittableRandom random;
     private final List<byte[]> ingressSeeds = new ArrayList<>();

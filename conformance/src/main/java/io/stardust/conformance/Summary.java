@@ -37,6 +37,8 @@ final class Summary
     long framesFuzzed;
     long framesFuzzedIngress;
     long framesFuzzedRead;
+    long structuredFrames;
+    long structuredFindings;
     int crashes;
     final List<String> failures = new ArrayList<>();
 
@@ -80,6 +82,8 @@ final class Summary
         rows.put("replica digest mismatches", digestMismatches + " (" + digestEpochsCompared + " epochs compared)");
         rows.put("frames fuzzed", String.format("%,d (%,d ingress, %,d read endpoints)", framesFuzzed,
             framesFuzzedIngress, framesFuzzedRead));
+        rows.put("structured records fuzzed", String.format("%,d (%d findings)", structuredFrames,
+            structuredFindings));
         rows.put("member crashes", Integer.toString(crashes));
         rows.put("result", passed() ? "PASS" : "FAIL (" + failures.size() + " problems)");
         final StringBuilder sb = new StringBuilder();
@@ -122,6 +126,8 @@ final class Summary
         field(sb, "framesFuzzed", framesFuzzed);
         field(sb, "framesFuzzedIngress", framesFuzzedIngress);
         field(sb, "framesFuzzedRead", framesFuzzedRead);
+        field(sb, "structuredFrames", structuredFrames);
+        field(sb, "structuredFindings", structuredFindings);
         field(sb, "crashes", crashes);
         sb.append("  \"failures\": [");
         for (int i = 0; i < failures.size(); i++)

@@ -29,9 +29,10 @@ import java.util.Set;
  * table name already taken) are left to the service, which applies records in log order.
  * <p>
  * New record types (SQL's, the resource controller's) add a case to {@link #read} and a {@link Record} type here.
- * Not thread safe: one per service, used on the service thread.
+ * Not thread safe: one per service, used on the service thread. Not final only so that tests can plant a fault (a
+ * subclass that skips one check) and show that the conformance suite's fuzzer finds it.
  */
-final class RecordReader
+class RecordReader
 {
     /** What a checked frame asks for. */
     sealed interface Record permits Commit, Batch, SetBatchWindow, SetEpochLimits, CreateTable, Settings
@@ -288,12 +289,7 @@ final class RecordReader
             rangesDecoder.getStartKey(start, 0, start.length);
             final byte[] end = bound(rangesDecoder.endKeyLength(), "range " + i + " end", limits);
             rangesDecoder.getEndKey(end, 0, end.length);
-            if (end.length > 0 && KeyBytes.ORDER.compare(start, end) > 0)
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "range " + i + " starts at " +
-                    KeyBytes.printable(start) + ", which sorts after its end " + KeyBytes.printable(end) +
-                    " (keys compare as unsigned bytes; an empty end means no bound)");
-            }
+            checkRangeOrder(i, start, end);
             ranges[i] = new TxnRecord.Range(tableId, start, end);
         }
 
@@ -320,11 +316,7 @@ final class RecordReader
                 throw new RequestException(ErrorCode.INVALID_ARGUMENT, "write " + i + " deletes its key but carries" +
                     " a value of " + (valueLength & 0xFFFF_FFFFL) + " bytes; a delete's value must be empty");
             }
-            if (valueLength > limits.maxValueBytes())
-            {
-                throw new RequestException(ErrorCode.TXN_TOO_LARGE, "write " + i + " value of " + valueLength +
-                    " bytes exceeds the limit of " + limits.maxValueBytes() + " bytes");
-            }
+            checkValueSize(i, valueLength, limits);
             final byte[] value = bytes(valueLength, "write " + i + " value");
             writesDecoder.getValue(value, 0, value.length);
             writes[i] = new TxnRecord.Write(tableId, key, op == WriteOp.DELETE, value);
@@ -337,6 +329,27 @@ final class RecordReader
         checkNoTrailingBytes(commit.limit());
         return new Commit(correlationId, new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes), mayRepeat,
             length, schema.changedTable);
+    }
+
+    /** A range's start must not sort after its end (an empty end has no bound). */
+    void checkRangeOrder(final int i, final byte[] start, final byte[] end)
+    {
+        if (end.length > 0 && KeyBytes.ORDER.compare(start, end) > 0)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "range " + i + " starts at " +
+                KeyBytes.printable(start) + ", which sorts after its end " + KeyBytes.printable(end) +
+                " (keys compare as unsigned bytes; an empty end means no bound)");
+        }
+    }
+
+    /** A value must fit the replicated limit, which is within what storage holds. */
+    void checkValueSize(final int i, final int valueLength, final ReplicatedSettings limits)
+    {
+        if (valueLength > limits.maxValueBytes())
+        {
+            throw new RequestException(ErrorCode.TXN_TOO_LARGE, "write " + i + " value of " + valueLength +
+                " bytes exceeds the limit of " + limits.maxValueBytes() + " bytes");
+        }
     }
 
     /**

@@ -53,7 +53,7 @@ public final class StardustService implements ClusteredService, ReplicaView
     final Scheduler scheduler;
     final DigestLog digests;
     private final List<EpochListener> listeners = new CopyOnWriteArrayList<>();
-    private final RecordReader reader = new RecordReader();
+    private final RecordReader reader;
     private final Replies replies = new Replies();
     private final CheckpointWriter checkpoints;
     private final UnsafeBuffer messageView = new UnsafeBuffer(0, 0);
@@ -65,7 +65,7 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     private Cluster cluster;
     private volatile Cluster.Role role;
-    private long nextSettingsOfferNs;
+    private long nextSettingsOfferNs = Long.MIN_VALUE / 2;
     private volatile String failure;
 
     // Replicated state: a function of the log alone.
@@ -102,6 +102,19 @@ public final class StardustService implements ClusteredService, ReplicaView
         final Storage storage,
         final int workers)
     {
+        this(memberId, datacenter, config, storage, workers, new RecordReader());
+    }
+
+    /** As the public constructor, with the reader of records: tests plant faults through it. */
+    StardustService(
+        final int memberId,
+        final String datacenter,
+        final SequencerConfig config,
+        final Storage storage,
+        final int workers,
+        final RecordReader reader)
+    {
+        this.reader = reader;
         this.memberId = memberId;
         this.datacenter = datacenter;
         this.config = config.validate();
@@ -179,6 +192,7 @@ public final class StardustService implements ClusteredService, ReplicaView
     @Override
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        appendSettingsIfMissing();
     }
 
     @Override
@@ -199,6 +213,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             return;
         }
+        appendSettingsIfMissing();
         if (open.endsBefore(timestamp))
         {
             // The open epoch's window has passed by log time: close it before this message joins the next one.
@@ -418,6 +433,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             closeEpoch();
         }
+        appendSettingsIfMissing();
     }
 
     private void closeEpoch()
@@ -497,34 +513,57 @@ public final class StardustService implements ClusteredService, ReplicaView
         return failure;
     }
 
-    @Override
-    public int doBackgroundWork(final long nowNs)
+    /**
+     * The cluster's first settings come from the leader's configuration, through the log. Aeron lets a service append
+     * only from a callback of the log (not from background work), so the leader does it from the first ones it sees:
+     * a new leadership term, a session opening, a message or a timer; again every 200 ms of cluster time until the
+     * record is in the log. Records sequenced before it run under {@link ReplicatedSettings#DEFAULTS}, the same on
+     * every replica.
+     */
+    private void appendSettingsIfMissing()
     {
-        // The cluster's first settings come from the leader's configuration, through the log.
-        if (!settingsFromLog && failure == null && role == Cluster.Role.LEADER && cluster != null &&
-            nowNs - nextSettingsOfferNs >= 0)
+        if (settingsFromLog || failure != null || cluster == null || cluster.role() != Cluster.Role.LEADER)
         {
-            nextSettingsOfferNs = nowNs + SETTINGS_RETRY_NS;
-            final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
-            final ReplicatedSettings seed = config.seedSettings();
-            final ClusterSettingsEncoder e = new ClusterSettingsEncoder()
-                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-                .correlationId(-1)
-                .requestId(0)
-                .initial(BooleanType.TRUE)
-                .batchWindowMicros(seed.batchWindowMicros())
-                .epochMaxTransactions(seed.epochMaxTransactions())
-                .epochMaxBytes(seed.epochMaxBytes())
-                .maxTransactionBytes(seed.maxTransactionBytes())
-                .maxTransactionOps(seed.maxTransactionOps())
-                .maxKeyBytes(seed.maxKeyBytes())
-                .maxValueBytes(seed.maxValueBytes())
-                .dedupWindowTransactions(seed.dedupWindowTransactions())
-                .durability(seed.durability());
-            cluster.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
-            return 1;
+            return;
         }
-        return 0;
+        final long now = TimeUnit.NANOSECONDS.convert(cluster.time(), cluster.timeUnit());
+        if (now - nextSettingsOfferNs < 0)
+        {
+            return;
+        }
+        nextSettingsOfferNs = now + SETTINGS_RETRY_NS;
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
+        final ReplicatedSettings seed = config.seedSettings();
+        final ClusterSettingsEncoder e = new ClusterSettingsEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(-1)
+            .requestId(0)
+            .initial(BooleanType.TRUE)
+            .batchWindowMicros(seed.batchWindowMicros())
+            .epochMaxTransactions(seed.epochMaxTransactions())
+            .epochMaxBytes(seed.epochMaxBytes())
+            .maxTransactionBytes(seed.maxTransactionBytes())
+            .maxTransactionOps(seed.maxTransactionOps())
+            .maxKeyBytes(seed.maxKeyBytes())
+            .maxValueBytes(seed.maxValueBytes())
+            .dedupWindowTransactions(seed.dedupWindowTransactions())
+            .durability(seed.durability());
+        cluster.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    @Override
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        nextSettingsOfferNs = Long.MIN_VALUE / 2;
+        appendSettingsIfMissing();
     }
 
     @Override

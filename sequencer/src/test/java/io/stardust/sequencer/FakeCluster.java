@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Just enough of Aeron Cluster to drive a {@link StardustService} by hand: sessions, time, timers, offers. */
-final class FakeCluster implements Cluster
+public final class FakeCluster implements Cluster
 {
     /** A client session that keeps what the service sends it. */
     static final class Session implements ClientSession

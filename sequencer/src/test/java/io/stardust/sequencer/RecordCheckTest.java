@@ -180,8 +180,7 @@ class RecordCheckTest
         storage.close();
         fatal.clear();
         start(new SequencerConfig().dedupWindowTransactions(1).initialEpochMaxTransactions(100));
-        // Settings come from the log: the leader's own first record.
-        service.doBackgroundWork(0);
+        // Settings come from the log: the leader's own first record, appended when it first saw the log.
         assertEquals(1, cluster.serviceOffers.size());
         service.onSessionMessage(null, cluster.time, new UnsafeBuffer(cluster.serviceOffers.get(0)), 0,
             cluster.serviceOffers.get(0).length, null);
@@ -210,11 +209,14 @@ class RecordCheckTest
 
         storage.close();
         start(new SequencerConfig().initialBatchWindowMicros(3_000));
-        service.doBackgroundWork(0);
+        assertEquals(1, cluster.serviceOffers.size(), "the leader appended its settings when it first saw the log");
         final byte[] seed = cluster.serviceOffers.get(0);
         service.onSessionMessage(null, cluster.time, new UnsafeBuffer(seed), 0, seed.length, null);
         assertEquals(3_000, service.settings().batchWindowMicros());
-        assertEquals(0, service.doBackgroundWork(1_000_000_000L), "the leader stops offering once the log has them");
+        cluster.time += 1_000_000_000L;
+        send(commitFrame(0, 0, w -> w.put("kv", "z".getBytes(), "1".getBytes())));
+        service.onTimerEvent(service.storage().appliedEpoch() + 1, cluster.time);
+        assertEquals(1, cluster.serviceOffers.size(), "the leader stops appending once the log has them");
         // A second leader's seed, arriving later, is ignored.
         final byte[] other = settingsFrame(true, 9_000);
         service.onSessionMessage(null, cluster.time, new UnsafeBuffer(other), 0, other.length, null);
