@@ -66,6 +66,25 @@ final class InvalidRequests
                         tx.put(existing, b("big" + i), new byte[64 * 1024]);
                     }
                 })),
+            new Case("value of 1000 KiB (over the largest value)", ErrorCode.TXN_TOO_LARGE, "value of 1024000 bytes",
+                () -> tx(client, (tx) -> tx.put(existing, b("huge"), new byte[1000 * 1024]))),
+            new Case("range whose start sorts after its end", ErrorCode.INVALID_ARGUMENT, "sorts after its end",
+                () -> raw(client, shaped(existing, (e) ->
+                {
+                    e.readsCount(0);
+                    e.rangesCount(1).next().table(existing).putStartKey(b("m"), 0, 1).putEndKey(b("c"), 0, 1);
+                    e.writesCount(1).next().op(WriteOp.PUT).table(existing).putKey(b("r"), 0, 1)
+                        .putValue(b("v"), 0, 1);
+                }))),
+            new Case("key written twice", ErrorCode.INVALID_ARGUMENT, "written twice",
+                () -> raw(client, shaped(existing, (e) ->
+                {
+                    e.readsCount(0);
+                    e.rangesCount(0);
+                    final CommitRequestEncoder.WritesEncoder w = e.writesCount(2);
+                    w.next().op(WriteOp.PUT).table(existing).putKey(b("d"), 0, 1).putValue(b("1"), 0, 1);
+                    w.next().op(WriteOp.PUT).table(existing).putKey(b("d"), 0, 1).putValue(b("2"), 0, 1);
+                }))),
             new Case("create a table that exists", ErrorCode.TABLE_EXISTS, existing, () -> client.createTable(existing)),
             new Case("create a table with an invalid name", ErrorCode.INVALID_ARGUMENT, "bad name!",
                 () -> client.createTable("bad name!")),
@@ -155,6 +174,19 @@ final class InvalidRequests
         e.writesCount(1).next().op(WriteOp.PUT).table(table).putKey(key, 0, key.length).putValue(b("v"), 0, 1);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         e.correlationId(9_000_000 + length);
+        return Arrays.copyOf(buffer.byteArray(), length);
+    }
+
+    /** A commit frame at snapshot 0 whose groups {@code groups} writes (correlation id 8,000,000 + its length). */
+    private static byte[] shaped(final String table, final Consumer<CommitRequestEncoder> groups)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final CommitRequestEncoder e = new CommitRequestEncoder().wrapAndApplyHeader(buffer, 0,
+            new MessageHeaderEncoder()).txnId(System.nanoTime()).catalogVersion(0).snapshotEpoch(0)
+            .resend(BooleanType.FALSE);
+        groups.accept(e);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+        e.correlationId(8_000_000 + length);
         return Arrays.copyOf(buffer.byteArray(), length);
     }
 

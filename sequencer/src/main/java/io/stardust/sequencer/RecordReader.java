@@ -270,7 +270,7 @@ class RecordReader
                 snapshotEpoch);
             readsDecoder.wrapTable(nameView);
             final int tableId = schema.resolve(table(catalog));
-            final byte[] key = key(readsDecoder.keyLength(), "read " + i + " key", limits);
+            final byte[] key = key(readsDecoder.keyLength(), "read " + i, limits);
             readsDecoder.getKey(key, 0, key.length);
             once(tableId, key, "read", i);
             reads[i] = new TxnRecord.Read(tableId, key, version);
@@ -307,7 +307,7 @@ class RecordReader
             }
             writesDecoder.wrapTable(nameView);
             final int tableId = schema.resolve(table(catalog));
-            final byte[] key = key(writesDecoder.keyLength(), "write " + i + " key", limits);
+            final byte[] key = key(writesDecoder.keyLength(), "write " + i, limits);
             writesDecoder.getKey(key, 0, key.length);
             once(tableId, key, "written", i);
             final int valueLength = writesDecoder.valueLength();
@@ -358,16 +358,16 @@ class RecordReader
      */
     private static long readVersion(final int i, final long epoch, final int index, final long snapshotEpoch)
     {
-        if (epoch < 0 || epoch > snapshotEpoch)
-        {
-            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "read " + i + " version epoch " + epoch +
-                " is not possible at snapshot epoch " + snapshotEpoch + " (must be in [0, " + snapshotEpoch + "])");
-        }
         if (index < 0 || index >= Versions.MAX_EPOCH_TRANSACTIONS || (epoch == 0 && index != 0))
         {
             throw new RequestException(ErrorCode.INVALID_ARGUMENT, "read " + i + " version index " + index +
                 " is not possible for epoch " + epoch + (epoch == 0 ? " (absent is (0, 0))" :
                 " (must be in [0, " + Versions.MAX_EPOCH_TRANSACTIONS + "))"));
+        }
+        if (epoch < 0 || epoch > snapshotEpoch)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "read " + i + " version epoch " + epoch +
+                " is not possible at snapshot epoch " + snapshotEpoch + " (must be in [0, " + snapshotEpoch + "])");
         }
         return Versions.pack(epoch, index);
     }
@@ -433,9 +433,9 @@ class RecordReader
     {
         if (length == 0)
         {
-            throw new RequestException(ErrorCode.INVALID_ARGUMENT, what + " is empty");
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "empty key at " + what);
         }
-        return bound(length, what, limits);
+        return bound(length, what + " key", limits);
     }
 
     /** A key or a range bound (which may be empty). */

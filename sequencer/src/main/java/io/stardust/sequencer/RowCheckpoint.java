@@ -45,7 +45,7 @@ public final class RowCheckpoint
     }
 
     /** @return the file name of the checkpoint of the snapshot at {@code logPosition}. */
-    static String fileName(final long logPosition)
+    public static String fileName(final long logPosition)
     {
         return String.format("rows-%020d%s", logPosition, SUFFIX);
     }
@@ -99,7 +99,18 @@ public final class RowCheckpoint
         {
             Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.REPLACE_EXISTING);
         }
+        syncDirectory(file.getParentFile());
         return rows;
+    }
+
+    /** Force a directory's entries (a rename in it) to disk: without it a power cut can undo the rename. */
+    static void syncDirectory(final File dir) throws IOException
+    {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.toPath(),
+            java.nio.file.StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
     }
 
     /**

@@ -128,6 +128,7 @@ final class ServiceSnapshot
         out.writeLong(s.nextEpoch);
         s.settings.write(out);
         out.writeBoolean(s.settingsFromLog);
+        out.writeBoolean(s.settingsOffered);
         out.writeLong(s.open.deadline);
         out.writeLong(s.committed);
         out.writeLong(s.aborted);
@@ -226,6 +227,7 @@ final class ServiceSnapshot
             s.nextEpoch = in.readLong();
             s.settings = ReplicatedSettings.read(in);
             s.settingsFromLog = in.readBoolean();
+            s.settingsOffered = in.readBoolean();
             s.open.deadline = in.readLong();
             s.committed = in.readLong();
             s.aborted = in.readLong();

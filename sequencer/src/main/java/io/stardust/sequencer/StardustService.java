@@ -43,8 +43,6 @@ import java.util.concurrent.TimeUnit;
 public final class StardustService implements ClusteredService, ReplicaView
 {
     private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
-    /** How long the leader waits for its settings record to appear in the log before it appends it again. */
-    private static final long SETTINGS_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final int memberId;
     private final String datacenter;
@@ -65,13 +63,14 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     private Cluster cluster;
     private volatile Cluster.Role role;
-    private long nextSettingsOfferNs = Long.MIN_VALUE / 2;
     private volatile String failure;
 
     // Replicated state: a function of the log alone.
     volatile ReplicatedSettings settings = ReplicatedSettings.DEFAULTS;
-    /** True once a ClusterSettings record was applied: the leader then stops appending its own. */
+    /** True once a ClusterSettings record was applied. */
     boolean settingsFromLog;
+    /** True once this replica offered the cluster's first settings (every replica does, at the same log event). */
+    boolean settingsOffered;
     volatile Catalog catalog = Catalog.EMPTY;
     long nextEpoch = 1;
     final OpenEpoch open = new OpenEpoch();
@@ -160,6 +159,7 @@ public final class StardustService implements ClusteredService, ReplicaView
     {
         settings = ReplicatedSettings.DEFAULTS;
         settingsFromLog = false;
+        settingsOffered = false;
         catalog = Catalog.EMPTY;
         nextEpoch = 1;
         open.clear();
@@ -515,23 +515,19 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     /**
      * The cluster's first settings come from the leader's configuration, through the log. Aeron lets a service append
-     * only from a callback of the log (not from background work), so the leader does it from the first ones it sees:
-     * a new leadership term, a session opening, a message or a timer; again every 200 ms of cluster time until the
-     * record is in the log. Records sequenced before it run under {@link ReplicatedSettings#DEFAULTS}, the same on
-     * every replica.
+     * only from a callback of the log, and every replica must offer at the same point of the log (a follower's offer
+     * is dropped, but counted, and the new leader appends the ones still pending after a leader change). So every
+     * replica offers once, at the first log event it sees while the log has no settings and none were offered: a
+     * function of the log alone. Records sequenced before the settings record run under
+     * {@link ReplicatedSettings#DEFAULTS}, the same on every replica.
      */
     private void appendSettingsIfMissing()
     {
-        if (settingsFromLog || failure != null || cluster == null || cluster.role() != Cluster.Role.LEADER)
+        if (settingsFromLog || settingsOffered || failure != null || cluster == null)
         {
             return;
         }
-        final long now = TimeUnit.NANOSECONDS.convert(cluster.time(), cluster.timeUnit());
-        if (now - nextSettingsOfferNs < 0)
-        {
-            return;
-        }
-        nextSettingsOfferNs = now + SETTINGS_RETRY_NS;
+        settingsOffered = true;
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
         final ReplicatedSettings seed = config.seedSettings();
         final ClusterSettingsEncoder e = new ClusterSettingsEncoder()
@@ -548,7 +544,15 @@ public final class StardustService implements ClusteredService, ReplicaView
             .maxValueBytes(seed.maxValueBytes())
             .dedupWindowTransactions(seed.dedupWindowTransactions())
             .durability(seed.durability());
-        cluster.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+        // Back pressure towards the consensus module: offer until taken, as every replica's offer must count.
+        final IdleStrategy idle = cluster.idleStrategy();
+        idle.reset();
+        long result;
+        while ((result = cluster.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength())) < 0 &&
+            result != io.aeron.Publication.CLOSED && result != io.aeron.Publication.MAX_POSITION_EXCEEDED)
+        {
+            idle.idle();
+        }
     }
 
     @Override
@@ -562,7 +566,6 @@ public final class StardustService implements ClusteredService, ReplicaView
         final TimeUnit timeUnit,
         final int appVersion)
     {
-        nextSettingsOfferNs = Long.MIN_VALUE / 2;
         appendSettingsIfMissing();
     }
 

@@ -216,7 +216,7 @@ class RecordCheckTest
         cluster.time += 1_000_000_000L;
         send(commitFrame(0, 0, w -> w.put("kv", "z".getBytes(), "1".getBytes())));
         service.onTimerEvent(service.storage().appliedEpoch() + 1, cluster.time);
-        assertEquals(1, cluster.serviceOffers.size(), "the leader stops appending once the log has them");
+        assertEquals(1, cluster.serviceOffers.size(), "a replica offers its settings once");
         // A second leader's seed, arriving later, is ignored.
         final byte[] other = settingsFrame(true, 9_000);
         service.onSessionMessage(null, cluster.time, new UnsafeBuffer(other), 0, other.length, null);

@@ -15,6 +15,8 @@ public final class MemberConfig
 {
     /** Default longest park of an idle Aeron agent, milliseconds. */
     public static final long DEFAULT_IDLE_MAX_PARK_MS = 4;
+    /** Default length of an archive segment file: the unit in which the recorded log is purged. */
+    public static final int DEFAULT_ARCHIVE_SEGMENT_BYTES = 128 * 1024 * 1024;
     /** Default Aeron term length of the cluster log. */
     public static final int DEFAULT_LOG_TERM_LENGTH = 16 * 1024 * 1024;
 
@@ -32,6 +34,8 @@ public final class MemberConfig
     /** Default for the client sessions one cluster accepts at once (Aeron's own default is 10). */
     public static final int DEFAULT_MAX_CLIENT_SESSIONS = 1_000;
     private int logTermLength = DEFAULT_LOG_TERM_LENGTH;
+    private int archiveSegmentBytes = DEFAULT_ARCHIVE_SEGMENT_BYTES;
+    private boolean logRetention = true;
     private Duration idleMaxPark = Duration.ofMillis(DEFAULT_IDLE_MAX_PARK_MS);
     private Duration snapshotInterval = Duration.ZERO;
     private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
@@ -301,6 +305,37 @@ public final class MemberConfig
         return logTermLength;
     }
 
+    /**
+     * @param bytes length of an archive segment file (a power of two, at least the log term length): the log is
+     *              purged a whole segment at a time.
+     * @return this.
+     */
+    public MemberConfig archiveSegmentBytes(final int bytes)
+    {
+        this.archiveSegmentBytes = bytes;
+        return this;
+    }
+
+    public int archiveSegmentBytes()
+    {
+        return archiveSegmentBytes;
+    }
+
+    /**
+     * @param purge purge the recorded log behind the second-newest snapshot every 10 s (default true).
+     * @return this.
+     */
+    public MemberConfig logRetention(final boolean purge)
+    {
+        this.logRetention = purge;
+        return this;
+    }
+
+    public boolean logRetention()
+    {
+        return logRetention;
+    }
+
     /** @return storage settings (its directory is set from {@link #dataDir()}). */
     public StorageConfig storage()
     {
@@ -353,6 +388,12 @@ public final class MemberConfig
         if (Integer.bitCount(logTermLength) != 1 || logTermLength < 64 * 1024)
         {
             throw new IllegalArgumentException("log term length must be a power of two of at least 64 KiB");
+        }
+        if (Integer.bitCount(archiveSegmentBytes) != 1 || archiveSegmentBytes < logTermLength ||
+            archiveSegmentBytes > 1 << 30)
+        {
+            throw new IllegalArgumentException("archive segment length must be a power of two from the log term " +
+                "length (" + logTermLength + ") to 1 GiB, was " + archiveSegmentBytes);
         }
         if (sequencer.maxTransactionBytes() > logTermLength / 8 - 64)
         {

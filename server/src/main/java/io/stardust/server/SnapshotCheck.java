@@ -103,6 +103,8 @@ final class SnapshotCheck
                     throw new IllegalStateException("member " + memberId + ": could not set aside the damaged " +
                         "snapshot at log position " + moduleSnapshot.logPosition + " in " + clusterDir);
                 }
+                // On disk before anything else happens: after a power cut the damaged snapshot must stay set aside.
+                recordingLog.force(2);
                 damaged++;
             }
         }

@@ -118,6 +118,11 @@ public final class StardustCli implements Runnable
             "stops with exit code 6.")
         io.stardust.protocol.codecs.Durability durability;
 
+        @Option(names = "--archive-segment-mb", defaultValue = "128",
+            description = "Length of an archive segment file, MiB (a power of two, 16 to 1024; default " +
+            "${DEFAULT-VALUE}). The recorded log behind the second-newest snapshot is purged a segment at a time.")
+        int archiveSegmentMb;
+
         @Option(names = "--rebuild-from-peers",
             description = "Set this member's files aside (renamed under the data directory, not deleted) and start " +
             "empty, copying the log from the other members. For a member whose own log is damaged.")
@@ -146,6 +151,7 @@ public final class StardustCli implements Runnable
                 .rebuildFromPeers(rebuildFromPeers);
             config.storage().entriesPerTable(entriesPerTable);
             config.sequencer().durability(durability);
+            config.archiveSegmentBytes(archiveSegmentMb << 20);
             final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
             Thread.setDefaultUncaughtExceptionHandler((thread, error) -> failStop(thread, error, stopping.get()));
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();

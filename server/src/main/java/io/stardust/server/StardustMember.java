@@ -220,6 +220,7 @@ public final class StardustMember implements AutoCloseable
             // docs/architecture.md). Catalog and recording log are forced too.
             .fileSyncLevel(fileSyncLevel())
             .catalogFileSyncLevel(fileSyncLevel())
+            .segmentFileLength(config.archiveSegmentBytes())
             .recordChecksum(crc32())
             .replayChecksum(crc32())
             .errorHandler(errorHandler);
@@ -321,6 +322,14 @@ public final class StardustMember implements AutoCloseable
                 }
             }, periodMs, periodMs, TimeUnit.MILLISECONDS);
         }
+        if (service != null && config.logRetention())
+        {
+            final LogRetention retention = new LogRetention(clusterDir, config.sequencer().checkpointDirectory(),
+                (line) -> log(config.memberId(), line));
+            final AeronArchive.Context retentionClient = archiveClient.clone();
+            timer.scheduleWithFixedDelay(() -> purgeLog(retention, retentionClient), LOG_RETENTION_MS,
+                LOG_RETENTION_MS, TimeUnit.MILLISECONDS);
+        }
         if (service != null)
         {
             readEndpoint = ReadEndpoint.launch(
@@ -332,6 +341,29 @@ public final class StardustMember implements AutoCloseable
     private int fileSyncLevel()
     {
         return config.sequencer().durability() == io.stardust.protocol.codecs.Durability.FSYNC ? 1 : 0;
+    }
+
+    /** How often the member purges the log that recovery no longer needs. */
+    private static final long LOG_RETENTION_MS = 10_000;
+    private AeronArchive retentionArchive;
+
+    private void purgeLog(final LogRetention retention, final AeronArchive.Context client)
+    {
+        try
+        {
+            if (retentionArchive == null)
+            {
+                retentionArchive = AeronArchive.connect(client.clone());
+            }
+            retention.purge(retentionArchive);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The archive is busy or stopping: the next round tries again with a new connection.
+            log(config.memberId(), "log retention: " + ex.getMessage());
+            CloseHelper.quietClose(retentionArchive);
+            retentionArchive = null;
+        }
     }
 
     /** How often the member looks at the consensus module's election state, to log its changes. */
@@ -642,8 +674,17 @@ public final class StardustMember implements AutoCloseable
         if (timer != null)
         {
             timer.shutdownNow();
+            try
+            {
+                timer.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
             timer = null;
         }
+        CloseHelper.quietClose(retentionArchive);
         CloseHelper.closeAll(readEndpoint, container, consensusModule, archive, mediaDriver);
         readEndpoint = null;
         container = null;
