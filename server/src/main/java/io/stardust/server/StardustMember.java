@@ -326,6 +326,7 @@ public final class StardustMember implements AutoCloseable
         {
             final LogRetention retention = new LogRetention(clusterDir, config.sequencer().checkpointDirectory(),
                 (line) -> log(config.memberId(), line));
+            logRetention = retention;
             final AeronArchive.Context retentionClient = archiveClient.clone();
             timer.scheduleWithFixedDelay(() -> purgeLog(retention, retentionClient), LOG_RETENTION_MS,
                 LOG_RETENTION_MS, TimeUnit.MILLISECONDS);
@@ -346,6 +347,14 @@ public final class StardustMember implements AutoCloseable
     /** How often the member purges the log that recovery no longer needs. */
     private static final long LOG_RETENTION_MS = 10_000;
     private AeronArchive retentionArchive;
+    private volatile LogRetention logRetention;
+
+    /** @return bytes of recorded log this member purged since it started (log retention). */
+    public long purgedLogBytes()
+    {
+        final LogRetention retention = logRetention;
+        return retention == null ? 0 : retention.purgedLogBytes();
+    }
 
     private void purgeLog(final LogRetention retention, final AeronArchive.Context client)
     {
