@@ -46,7 +46,8 @@ public final class BenchMain implements Callable<Integer>
         "(all clients together) in a --workload run; 0 for a closed loop (default ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--systems", split = ",", defaultValue = "stardust,postgresql-sync,postgresql-async,etcd",
+    @Option(names = "--systems", split = ",",
+        defaultValue = "stardust,stardust-replicated,postgresql-sync,postgresql-async,etcd",
         description = "Systems to measure (default ${DEFAULT-VALUE}).")
     List<String> systems;
 
@@ -212,8 +213,9 @@ public final class BenchMain implements Callable<Integer>
     {
         return switch (system)
         {
-            case "stardust" -> new StardustTarget(cluster == null ? null : ClusterSpec.parse(cluster), recordCount,
-                workers, memberJvmOptions == null || memberJvmOptions.isBlank() ? new String[0] :
+            case "stardust", "stardust-replicated" -> new StardustTarget(cluster == null ? null :
+                ClusterSpec.parse(cluster), recordCount, workers, system.equals("stardust"),
+                memberJvmOptions == null || memberJvmOptions.isBlank() ? new String[0] :
                 memberJvmOptions.trim().split("\\s+"));
             case "postgresql-sync", "postgresql-async" ->
             {
@@ -235,7 +237,7 @@ public final class BenchMain implements Callable<Integer>
                 yield new EtcdTarget(env.get("ETCD_ENDPOINTS"), pids);
             }
             default -> throw new IllegalArgumentException("unknown system '" + system + "'; expected stardust, " +
-                "postgresql-sync, postgresql-async or etcd");
+                "stardust-replicated, postgresql-sync, postgresql-async or etcd");
         };
     }
 

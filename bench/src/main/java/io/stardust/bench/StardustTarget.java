@@ -27,19 +27,24 @@ public final class StardustTarget implements Target
 
     private final ProcessCluster cluster;
     private final StardustClient client;
+    private final boolean fsync;
 
     /**
      * @param spec    a running cluster, or null to start three member processes here.
      * @param records records the tables must hold (sizes the members' storage).
      * @param workers scheduler workers per member.
+     * @param fsync   members started here run {@code --durability fsync}, else {@code replicated}.
      * @param jvmOptions JVM options for the member processes started here.
      */
-    public StardustTarget(final ClusterSpec spec, final long records, final int workers, final String... jvmOptions)
+    public StardustTarget(final ClusterSpec spec, final long records, final int workers, final boolean fsync,
+        final String... jvmOptions)
     {
+        this.fsync = fsync;
         if (spec == null)
         {
             cluster = new ProcessCluster(3).withJvmOptions(jvmOptions).withStartOptions(
-                "--entries-per-table=" + Math.max(100_000, records * 2), "--workers=" + workers);
+                "--entries-per-table=" + Math.max(100_000, records * 2), "--workers=" + workers,
+                "--durability=" + (fsync ? "fsync" : "replicated"));
             cluster.startAll(true);
             client = cluster.connect((config) -> config.commitTimeout(Duration.ofSeconds(30)));
         }
@@ -54,14 +59,17 @@ public final class StardustTarget implements Target
     @Override
     public String name()
     {
-        return "stardust";
+        return fsync ? "stardust" : "stardust-replicated";
     }
 
     @Override
     public String durability()
     {
-        return "acknowledged once a majority of 3 members has it in its Aeron Archive log (page cache, no fsync " +
-            "per commit): survives any minority of process crashes, not a power loss of a majority";
+        return fsync ? "--durability fsync: acknowledged once a majority of 3 members forced it to disk in its " +
+            "Aeron Archive log (fdatasync per archive write, many commits each): survives a power loss of every " +
+            "machine" : "--durability replicated: acknowledged once a majority of 3 members has it in its Aeron " +
+            "Archive log in the page cache (no fsync): survives process crashes and a minority's power loss, not a " +
+            "majority's";
     }
 
     @Override
