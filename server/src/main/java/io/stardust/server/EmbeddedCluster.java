@@ -120,11 +120,26 @@ public final class EmbeddedCluster implements AutoCloseable
      */
     public StardustMember restartMember(final int id)
     {
+        return restartMember(id, (config) -> {});
+    }
+
+    /**
+     * As {@link #restartMember(int)}, with a change to the member's settings for this start, e.g.
+     * {@code config.rebuildFromPeers(true)}.
+     *
+     * @param id     member id.
+     * @param change adjusts the member's config after the cluster's own customisation.
+     * @return the member.
+     */
+    public StardustMember restartMember(final int id, final java.util.function.Consumer<MemberConfig> change)
+    {
         if (members[id] != null)
         {
             throw new IllegalStateException("member " + id + " is running");
         }
-        members[id] = StardustMember.launch(configs.apply(id).deleteStateOnStart(false), otherService.apply(id));
+        final MemberConfig config = configs.apply(id).deleteStateOnStart(false);
+        change.accept(config);
+        members[id] = StardustMember.launch(config, otherService.apply(id));
         return members[id];
     }
 

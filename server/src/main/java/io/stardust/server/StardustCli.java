@@ -57,7 +57,11 @@ public final class StardustCli implements Runnable
     }
 
     /** {@code stardust start}: run one member in this process until stopped by SIGINT/SIGTERM. */
-    @Command(name = "start", description = "Run one cluster member in this process until SIGINT or SIGTERM.")
+    @Command(name = "start", description = "Run one cluster member in this process until SIGINT or SIGTERM.",
+        footer = {"", "Exit codes: 0 stopped by a signal; 3 the disk is (nearly) full; 4 a member thread died; 5 " +
+            "applying an epoch failed; 6 this member's settings conflict with the cluster's (--durability); 7 this " +
+            "member lags behind the log the other members kept (they purged what it needs): start it again with " +
+            "--rebuild-from-peers."})
     static final class Start implements Callable<Integer>
     {
         @Option(names = "--member", required = true, description = "This member's id in the cluster spec.")
@@ -125,7 +129,8 @@ public final class StardustCli implements Runnable
 
         @Option(names = "--rebuild-from-peers",
             description = "Set this member's files aside (renamed under the data directory, not deleted) and start " +
-            "empty, copying the log from the other members. For a member whose own log is damaged.")
+            "from a copy of a peer's latest snapshot (with its rows) and the log after it. For a member whose own " +
+            "log is damaged, or that lags behind the log the other members kept (exit code 7).")
         boolean rebuildFromPeers;
 
         @Option(names = "--delete-state-on-start",

@@ -43,6 +43,8 @@ public final class StardustMember implements AutoCloseable
     private volatile ConsensusModule consensusModule;
     private ClusteredServiceContainer container;
     private ReadEndpoint readEndpoint;
+    /** Serves this member's row checkpoints to a peer rebuilding from it ({@link PeerBootstrap}). */
+    private PeerBootstrap.CheckpointServer checkpointServer;
     /** Periodic snapshots and the election watch. */
     private java.util.concurrent.ScheduledExecutorService timer;
     private io.aeron.cluster.ElectionState lastElectionState;
@@ -50,6 +52,7 @@ public final class StardustMember implements AutoCloseable
     private volatile String fatalReason;
     private volatile int fatalExitCode;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
 
     private StardustMember(final MemberConfig config, final ClusteredService otherService)
     {
@@ -289,6 +292,10 @@ public final class StardustMember implements AutoCloseable
             cutTornLastFragment(archive.archiveDir(), ex.getMessage());
             this.archive = launchArchive(archiveContext.get(), driver);
         }
+        if (config.rebuildFromPeers() && !config.deleteStateOnStart() && service != null)
+        {
+            new PeerBootstrap(config, clusterDir, (line) -> log(config.memberId(), line)).run(archiveClient, idle());
+        }
         if (!config.deleteStateOnStart() && service != null)
         {
             try (AeronArchive check = AeronArchive.connect(archiveClient.clone()))
@@ -333,6 +340,8 @@ public final class StardustMember implements AutoCloseable
         }
         if (service != null)
         {
+            checkpointServer = PeerBootstrap.CheckpointServer.launch(self, config.sequencer().checkpointDirectory(),
+                (line) -> log(config.memberId(), line));
             readEndpoint = ReadEndpoint.launch(
                 aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get());
         }
@@ -396,6 +405,10 @@ public final class StardustMember implements AutoCloseable
             if (state != lastElectionState)
             {
                 final boolean closed = state == io.aeron.cluster.ElectionState.CLOSED;
+                if (closed)
+                {
+                    failedCatchups.set(0);
+                }
                 log(config.memberId(), "election " + (closed ? "closed" : "state " + state) + ", term " +
                     ctx.leadershipTermIdCounter().get() + ", role " +
                     io.aeron.cluster.service.Cluster.Role.get(ctx.clusterNodeRoleCounter()));
@@ -456,7 +469,7 @@ public final class StardustMember implements AutoCloseable
             }
         }
         log(config.memberId(), "rebuilding from peers: this member's files are set aside in " + aside +
-            "; it starts empty and copies the log from the other members");
+            "; it starts from a copy of a peer's latest snapshot and the log after it");
     }
 
     /** How often the member looks at the free space of its data directory. */
@@ -532,8 +545,81 @@ public final class StardustMember implements AutoCloseable
     public static final int EXIT_DISK = 3;
 
     /**
+     * Exit code of a member that cannot catch up because it lags behind the log the other members kept (they purged
+     * the log it still needs, {@link LogRetention}): restart it with {@code --rebuild-from-peers}
+     * ({@link PeerBootstrap}).
+     */
+    public static final int EXIT_LAGGING = 7;
+
+    /** An archive's refusal of a replay below the start of its (purged) recording. */
+    private static final String REPLAY_BEFORE_START = "is less than recording start position";
+    /** Aeron's warning when a follower's catch-up from the leader never started. */
+    private static final String CATCHUP_NOT_JOINED = "failed to join catchup log";
+    /** This member's own replays or replications refused below a recording's start before it stops. */
+    private static final int MAX_REFUSED_REPLAYS = 3;
+    /**
+     * Catch-ups from the leader that never started, in a row without an election closing, before the member stops.
+     * Each takes the leader heartbeat timeout, so about a minute at the default of 1 s.
+     */
+    private static final int MAX_FAILED_CATCHUPS = 60;
+    private final java.util.concurrent.atomic.AtomicInteger refusedReplays =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger failedCatchups =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long lastLaggingHintNs;
+
+    /**
+     * Stop, instead of failing elections forever, when this member cannot catch up: a replay it needs was refused
+     * below the start of a purged recording (its own replay, or its replication from the leader), or its catch-up
+     * from the leader keeps not starting (the leader's archive refuses the replay; the refusal is reported only on
+     * the leader, which logs a hint). A leader never stops for this: it is the one refusing.
+     */
+    private void watchLagging(final Throwable throwable, final boolean warning)
+    {
+        final String message = String.valueOf(throwable.getMessage());
+        final boolean leader = role() == io.aeron.cluster.service.Cluster.Role.LEADER;
+        if (!warning && message.contains(REPLAY_BEFORE_START))
+        {
+            if (leader)
+            {
+                final long nowNs = System.nanoTime();
+                if (nowNs - lastLaggingHintNs > TimeUnit.MINUTES.toNanos(1))
+                {
+                    lastLaggingHintNs = nowNs;
+                    log(config.memberId(), "a follower asked for log this member has purged (log retention); it " +
+                        "cannot catch up from the log and stops with exit code " + EXIT_LAGGING + " after a while. " +
+                        "Restart it with --rebuild-from-peers");
+                }
+                return;
+            }
+            if (refusedReplays.incrementAndGet() >= MAX_REFUSED_REPLAYS)
+            {
+                stopLagging("a replay this member needs was refused " + refusedReplays.get() + " times (" + message +
+                    ")");
+            }
+        }
+        else if (warning && message.contains(CATCHUP_NOT_JOINED) && !leader &&
+            failedCatchups.incrementAndGet() >= MAX_FAILED_CATCHUPS)
+        {
+            stopLagging("its catch-up from the leader failed to start " + failedCatchups.get() + " times in a row " +
+                "(the leader's archive refuses to replay log it has purged; the leader logs it). If instead the " +
+                "leader cannot reach this member's catch-up port " +
+                config.self().port(ClusterSpec.CATCHUP_PORT_OFFSET) + ", fix the network and start it as it was");
+        }
+    }
+
+    private void stopLagging(final String evidence)
+    {
+        fatal("this member cannot catch up: it lags behind the log the other members kept, which they purged up to " +
+            "their second-newest snapshot (log retention), and Aeron catches a member up from the log only. " +
+            "Evidence: " + evidence + ". Restart it with --rebuild-from-peers: its files are set aside and it starts " +
+            "from a copy of a peer's latest snapshot and the log after it.", EXIT_LAGGING);
+    }
+
+    /**
      * @return the exit code documented for why this member stopped itself ({@link #EXIT_DISK},
-     * {@link io.stardust.sequencer.FatalHandler#APPLY_FAILED}, {@link io.stardust.sequencer.FatalHandler#SETTINGS_CONFLICT}),
+     * {@link #EXIT_LAGGING}, {@link io.stardust.sequencer.FatalHandler#APPLY_FAILED},
+     * {@link io.stardust.sequencer.FatalHandler#SETTINGS_CONFLICT}),
      * or 0 while it is healthy.
      */
     public int fatalExitCode()
@@ -570,10 +656,12 @@ public final class StardustMember implements AutoCloseable
             // around failures; they are not faults of this member.
             warnings.add(throwable);
             log(config.memberId(), "warning: " + throwable.getMessage());
+            watchLagging(throwable, true);
             return;
         }
         errors.add(throwable);
         log(config.memberId(), throwable.toString());
+        watchLagging(throwable, false);
         for (Throwable t = throwable; t != null; t = t.getCause())
         {
             if (t.getMessage() != null && t.getMessage().contains("No space left on device"))
@@ -678,8 +766,30 @@ public final class StardustMember implements AutoCloseable
     {
         if (!closed.compareAndSet(false, true))
         {
+            // A member that stopped itself (fatal) closes on a thread of its own: a caller closing it too waits
+            // until its ports and files are released, so it can be started again at once.
+            try
+            {
+                closeDone.await(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
+        try
+        {
+            closeParts();
+        }
+        finally
+        {
+            closeDone.countDown();
+        }
+    }
+
+    private void closeParts()
+    {
         if (timer != null)
         {
             timer.shutdownNow();
@@ -694,7 +804,8 @@ public final class StardustMember implements AutoCloseable
             timer = null;
         }
         CloseHelper.quietClose(retentionArchive);
-        CloseHelper.closeAll(readEndpoint, container, consensusModule, archive, mediaDriver);
+        CloseHelper.closeAll(checkpointServer, readEndpoint, container, consensusModule, archive, mediaDriver);
+        checkpointServer = null;
         readEndpoint = null;
         container = null;
         consensusModule = null;
