@@ -7,6 +7,7 @@ import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collections;
 import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 
@@ -92,8 +93,13 @@ final class Table implements AutoCloseable
     NavigableSet<byte[]> keyRange(final byte[] start, final byte[] endExclusive)
     {
         final byte[] from = start == null ? Row.EMPTY : start;
-        return endExclusive == null || endExclusive.length == 0 ?
-            keys.tailSet(from, true) : keys.subSet(from, true, endExclusive, false);
+        if (endExclusive == null || endExclusive.length == 0)
+        {
+            return keys.tailSet(from, true);
+        }
+        // A range whose start sorts after its end holds no key (the skip list would throw instead).
+        return KeyBytes.ORDER.compare(from, endExclusive) > 0 ?
+            Collections.emptyNavigableSet() : keys.subSet(from, true, endExclusive, false);
     }
 
     ChronicleMap<byte[], byte[]> rows()

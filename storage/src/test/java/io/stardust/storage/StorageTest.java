@@ -183,6 +183,19 @@ class StorageTest
     }
 
     @Test
+    void shouldReadARangeWhoseStartIsPastItsEndAsEmpty()
+    {
+        epoch(1, "a", "1");
+        epoch(2, "b", "2");
+        epoch(3, "c", "3");
+        assertEquals(List.of(), scanKeys(b("c"), b("a"), 3, 100));
+        assertFalse(storage.scan(0, b("c"), b("a"), 3, 1, (k, r) -> { }));
+        assertNull(storage.firstKeyWrittenAfter(0, b("c"), b("a"), 0));
+        assertEquals(List.of(), scanKeys(b("b"), b("b"), 3, 100));
+        assertEquals(List.of("b"), scanKeys(b("b"), b("c"), 3, 100));
+    }
+
+    @Test
     void shouldGiveEqualChecksumsForEqualRowsWrittenInAnyOrder(@TempDir final File other)
     {
         storage.beginEpoch(1);
