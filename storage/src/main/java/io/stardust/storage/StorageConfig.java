@@ -3,15 +3,19 @@ package io.stardust.storage;
 import java.io.File;
 
 /**
- * Settings of a {@link Storage}: where its files live and how Chronicle Map files are sized.
+ * Settings of a {@link Storage}: where its files live and how much history it keeps for snapshot reads.
+ * <p>
+ * The sizing settings of earlier versions ({@link #entriesPerTable}, {@link #averageKeyBytes},
+ * {@link #averageValueBytes}, {@link #maxBloatFactor}) are accepted and ignored: a table starts without a map file
+ * and moves to bigger ones as it grows ({@link Storage#ensureCapacity(int, long, long)}).
  */
 public final class StorageConfig
 {
-    /** Default expected rows per table; Chronicle Map grows past it up to {@link #maxBloatFactor}. */
+    /** Former default expected rows per table; ignored. */
     public static final long DEFAULT_ENTRIES_PER_TABLE = 1_000_000;
-    /** Default average key size in bytes, used to size the Chronicle Map files. */
+    /** Former default average key size in bytes; ignored. */
     public static final int DEFAULT_AVERAGE_KEY_BYTES = 32;
-    /** Default average value size in bytes (without the 9-byte version header). */
+    /** Former default average value size in bytes; ignored. */
     public static final int DEFAULT_AVERAGE_VALUE_BYTES = 128;
     /** Default number of epochs of history kept for snapshot reads (at most). */
     public static final int DEFAULT_RETAINED_EPOCHS = 2_000;
@@ -37,45 +41,97 @@ public final class StorageConfig
         return directory;
     }
 
+    /**
+     * Ignored: tables size themselves as they grow. Kept so that existing callers compile.
+     *
+     * @param entriesPerTable ignored, but still validated.
+     * @return this.
+     * @deprecated tables start small and grow; nothing to size.
+     */
+    @Deprecated
     public StorageConfig entriesPerTable(final long entriesPerTable)
     {
         this.entriesPerTable = entriesPerTable;
         return this;
     }
 
+    /**
+     * @return the value set, which nothing uses.
+     * @deprecated see {@link #entriesPerTable(long)}.
+     */
+    @Deprecated
     public long entriesPerTable()
     {
         return entriesPerTable;
     }
 
+    /**
+     * Ignored: tables size themselves as they grow. Kept so that existing callers compile.
+     *
+     * @param averageKeyBytes ignored, but still validated.
+     * @return this.
+     * @deprecated tables start small and grow; nothing to size.
+     */
+    @Deprecated
     public StorageConfig averageKeyBytes(final int averageKeyBytes)
     {
         this.averageKeyBytes = averageKeyBytes;
         return this;
     }
 
+    /**
+     * @return the value set, which nothing uses.
+     * @deprecated see {@link #averageKeyBytes(int)}.
+     */
+    @Deprecated
     public int averageKeyBytes()
     {
         return averageKeyBytes;
     }
 
+    /**
+     * Ignored: tables size themselves as they grow. Kept so that existing callers compile.
+     *
+     * @param averageValueBytes ignored, but still validated.
+     * @return this.
+     * @deprecated tables start small and grow; nothing to size.
+     */
+    @Deprecated
     public StorageConfig averageValueBytes(final int averageValueBytes)
     {
         this.averageValueBytes = averageValueBytes;
         return this;
     }
 
+    /**
+     * @return the value set, which nothing uses.
+     * @deprecated see {@link #averageValueBytes(int)}.
+     */
+    @Deprecated
     public int averageValueBytes()
     {
         return averageValueBytes;
     }
 
+    /**
+     * Ignored: tables size themselves as they grow. Kept so that existing callers compile.
+     *
+     * @param maxBloatFactor ignored, but still validated.
+     * @return this.
+     * @deprecated tables start small and grow; nothing to size.
+     */
+    @Deprecated
     public StorageConfig maxBloatFactor(final double maxBloatFactor)
     {
         this.maxBloatFactor = maxBloatFactor;
         return this;
     }
 
+    /**
+     * @return the value set, which nothing uses.
+     * @deprecated see {@link #maxBloatFactor(double)}.
+     */
+    @Deprecated
     public double maxBloatFactor()
     {
         return maxBloatFactor;
