@@ -5,6 +5,8 @@ import io.stardust.protocol.Versions;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,6 +22,9 @@ import java.util.function.BiConsumer;
  * Capacity: a table starts without a map file and moves to bigger ones as it grows. Before an epoch writes, the
  * sequencing thread calls {@link #ensureCapacity(int, long, long)} for each table the epoch writes, so that no write
  * of the epoch can find a map full; rows must be within {@link #MAX_KEY_BYTES} and {@link #MAX_VALUE_BYTES}.
+ * <p>
+ * Failure: after a fault in the middle of applying an epoch the caller marks the storage {@link #fail(String)}ed; from
+ * then on every read and write throws {@link ReplicaFailedException}, until {@link #reset()}.
  */
 public final class Storage implements AutoCloseable
 {
@@ -35,6 +40,11 @@ public final class Storage implements AutoCloseable
     private final History history = new History();
     private long writingEpoch;
     private volatile long appliedEpoch;
+    /** Why the storage failed, or null. */
+    private final AtomicReference<String> failure = new AtomicReference<>();
+    /** Test-only fault: writes of an epoch that succeed before the next one throws; negative when off. */
+    private long faultAfterWrites = -1;
+    private final AtomicLong epochWrites = new AtomicLong();
 
     /**
      * Open (or create) the storage in {@link StorageConfig#directory()}. Tables are opened by {@link #createTable}.
@@ -78,11 +88,32 @@ public final class Storage implements AutoCloseable
     }
 
     /**
-     * Remove every table and its file, and forget all history: the state of an empty log.
+     * Mark this replica failed: a fault stopped an epoch half applied, so its rows match no epoch. From now on every
+     * read and write throws {@link ReplicaFailedException} naming {@code reason}; only {@link #reset()} (rebuilding
+     * from a snapshot and the log) clears it. The first reason given is kept. Any thread.
+     *
+     * @param reason what went wrong.
+     */
+    public void fail(final String reason)
+    {
+        failure.compareAndSet(null, reason == null ? "unknown fault" : reason);
+    }
+
+    /** @return why the storage failed, or null while it has not. */
+    public String failure()
+    {
+        return failure.get();
+    }
+
+    /**
+     * Remove every table and its file, forget all history and any {@link #fail(String) failure}: the state of an
+     * empty log.
      */
     public synchronized void reset()
     {
         tables.closeAll(true);
+        failure.set(null);
+        faultAfterWrites = -1;
         history.reset(0);
         appliedEpoch = 0;
         writingEpoch = 0;
@@ -97,6 +128,7 @@ public final class Storage implements AutoCloseable
      */
     public void createTable(final int tableId, final String name)
     {
+        checkNotFailed();
         tables.create(tableId, name);
     }
 
@@ -143,7 +175,9 @@ public final class Storage implements AutoCloseable
      */
     public byte[] latestEncoded(final int tableId, final byte[] key)
     {
+        checkNotFailed();
         final byte[] raw = table(tableId).getRaw(key);
+        checkNotFailed();
         return raw;
     }
 
@@ -179,10 +213,12 @@ public final class Storage implements AutoCloseable
      */
     public Row read(final int tableId, final byte[] key, final long snapshotEpoch)
     {
+        checkNotFailed();
         checkSnapshot(snapshotEpoch);
         final Table table = table(tableId);
         final Row row = Row.decode(history.visibleAt(table, key, snapshotEpoch));
         history.checkRetained(snapshotEpoch);
+        checkNotFailed();
         return row;
     }
 
@@ -205,6 +241,7 @@ public final class Storage implements AutoCloseable
         final int limit,
         final RowConsumer consumer)
     {
+        checkNotFailed();
         checkSnapshot(snapshotEpoch);
         final Table table = table(tableId);
         final List<byte[]> keys = new ArrayList<>();
@@ -228,8 +265,9 @@ public final class Storage implements AutoCloseable
                 }
             }
         }
-        // Only hand rows over once the whole range was read inside the retention horizon.
+        // Only hand rows over once the whole range was read inside the retention horizon, and not failed meanwhile.
         history.checkRetained(snapshotEpoch);
+        checkNotFailed();
         for (int i = 0; i < keys.size(); i++)
         {
             consumer.accept(keys.get(i), rows.get(i));
@@ -249,6 +287,7 @@ public final class Storage implements AutoCloseable
      */
     public byte[] firstKeyWrittenAfter(final int tableId, final byte[] start, final byte[] end, final long snapshotEpoch)
     {
+        checkNotFailed();
         final Table table = table(tableId);
         byte[] found = null;
         for (final byte[] key : table.keyRange(start, end))
@@ -260,6 +299,7 @@ public final class Storage implements AutoCloseable
                 break;
             }
         }
+        checkNotFailed();
         return found;
     }
 
@@ -283,9 +323,11 @@ public final class Storage implements AutoCloseable
      * @throws java.io.UncheckedIOException when the writes or a bigger map could leave less than 64 MiB of disk free
      *                                      (a write to a sparse file on a full disk would fault mid-epoch), or a file
      *                                      cannot be created.
+     * @throws ReplicaFailedException       when the storage failed.
      */
     public void ensureCapacity(final int tableId, final long writes, final long writeBytes)
     {
+        checkNotFailed();
         if (writes < 0 || writeBytes < 0)
         {
             throw new IllegalArgumentException("negative capacity request: " + writes + " writes, " + writeBytes +
@@ -317,12 +359,14 @@ public final class Storage implements AutoCloseable
      */
     public void beginEpoch(final long epoch, final int expectedKeys)
     {
+        checkNotFailed();
         if (epoch <= appliedEpoch || writingEpoch != 0)
         {
             throw new IllegalStateException(
                 "cannot begin epoch " + epoch + ": applied=" + appliedEpoch + " writing=" + writingEpoch);
         }
         history.begin(epoch, expectedKeys);
+        epochWrites.set(0);
         writingEpoch = epoch;
     }
 
@@ -360,11 +404,17 @@ public final class Storage implements AutoCloseable
         final byte[] value,
         final byte[] rowAtStart)
     {
+        checkNotFailed();
         final Table table = table(tableId);
         final String tooBig = checkRow(key.length, deleted ? 0 : value.length);
         if (tooBig != null)
         {
             throw new IllegalArgumentException("table " + tableId + ": " + tooBig);
+        }
+        if (faultAfterWrites >= 0 && epochWrites.incrementAndGet() > faultAfterWrites)
+        {
+            throw new IllegalStateException("injected fault: write " + epochWrites.get() + " of epoch " +
+                writingEpoch + " (test hook failAfterWrites(" + faultAfterWrites + "))");
         }
         final KeyBytes undoKey = new KeyBytes(tableId, key);
         final byte[] previous;
@@ -394,6 +444,7 @@ public final class Storage implements AutoCloseable
         {
             throw new IllegalStateException("finishing epoch " + epoch + " but writing " + writingEpoch);
         }
+        checkNotFailed();
         writingEpoch = 0;
         appliedEpoch = epoch;
         history.finish(epoch, config.retainedEpochs(), config.retainedUndoRows());
@@ -409,6 +460,7 @@ public final class Storage implements AutoCloseable
      */
     public void pin(final long epoch)
     {
+        checkNotFailed();
         checkSnapshot(epoch);
         history.pin(epoch);
     }
@@ -427,15 +479,18 @@ public final class Storage implements AutoCloseable
      */
     public byte[] encodedAt(final int tableId, final byte[] key, final long epoch)
     {
+        checkNotFailed();
         history.checkRetained(epoch);
         final byte[] raw = history.visibleAt(table(tableId), key, epoch);
         history.checkRetained(epoch);
+        checkNotFailed();
         return raw;
     }
 
     /** @return every key of a table in key order, including keys written after any given snapshot; any thread. */
     public Iterable<byte[]> keys(final int tableId)
     {
+        checkNotFailed();
         return table(tableId).keyRange(null, null);
     }
 
@@ -454,7 +509,9 @@ public final class Storage implements AutoCloseable
      */
     public void forEachEncoded(final int tableId, final BiConsumer<byte[], byte[]> consumer)
     {
+        checkNotFailed();
         table(tableId).forEachRow(consumer);
+        checkNotFailed();
     }
 
     /**
@@ -469,6 +526,7 @@ public final class Storage implements AutoCloseable
      */
     public void loadEncoded(final int tableId, final byte[] key, final byte[] encoded)
     {
+        checkNotFailed();
         if (encoded.length < MapLayout.ROW_HEADER_BYTES)
         {
             throw new IllegalArgumentException("snapshot row of " + encoded.length + " bytes is shorter than a row header");
@@ -489,6 +547,7 @@ public final class Storage implements AutoCloseable
      */
     public void restoredTo(final long epoch)
     {
+        checkNotFailed();
         tables.afterWrites();
         history.reset(epoch);
         writingEpoch = 0;
@@ -514,6 +573,7 @@ public final class Storage implements AutoCloseable
      */
     public long checksum()
     {
+        checkNotFailed();
         final long[] sum = {0};
         for (final Table table : tables.all())
         {
@@ -527,6 +587,7 @@ public final class Storage implements AutoCloseable
                 });
             }
         }
+        checkNotFailed();
         return sum[0];
     }
 
@@ -536,6 +597,7 @@ public final class Storage implements AutoCloseable
      */
     public long size(final int tableId)
     {
+        checkNotFailed();
         return table(tableId).size();
     }
 
@@ -543,6 +605,18 @@ public final class Storage implements AutoCloseable
     public synchronized void close()
     {
         tables.closeAll(false);
+    }
+
+    /**
+     * Test only: from the next epoch on, let {@code writes} writes of each epoch reach storage and throw from the one
+     * after, as a fault in the middle of applying an epoch would. Package-private on purpose: no configuration or
+     * command line reaches it.
+     *
+     * @param writes writes that succeed in each epoch; negative to switch the fault off.
+     */
+    void failAfterWrites(final long writes)
+    {
+        faultAfterWrites = writes;
     }
 
     /** @return the table's current map, or null (for tests). */
@@ -555,6 +629,15 @@ public final class Storage implements AutoCloseable
     Table tableForTest(final int tableId)
     {
         return table(tableId);
+    }
+
+    private void checkNotFailed()
+    {
+        final String reason = failure.get();
+        if (reason != null)
+        {
+            throw new ReplicaFailedException(reason);
+        }
     }
 
     private void checkSnapshot(final long snapshotEpoch)
