@@ -88,6 +88,18 @@ public final class Storage implements AutoCloseable
     }
 
     /**
+     * Pay up front what Chronicle Map costs the first time a JVM creates a map (generating and compiling its code,
+     * several seconds on the first table otherwise): create, use and delete a small map laid out as real tables are,
+     * in a temporary directory. Call once when a member starts, before it serves.
+     *
+     * @throws java.io.UncheckedIOException when the temporary directory cannot be created or removed.
+     */
+    public static void warmUp()
+    {
+        Tables.warmUp();
+    }
+
+    /**
      * Mark this replica failed: a fault stopped an epoch half applied, so its rows match no epoch. From now on every
      * read and write throws {@link ReplicaFailedException} naming {@code reason}; only {@link #reset()} (rebuilding
      * from a snapshot and the log) clears it. The first reason given is kept. Any thread.

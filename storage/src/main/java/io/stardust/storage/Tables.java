@@ -1,5 +1,7 @@
 package io.stardust.storage;
 
+import io.stardust.protocol.Versions;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -148,6 +150,38 @@ final class Tables
         {
             deleteTree(directory.toPath());
             makeDirectory();
+        }
+    }
+
+    /**
+     * Create, use and delete a small table in a temporary directory: the first map a JVM creates pays for
+     * Chronicle Map generating and compiling its code.
+     */
+    static void warmUp()
+    {
+        final Path dir;
+        try
+        {
+            dir = Files.createTempDirectory("stardust-warm-up");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create a directory to warm up storage in", ex);
+        }
+        try
+        {
+            final Table table = new Table(0, "warmup", dir.toFile(), new ConcurrentLinkedQueue<>());
+            final byte[] key = {1};
+            table.ensureCapacity(2, 64, false);
+            table.putRaw(key, Row.encode(Versions.pack(1, 0), false, key), null);
+            table.putRaw(key, Row.encode(Versions.pack(1, 1), true, Row.EMPTY), table.getForWrite(key));
+            table.getRaw(key);
+            table.forEachRow((k, v) -> { });
+            table.closeAndDelete();
+        }
+        finally
+        {
+            deleteTree(dir);
         }
     }
 

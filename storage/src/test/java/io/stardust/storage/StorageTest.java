@@ -275,6 +275,17 @@ class StorageTest
     }
 
     @Test
+    void shouldWarmUpWithoutLeavingFilesBehind()
+    {
+        final File tmp = new File(System.getProperty("java.io.tmpdir"));
+        final java.io.FilenameFilter warmUps = (d, name) -> name.startsWith("stardust-warm-up");
+        final int before = tmp.list(warmUps).length;
+        Storage.warmUp();
+        Storage.warmUp();
+        assertEquals(before, tmp.list(warmUps).length);
+    }
+
+    @Test
     void shouldNameMissingTable()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> storage.latest(7, b("a")));
