@@ -5,6 +5,7 @@ import io.stardust.storage.Hashing;
 import io.stardust.storage.KeyBytes;
 import io.stardust.storage.Storage;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,6 +35,11 @@ import java.util.function.IntConsumer;
  * </ol>
  * Nothing in the decision depends on thread timing, so the outcomes and digest are the same for any worker count.
  * {@link #execute} must be called from one thread at a time (the sequencer's service thread).
+ * <p>
+ * Before applying, the scheduler checks every committed write against the storage's row limits and makes room in
+ * each table written ({@link Storage#ensureCapacity}), so that the parallel apply phase never finds a map full. When
+ * anything fails once the epoch's records were accepted, the storage is marked failed ({@link Storage#fail}) before
+ * the exception leaves {@link #execute}: its rows may be half an epoch, and no read may be served from them.
  */
 public final class Scheduler implements AutoCloseable
 {
@@ -108,6 +114,11 @@ public final class Scheduler implements AutoCloseable
      * @param epoch epoch number, greater than the last one.
      * @param txns  transactions in log order; index {@code i} is the position in this list.
      * @return outcomes and the digest.
+     * @throws IllegalStateException    when {@code epoch} is not after the last one (nothing is touched).
+     * @throws IllegalArgumentException when the epoch holds too many transactions (nothing is touched).
+     * @throws RuntimeException         anything that fails validating, making room or applying, after the storage was
+     *                                  marked failed with its description; that includes a committed write past
+     *                                  {@link Storage#checkRow}, refused before anything is written.
      */
     public EpochResult execute(final long epoch, final List<TxnRecord> txns)
     {
@@ -121,6 +132,19 @@ public final class Scheduler implements AutoCloseable
                 Versions.MAX_EPOCH_TRANSACTIONS);
         }
         adjustPool();
+        try
+        {
+            return run(epoch, txns);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            storage.fail("epoch " + epoch + " failed: " + ex);
+            throw ex;
+        }
+    }
+
+    private EpochResult run(final long epoch, final List<TxnRecord> txns)
+    {
         final int n = txns.size();
         final TxnRecord[] records = txns.toArray(new TxnRecord[0]);
         final Map<KeyBytes, Integer> reservations = new ConcurrentHashMap<>(Math.max(16, n * 2));
@@ -153,12 +177,9 @@ public final class Scheduler implements AutoCloseable
             }
         });
 
-        // Phase 3: apply committed writes by key partition, and hash each transaction's effect.
-        int writes = 0;
-        for (int i = 0; i < n; i++)
-        {
-            writes += outcomes[i].committed() ? records[i].writes().length : 0;
-        }
+        // Phase 3: apply committed writes by key partition, and hash each transaction's effect; first make room in
+        // the tables, so that no write finds a map full.
+        final int writes = makeRoom(records, outcomes);
         storage.beginEpoch(epoch, writes);
         parallel((w) ->
         {
@@ -204,6 +225,48 @@ public final class Scheduler implements AutoCloseable
 
     private static final byte[] EMPTY = new byte[0];
 
+    /**
+     * Check the committed writes against the storage's row limits and make room for them in each table.
+     *
+     * @return the number of committed writes.
+     */
+    private int makeRoom(final TxnRecord[] records, final Outcome[] outcomes)
+    {
+        // Per table written: {table id, writes, key and value bytes}.
+        final Map<Integer, long[]> byTable = new HashMap<>();
+        long[] last = null;
+        int writes = 0;
+        for (int i = 0; i < records.length; i++)
+        {
+            if (!outcomes[i].committed())
+            {
+                continue;
+            }
+            for (final TxnRecord.Write write : records[i].writes())
+            {
+                final int valueBytes = write.delete() ? 0 : write.value().length;
+                final String problem = Storage.checkRow(write.key().length, valueBytes);
+                if (problem != null)
+                {
+                    throw new IllegalArgumentException("transaction " + records[i].txnId() + " (index " + i +
+                        ") writes a row storage cannot hold to table " + write.tableId() + ": " + problem);
+                }
+                if (last == null || last[0] != write.tableId())
+                {
+                    last = byTable.computeIfAbsent(write.tableId(), (id) -> new long[] {id, 0, 0});
+                }
+                last[1]++;
+                last[2] += write.key().length + valueBytes;
+                writes++;
+            }
+        }
+        for (final long[] table : byTable.values())
+        {
+            storage.ensureCapacity((int)table[0], table[1], table[2]);
+        }
+        return writes;
+    }
+
     private Outcome validate(
         final int index,
         final TxnRecord txn,
@@ -228,6 +291,11 @@ public final class Scheduler implements AutoCloseable
         }
         for (final TxnRecord.Range range : txn.ranges())
         {
+            if (range.end().length > 0 && KeyBytes.ORDER.compare(range.start(), range.end()) > 0)
+            {
+                // A start past the end holds no key (the sequencer refuses such ranges; this keeps replicas up).
+                continue;
+            }
             final byte[] changed = storage.firstKeyWrittenAfter(
                 range.tableId(), range.start(), range.end(), txn.snapshotEpoch());
             if (changed != null)
@@ -303,13 +371,14 @@ public final class Scheduler implements AutoCloseable
             final int worker = w;
             futures[w - 1] = pool.submit(() -> task.accept(worker));
         }
-        RuntimeException failure = null;
+        Throwable failure = null;
         try
         {
             task.accept(0);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            // Wait for the other workers all the same: none may still be writing once the epoch has failed.
             failure = ex;
         }
         for (final Future<?> future : futures)
@@ -331,9 +400,13 @@ public final class Scheduler implements AutoCloseable
                 throw new IllegalStateException("interrupted while running an epoch", ex);
             }
         }
-        if (failure != null)
+        if (failure instanceof RuntimeException ex)
         {
-            throw failure;
+            throw ex;
+        }
+        if (failure instanceof Error error)
+        {
+            throw error;
         }
     }
 

@@ -1,8 +1,10 @@
 package io.stardust.scheduler;
 
 import io.stardust.protocol.Versions;
+import io.stardust.storage.ReplicaFailedException;
 import io.stardust.storage.Storage;
 import io.stardust.storage.StorageConfig;
+import io.stardust.storage.StorageProbe;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SchedulerTest
@@ -153,6 +157,69 @@ class SchedulerTest
         assertEquals(AbortReason.PHANTOM, result.outcomes()[1].reason());
         assertArrayEquals(b("zz"), result.outcomes()[1].conflictKey());
         assertTrue(result.outcomes()[2].committed(), "a write to table 0 is no phantom for a scan of table 1");
+    }
+
+    @Test
+    void shouldTreatARangeWhoseStartIsPastItsEndAsEmpty()
+    {
+        scheduler.execute(1, List.of(txn(NO_READS, put("b", "1"))));
+        final TxnRecord reversed = new TxnRecord(
+            9, 1, NO_READS, new TxnRecord.Range[] {new TxnRecord.Range(0, b("c"), b("a"))}, new TxnRecord.Write[]
+            {put("b", "2")});
+        final EpochResult result = scheduler.execute(2, List.of(txn(NO_READS, put("b", "3")), reversed));
+        assertTrue(result.outcomes()[1].committed(), "nothing is in a range from c to a");
+        assertArrayEquals(b("2"), storage.latest(0, b("b")).value());
+        assertNull(storage.failure());
+    }
+
+    @Test
+    void shouldMarkStorageFailedWhenApplyingAnEpochThrows()
+    {
+        scheduler.execute(1, List.of(txn(NO_READS, put("a", "1"))));
+        StorageProbe.failAfterWrites(storage, 1);
+        final RuntimeException ex = assertThrows(RuntimeException.class, () -> scheduler.execute(2, List.of(
+            txn(NO_READS, put("a", "2")), txn(NO_READS, put("b", "2")), txn(NO_READS, put("c", "2")))));
+        final String failure = storage.failure();
+        assertTrue(failure != null && failure.startsWith("epoch 2 failed: "), failure);
+        assertTrue(failure.contains("injected fault"), failure);
+        assertEquals(1, storage.appliedEpoch());
+        final ReplicaFailedException refused = assertThrows(ReplicaFailedException.class,
+            () -> storage.read(0, b("a"), 1));
+        assertEquals(failure, refused.reason());
+        assertThrows(ReplicaFailedException.class, () -> storage.scan(0, null, null, 1, 10, (k, r) -> { }));
+        assertThrows(ReplicaFailedException.class, () -> scheduler.execute(3, List.of(txn(NO_READS, put("d", "3")))));
+        assertEquals(failure, storage.failure(), "the first failure is kept: " + ex);
+    }
+
+    @Test
+    void shouldRefuseARowPastTheStorageLimitsBeforeWritingAnyRowOfTheEpoch()
+    {
+        final TxnRecord huge = txn(NO_READS, new TxnRecord.Write(0, b("big"), false,
+            new byte[Storage.MAX_VALUE_BYTES + 1]));
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> scheduler.execute(1, List.of(txn(NO_READS, put("a", "1")), huge)));
+        assertTrue(ex.getMessage().contains("exceeds the storage limit of 1048576 bytes"), ex.getMessage());
+        assertEquals(0, StorageProbe.entries(storage, 0), "no row of the epoch was written");
+        assertTrue(storage.failure().contains("exceeds the storage limit"), storage.failure());
+    }
+
+    @Test
+    void shouldMakeRoomInEveryTableBeforeApplying()
+    {
+        final TxnRecord.Write[] writes = new TxnRecord.Write[9_000];
+        for (int i = 0; i < writes.length; i++)
+        {
+            writes[i] = i % 3 == 0 ? new TxnRecord.Write(1, b("u" + i), false, b("x")) : put("k" + i, "v" + i);
+        }
+        final EpochResult result = scheduler.execute(1, List.of(txn(NO_READS, writes)));
+        assertEquals(1, result.committed());
+        // Sized for the epoch before it was applied: the first map file holds it, no copy to a bigger one after.
+        assertEquals(1, StorageProbe.generation(storage, 0));
+        assertTrue(StorageProbe.segments(storage, 0) >= 4, StorageProbe.segments(storage, 0) + " segments");
+        assertEquals(1, StorageProbe.generation(storage, 1));
+        assertEquals(6_000, storage.size(0));
+        assertEquals(3_000, storage.size(1));
+        assertArrayEquals(b("v8999"), storage.latest(0, b("k8999")).value());
     }
 
     @Test
