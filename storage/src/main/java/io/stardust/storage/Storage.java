@@ -321,7 +321,7 @@ public final class Storage implements AutoCloseable
      * Afterwards no write of the epoch to the table can find its map full, whatever its keys and sizes, as long as
      * each row passes {@link #checkRow(int, int)} and the epoch writes no more than said: the map keeps at least as
      * many spare tiers as the epoch has writes, and a write takes at most one. A table that would be past its map's
-     * planned fill moves to a bigger map here: the rows are copied to a new file (1.6 to 2.3 s per million rows
+     * planned fill moves to a bigger map here: the rows are copied to a new file (1.3 to 2.3 s per million rows
      * measured), readers switch to it, and the old file is deleted once no reader is inside. Writes made without
      * this call work too, but without the guarantee: the capacity is then checked after each epoch.
      *

@@ -73,6 +73,32 @@ public final class StorageFootprint
             final long firstRowNanos = System.nanoTime() - start;
             after = Sample.take(tables);
             print("first row in each of " + count + " tables", firstRowNanos, count, before, after);
+            // Chronicle keeps a query context per map and thread: read every table from two more threads, as the
+            // read endpoint's threads would, and keep the threads alive while measuring.
+            before = after;
+            start = System.nanoTime();
+            final java.util.concurrent.CountDownLatch read = new java.util.concurrent.CountDownLatch(2);
+            final java.util.concurrent.CountDownLatch measured = new java.util.concurrent.CountDownLatch(1);
+            for (int r = 0; r < 2; r++)
+            {
+                final Thread reader = new Thread(() ->
+                {
+                    for (int t = 0; t < count; t++)
+                    {
+                        storage.read(t, "key".getBytes(), 1);
+                    }
+                    read.countDown();
+                    awaitQuietly(measured);
+                });
+                reader.setDaemon(true);
+                reader.start();
+            }
+            awaitQuietly(read);
+            final long readNanos = System.nanoTime() - start;
+            after = Sample.take(tables);
+            measured.countDown();
+            print("a read of each of " + count + " tables from each of 2 more threads", readNanos, count, before,
+                after);
             final Sample empty = Sample.take(tables);
             System.out.printf(Locale.ROOT, "totals with %d one-row tables: disk %.1f MB, heap %.1f MB, RSS %.1f MB " +
                 "(anonymous %.1f MB, file pages %.1f MB), %d mappings (vm.max_map_count 65530)%n", count,
@@ -144,6 +170,18 @@ public final class StorageFootprint
                 "created) %.0f ms; second table and row %.1f ms; total since main %.0f ms%n", warm ? "warm" : "cold",
                 warmUpNanos / 1e6, createNanos / 1e6, firstRowNanos / 1e6, secondNanos / 1e6,
                 (System.nanoTime() - jvmStart) / 1e6);
+        }
+    }
+
+    private static void awaitQuietly(final java.util.concurrent.CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
