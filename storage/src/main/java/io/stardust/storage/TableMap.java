@@ -15,11 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * A reader {@link #enter()}s, reads and {@link #exit()}s. When a table moves to a bigger map, the writer publishes
  * the new map, then {@link #retire()}s this one, and closes it only when {@link #closeIfUnused(boolean)} finds no
- * reader
- * inside. A reader raises the count before it checks the retired flag and the writer raises the flag before it checks
- * the count (all sequentially consistent), so either the writer sees the reader and keeps the map open, or the reader
- * sees the flag and goes to the new map without touching this one. Closing a Chronicle Map under a reader would
- * unmap memory the reader is about to touch and crash the JVM.
+ * reader inside. A reader raises the count before it checks the retired flag and the writer raises the flag before it
+ * checks the count (all sequentially consistent), so either the writer sees the reader and keeps the map open, or the
+ * reader sees the flag and goes to the new map without touching this one. Closing a Chronicle Map under a reader
+ * would unmap memory the reader is about to touch and crash the JVM.
  */
 final class TableMap
 {
@@ -138,22 +137,10 @@ final class TableMap
         retired = true;
     }
 
-    /** @return true when retired. */
-    boolean retired()
-    {
-        return retired;
-    }
-
     /** @return true once closed. */
     boolean closed()
     {
         return closed;
-    }
-
-    /** @return readers inside now. */
-    int readers()
-    {
-        return readers.get();
     }
 
     /**
