@@ -1,7 +1,7 @@
 # Stardust build entry points. Needs only a JDK 17 and Maven.
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test conformance soak soak-idle bench bench-full bench-jmh clean cluster-start cluster-stop cluster-status
+.PHONY: build run test conformance soak soak-idle tables bench bench-full bench-jmh clean cluster-start cluster-stop cluster-status
 
 build:
 	$(MVN) -q install -DskipTests
@@ -21,9 +21,15 @@ conformance: build
 	bin/conformance $(if $(SEED),--seed $(SEED)) --json conformance/target/conformance.json
 
 # Real member processes: 20 SIGKILLs of the leader (prints failover p50/p99/max, about 2 minutes), then about
-# 10 minutes of mixed faults under load (leader, follower and whole-cluster kills, corrupted snapshots).
+# 10 minutes of mixed faults under load (leader, follower and whole-cluster kills, corrupted snapshots), then 30
+# minutes of load with a snapshot every minute (prints each member's bytes on disk every minute; must stay bounded).
 soak: build
-	$(MVN) verify -pl conformance -Dit.test='FailoverSoakIT,MixedFaultSoakIT' -Dstardust.soak=true -Dstardust.logs.dir=$(CURDIR)/conformance/target/soak-logs
+	$(MVN) verify -pl conformance -Dit.test='FailoverSoakIT,MixedFaultSoakIT,DiskBoundSoakIT' -Dstardust.soak=true -Dstardust.logs.dir=$(CURDIR)/conformance/target/soak-logs
+
+# 10,000 tables on a 3-process cluster, which keeps committing to all of them; prints disk and memory per table
+# (make test runs the same with 500).
+tables: build
+	$(MVN) verify -pl conformance -Dit.test=ManyTablesIT -Dstardust.tables=10000 -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
 
 # An idle 3-process cluster for 10 minutes: no member may start an election (checks the default timeouts).
 soak-idle: build

@@ -43,7 +43,7 @@ public final class StardustTarget implements Target
         if (spec == null)
         {
             cluster = new ProcessCluster(3).withJvmOptions(jvmOptions).withStartOptions(
-                "--entries-per-table=" + Math.max(100_000, records * 2), "--workers=" + workers,
+                "--workers=" + workers,
                 "--durability=" + (fsync ? "fsync" : "replicated"));
             cluster.startAll(true);
             client = cluster.connect((config) -> config.commitTimeout(Duration.ofSeconds(30)));

@@ -114,8 +114,7 @@ public final class Conformance
                 .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
-            ProcessCluster cluster = new ProcessCluster(3).withNetworkProxy()
-                .withStartOptions("--entries-per-table=400000"))
+            ProcessCluster cluster = new ProcessCluster(3).withNetworkProxy())
         {
             for (int m = 0; m < 3; m++)
             {

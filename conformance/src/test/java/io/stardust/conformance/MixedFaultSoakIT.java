@@ -46,7 +46,7 @@ class MixedFaultSoakIT
         final Set<String> acknowledged = new HashSet<>();
         final long endNs = System.nanoTime() + TimeUnit.MINUTES.toNanos(MINUTES);
         // Ten minutes of load writes about a million rows: size the tables for that.
-        try (ProcessCluster cluster = new ProcessCluster(3).withStartOptions("--entries-per-table=2000000"))
+        try (ProcessCluster cluster = new ProcessCluster(3))
         {
             cluster.startAll(true);
             try (StardustClient client = cluster.connect((config) -> config))

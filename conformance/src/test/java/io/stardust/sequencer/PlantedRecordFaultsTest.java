@@ -125,7 +125,7 @@ class PlantedRecordFaultsTest
             for (int r = 0; r < 2; r++)
             {
                 final Storage storage = new Storage(new StorageConfig().directory(new File(dir, "r" + r))
-                    .entriesPerTable(1_000));
+                    );
                 storages.add(storage);
                 clusters[r] = new FakeCluster();
                 clusters[r].role = r == 0 ? Cluster.Role.LEADER : Cluster.Role.FOLLOWER;

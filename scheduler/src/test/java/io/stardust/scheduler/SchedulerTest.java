@@ -51,7 +51,7 @@ class SchedulerTest
 
     private static Storage newStorage(final File dir)
     {
-        final Storage s = new Storage(new StorageConfig().directory(dir).entriesPerTable(20_000));
+        final Storage s = new Storage(new StorageConfig().directory(dir));
         s.createTable(0, "t");
         s.createTable(1, "u");
         return s;

@@ -39,8 +39,12 @@ public final class SequencerConfig
     public static final int DEFAULT_DEDUP_WINDOW_TRANSACTIONS = 256 * 1024;
     /** Default largest key. */
     public static final int DEFAULT_MAX_KEY_BYTES = 4096;
-    /** Default largest value: what storage holds (see {@link io.stardust.storage.Storage#MAX_VALUE_BYTES}). */
-    public static final int DEFAULT_MAX_VALUE_BYTES = io.stardust.storage.Storage.MAX_VALUE_BYTES;
+    /**
+     * Default largest value, 512 KiB: half a default transaction, well under what storage holds
+     * ({@link io.stardust.storage.Storage#MAX_VALUE_BYTES}, 1 MiB), so one value cannot fill a transaction and its
+     * undo history stays bounded in heap. Replicated: a cluster can raise it to storage's limit.
+     */
+    public static final int DEFAULT_MAX_VALUE_BYTES = 512 * 1024;
 
     private long initialBatchWindowMicros = DEFAULT_BATCH_WINDOW_MICROS;
     private int initialEpochMaxTransactions = DEFAULT_EPOCH_MAX_TRANSACTIONS;

@@ -59,7 +59,7 @@ class RecordCheckTest
 
     private void start(final SequencerConfig config)
     {
-        storage = new Storage(new StorageConfig().directory(dir).entriesPerTable(1_000));
+        storage = new Storage(new StorageConfig().directory(dir));
         cluster = new FakeCluster();
         service = new StardustService(0, "dc1", config, storage, 1)
             .fatalHandler((reason, code) -> fatal.add(code + ": " + reason));
@@ -77,13 +77,19 @@ class RecordCheckTest
     }
 
     @Test
-    void shouldRefuseAValueOverWhatStorageHolds()
+    void shouldRefuseAValueOverTheLimitAndTakeOneAtIt()
     {
-        final byte[] big = new byte[Storage.MAX_VALUE_BYTES + 1];
-        final String error = error(send(commitFrame(1, 0, w -> w.put("kv", "big".getBytes(), big))));
-        assertTrue(error.startsWith("TXN_TOO_LARGE"), error);
-        assertTrue(error.contains("value of " + big.length + " bytes exceeds the limit"), error);
+        final int limit = service.settings().maxValueBytes();
+        for (final int size : new int[] {limit + 1, 1000 * 1024})
+        {
+            final byte[] big = new byte[size];
+            final String error = error(send(commitFrame(1, 0, w -> w.put("kv", "big".getBytes(), big))));
+            assertTrue(error.startsWith("TXN_TOO_LARGE"), error);
+            assertTrue(error.contains("value of " + size + " bytes exceeds the limit of " + limit), error);
+        }
         assertUnchangedAndServing();
+        assertTrue(commit(w -> w.put("kv", "at-limit".getBytes(), new byte[limit])), "a value at the limit commits");
+        assertEquals(limit + 9, storage.latestEncoded(0, "at-limit".getBytes()).length, "stored whole");
     }
 
     @Test

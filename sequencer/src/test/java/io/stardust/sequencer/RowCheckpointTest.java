@@ -35,9 +35,9 @@ class RowCheckpointTest
     void open()
     {
         // Retain one epoch only: without the pin, the history a checkpoint at epoch 2 needs would be dropped.
-        storage = new Storage(new StorageConfig().directory(new File(dir, "a")).entriesPerTable(10_000)
+        storage = new Storage(new StorageConfig().directory(new File(dir, "a"))
             .retainedEpochs(1).retainedUndoRows(1));
-        restored = new Storage(new StorageConfig().directory(new File(dir, "b")).entriesPerTable(10_000));
+        restored = new Storage(new StorageConfig().directory(new File(dir, "b")));
         storage.createTable(0, "t");
         storage.createTable(1, "u");
         restored.createTable(0, "t");

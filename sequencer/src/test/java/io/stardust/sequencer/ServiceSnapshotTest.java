@@ -38,8 +38,8 @@ class ServiceSnapshotTest
     @BeforeEach
     void open()
     {
-        storage = new Storage(new StorageConfig().directory(new File(dir, "a")).entriesPerTable(1_000));
-        otherStorage = new Storage(new StorageConfig().directory(new File(dir, "b")).entriesPerTable(1_000));
+        storage = new Storage(new StorageConfig().directory(new File(dir, "a")));
+        otherStorage = new Storage(new StorageConfig().directory(new File(dir, "b")));
     }
 
     @AfterEach

@@ -69,7 +69,7 @@ public final class EmbeddedCluster implements AutoCloseable
                 .cluster(spec)
                 .dataDir(new File(baseDir, "member-" + id))
                 .deleteStateOnStart(true);
-            config.storage().entriesPerTable(200_000);
+            config.storage();
             if (customise != null)
             {
                 customise.accept(config);

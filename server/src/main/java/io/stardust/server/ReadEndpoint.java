@@ -318,6 +318,13 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         {
             sendError(sessionId, correlationId, ErrorCode.SNAPSHOT_TOO_OLD, ex.getMessage());
         }
+        catch (final io.stardust.storage.ReplicaFailedException ex)
+        {
+            // This replica stopped part way through an epoch and is going down: it serves nothing, and the client
+            // reads elsewhere.
+            sendError(sessionId, correlationId, ErrorCode.NOT_CAUGHT_UP, "this replica stopped and serves no " +
+                "reads: " + ex.reason());
+        }
         catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
         {
             sendError(sessionId, correlationId, ErrorCode.MALFORMED_MESSAGE,

@@ -43,8 +43,7 @@ final class SnapshotBenchCommand implements Callable<Integer>
     {
         final ClusterSpec spec = ClusterSpec.local("localhost", basePort, 3);
         final File dir = Files.createTempDirectory("stardust-snapshot-bench-").toFile();
-        try (EmbeddedCluster cluster = EmbeddedCluster.start(spec, dir,
-            (config) -> config.storage().entriesPerTable(Math.max(100_000, rows + rows / 2))))
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(spec, dir, (config) -> { }))
         {
             final StardustMember leader = cluster.awaitLeader(Duration.ofSeconds(60));
             try (StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(spec)

@@ -86,10 +86,6 @@ public final class StardustCli implements Runnable
         @Option(names = "--workers", defaultValue = "1", description = "Scheduler worker threads (default ${DEFAULT-VALUE}).")
         int workers;
 
-        @Option(names = "--entries-per-table", defaultValue = "1000000",
-            description = "Expected rows per table, sizes the Chronicle Map files (default ${DEFAULT-VALUE}).")
-        long entriesPerTable;
-
         @Option(names = "--leader-heartbeat-timeout-ms", defaultValue = "1000",
             description = "Leader silence that starts an election (default ${DEFAULT-VALUE}); lower fails over " +
             "faster and risks spurious elections on a loaded machine.")
@@ -154,7 +150,7 @@ public final class StardustCli implements Runnable
                 .maxClientSessions(maxClientSessions)
                 .minFreeDiskBytes(minFreeDiskMb << 20)
                 .rebuildFromPeers(rebuildFromPeers);
-            config.storage().entriesPerTable(entriesPerTable);
+            config.storage();
             config.sequencer().durability(durability);
             config.archiveSegmentBytes(archiveSegmentMb << 20);
             final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();

@@ -194,6 +194,15 @@ public final class StardustMember implements AutoCloseable
         {
             setStateAside(dataDir);
         }
+        if (service != null)
+        {
+            // Chronicle Map generates and compiles code for the first map a JVM creates: seconds, which the first
+            // CREATE TABLE's first row would otherwise pay on the service thread, past a client's timeout under load.
+            final long warmStart = System.nanoTime();
+            Storage.warmUp();
+            log(config.memberId(), "storage warmed up in " + (System.nanoTime() - warmStart) / 1_000_000 +
+                " ms, before serving");
+        }
 
         final MediaDriver.Context driver = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)

@@ -88,7 +88,7 @@ class ReadEndpointTest
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
             .dirDeleteOnShutdown(true));
-        storage = new Storage(new StorageConfig().directory(dir).entriesPerTable(1_000));
+        storage = new Storage(new StorageConfig().directory(dir));
         storage.createTable(0, "kv");
         storage.beginEpoch(1);
         storage.write(0, b("a"), Versions.pack(1, 0), false, b("apple"));

@@ -42,7 +42,7 @@ class StorageTest
 
     static StorageConfig config(final File dir)
     {
-        return new StorageConfig().directory(dir).entriesPerTable(10_000).retainedEpochs(3);
+        return new StorageConfig().directory(dir).retainedEpochs(3);
     }
 
     static byte[] b(final String s)
@@ -115,7 +115,7 @@ class StorageTest
     void shouldDropTheOldestHistoryPastTheUndoRowBound()
     {
         storage.close();
-        storage = new Storage(new StorageConfig().directory(new File(dir, "bounded")).entriesPerTable(10_000)
+        storage = new Storage(new StorageConfig().directory(new File(dir, "bounded"))
             .retainedEpochs(100).retainedUndoRows(5));
         storage.createTable(0, "t");
         for (int e = 1; e <= 4; e++)
@@ -238,7 +238,7 @@ class StorageTest
     void shouldNeverShowReadersHalfAnEpochWhileWritersApply() throws Exception
     {
         storage.close();
-        storage = new Storage(new StorageConfig().directory(new File(dir, "race")).entriesPerTable(10_000)
+        storage = new Storage(new StorageConfig().directory(new File(dir, "race"))
             .retainedEpochs(1_000));
         storage.createTable(0, "t");
         final int epochs = 2_000;

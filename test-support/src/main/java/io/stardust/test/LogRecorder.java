@@ -108,7 +108,7 @@ public final class LogRecorder implements EpochListener
     public static List<Trace> replay(final List<Event> events, final File dir, final int workers)
     {
         final List<Trace> traces = new ArrayList<>();
-        try (Storage storage = new Storage(new StorageConfig().directory(dir).entriesPerTable(50_000));
+        try (Storage storage = new Storage(new StorageConfig().directory(dir));
             Scheduler scheduler = new Scheduler(storage, workers))
         {
             for (final Event e : events)

@@ -158,10 +158,6 @@ public final class ProcessCluster implements AutoCloseable
         command.add("--member=" + id);
         command.add("--cluster=" + (network == null ? spec : network.viewOf(id)));
         command.add("--data-dir=" + new File(dir, "member-" + id));
-        if (extraArgs.stream().noneMatch((a) -> a.startsWith("--entries-per-table")))
-        {
-            command.add("--entries-per-table=50000");
-        }
         command.addAll(extraArgs);
         command.addAll(List.of(args));
         if (fresh)

@@ -88,7 +88,7 @@ public final class TestCluster implements AutoCloseable
             final ClusterSpec spec = ClusterSpec.local("localhost", Ports.freeBasePort(members), members);
             return new TestCluster(EmbeddedCluster.start(spec, dir, (config) ->
             {
-                config.storage().entriesPerTable(50_000);
+                config.storage();
                 customise.accept(config);
             }), dir);
         }

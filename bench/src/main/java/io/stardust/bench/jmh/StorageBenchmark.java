@@ -53,7 +53,7 @@ public class StorageBenchmark
     public void setUp() throws Exception
     {
         dir = Files.createTempDirectory("stardust-jmh-storage-").toFile();
-        storage = new Storage(new StorageConfig().directory(dir).entriesPerTable(ROWS * 2L));
+        storage = new Storage(new StorageConfig().directory(dir));
         storage.createTable(TABLE, "usertable");
         keys = new byte[ROWS][];
         value = new byte[100];

@@ -61,7 +61,7 @@ public class ValidationBenchmark
     public void setUp() throws Exception
     {
         dir = Files.createTempDirectory("stardust-jmh-validation-").toFile();
-        storage = new Storage(new StorageConfig().directory(dir).entriesPerTable(Math.max(10_000L, txns * 2L)));
+        storage = new Storage(new StorageConfig().directory(dir));
         storage.createTable(READ_TABLE, "reads");
         storage.createTable(WRITE_TABLE, "writes");
         final byte[] value = new byte[100];
