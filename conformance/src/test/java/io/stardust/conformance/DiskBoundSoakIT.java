@@ -2,13 +2,11 @@ package io.stardust.conformance;
 
 import io.stardust.client.StardustClient;
 import io.stardust.client.Transaction;
+import io.stardust.test.DiskUsage;
 import io.stardust.test.ProcessCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +14,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,37 +112,13 @@ class DiskBoundSoakIT
         }
     }
 
-    /** @return bytes allocated under each member's data directory. */
-    private static long[] disk(final ProcessCluster cluster) throws IOException
+    /** @return bytes allocated under each member's data directory, as du counts them. */
+    private static long[] disk(final ProcessCluster cluster)
     {
         final long[] bytes = new long[3];
-        int retries = 0;
         for (int m = 0; m < 3; m++)
         {
-            bytes[m] = 0;
-            try (Stream<Path> files = Files.walk(cluster.dataDir(m).toPath()))
-            {
-                for (final Path p : files.filter(Files::isRegularFile).toList())
-                {
-                    try
-                    {
-                        bytes[m] += ((Number)Files.getAttribute(p, "unix:blocks")).longValue() * 512;
-                    }
-                    catch (final IOException ex)
-                    {
-                        // Purged or renamed while walking.
-                    }
-                }
-            }
-            catch (final java.io.UncheckedIOException ex)
-            {
-                // A folder went away while walking (a purge, a checkpoint rename): measure this member again.
-                if (++retries > 10)
-                {
-                    throw ex;
-                }
-                m--;
-            }
+            bytes[m] = DiskUsage.allocatedBytes(cluster.dataDir(m));
         }
         return bytes;
     }

@@ -3,6 +3,7 @@ package io.stardust.conformance;
 import io.stardust.client.CommitInfo;
 import io.stardust.client.StardustClient;
 import io.stardust.client.Transaction;
+import io.stardust.test.DiskUsage;
 import io.stardust.test.ProcessCluster;
 import org.junit.jupiter.api.Test;
 
@@ -10,14 +11,11 @@ import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,24 +114,14 @@ class ManyTablesIT
         return kib;
     }
 
-    /** @return bytes allocated to each member's storage files (blocks, as du counts; the files are sparse). */
-    private static long[] disk(final ProcessCluster cluster) throws IOException
+    /** @return bytes allocated to each member's storage files (as du counts them: the files are sparse). */
+    private static long[] disk(final ProcessCluster cluster)
     {
         final long[] bytes = new long[3];
         for (int m = 0; m < 3; m++)
         {
-            final Path storage = new File(cluster.dataDir(m), "storage").toPath();
-            if (!Files.isDirectory(storage))
-            {
-                continue;
-            }
-            try (Stream<Path> files = Files.walk(storage))
-            {
-                for (final Path p : files.filter(Files::isRegularFile).toList())
-                {
-                    bytes[m] += ((Number)Files.getAttribute(p, "unix:blocks")).longValue() * 512;
-                }
-            }
+            final File storage = new File(cluster.dataDir(m), "storage");
+            bytes[m] = storage.isDirectory() ? DiskUsage.allocatedBytes(storage) : 0;
         }
         return bytes;
     }
