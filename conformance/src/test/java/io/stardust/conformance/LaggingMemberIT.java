@@ -2,7 +2,6 @@ package io.stardust.conformance;
 
 import io.stardust.client.CommitInfo;
 import io.stardust.client.StardustClient;
-import io.stardust.client.Transaction;
 import io.stardust.server.StardustMember;
 import io.stardust.test.Await;
 import io.stardust.test.TestCluster;
@@ -48,7 +47,7 @@ class LaggingMemberIT
             long lastEpoch = 0;
             for (int round = 0; round < 3; round++)
             {
-                lastEpoch = write(client, round, 3 * MIB);
+                lastEpoch = LogRetentionIT.write(client, round, 3 * MIB);
                 cluster.awaitApplied(lastEpoch);
                 final long before = leader.snapshotCount();
                 Await.until("snapshot request accepted", Duration.ofSeconds(10), leader::requestSnapshot);
@@ -93,20 +92,5 @@ class LaggingMemberIT
                 () -> reference.service().lastDigest() == back.service().lastDigest());
             assertEquals(reference.storage().checksum(), back.storage().checksum(), "rows after a new commit");
         }
-    }
-
-    /** Commit about {@code bytes} of values; @return the last commit's epoch. */
-    private static long write(final StardustClient client, final int round, final int bytes)
-    {
-        final byte[] value = new byte[40_000];
-        long epoch = 0;
-        for (int i = 0; i < bytes / value.length; i++)
-        {
-            value[0] = (byte)i;
-            final Transaction tx = client.begin();
-            tx.put("kv", ("r" + round + "-" + i).getBytes(UTF_8), value);
-            epoch = tx.commitSync().epoch();
-        }
-        return epoch;
     }
 }

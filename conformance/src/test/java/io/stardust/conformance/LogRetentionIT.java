@@ -67,8 +67,8 @@ class LogRetentionIT
         }
     }
 
-    /** Commit about {@code bytes} of values; @return the last commit's epoch. */
-    private static long write(final StardustClient client, final int round, final int bytes)
+    /** Commit about {@code bytes} of 40 KB values, one per transaction; @return the last commit's epoch. */
+    static long write(final StardustClient client, final int round, final int bytes)
     {
         final byte[] value = new byte[40_000];
         long epoch = 0;
