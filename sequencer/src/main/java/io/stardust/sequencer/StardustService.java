@@ -452,9 +452,17 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
         catch (final RuntimeException | Error ex)
         {
-            fail("could not finish applying epoch " + epoch + " (" + txns.size() + " transactions): " + ex +
-                ". Part of it may have reached storage, so this replica serves nothing more; started again, it " +
-                "recovers from its snapshot and the log", FatalHandler.APPLY_FAILED);
+            if (isStorageFull(ex))
+            {
+                fail("disk nearly full: " + ex.getMessage() + ". Epoch " + epoch + " was refused before any of " +
+                    "it was written; free space, then start this member again", FatalHandler.DISK_FULL);
+            }
+            else
+            {
+                fail("could not finish applying epoch " + epoch + " (" + txns.size() + " transactions): " + ex +
+                    ". Part of it may have reached storage, so this replica serves nothing more; started again, it " +
+                    "recovers from its snapshot and the log", FatalHandler.APPLY_FAILED);
+            }
             return;
         }
         nextEpoch = epoch + 1;
@@ -492,6 +500,18 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             listener.onEpoch(epoch, txns, result);
         }
+    }
+
+    private static boolean isStorageFull(final Throwable error)
+    {
+        for (Throwable t = error; t != null; t = t.getCause())
+        {
+            if (t instanceof io.stardust.storage.StorageFullException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Stop this replica: nothing more is applied, read or snapshotted, and the member is told to exit. */

@@ -400,7 +400,7 @@ public final class MemberConfig
             throw new IllegalArgumentException("max transaction bytes " + sequencer.maxTransactionBytes() +
                 " exceeds what a log term of " + logTermLength + " bytes can carry (" + (logTermLength / 8 - 64) + ")");
         }
-        storage.directory(new File(dataDir, "storage")).validate();
+        storage.directory(new File(dataDir, "storage")).minFreeDiskBytes(minFreeDiskBytes).validate();
         sequencer.checkpointDirectory(new File(dataDir, "checkpoints")).validate();
         return this;
     }

@@ -47,11 +47,6 @@ final class MapLayout
     static final long ENTRY_OVERHEAD_BYTES = 10 + CHUNK_BYTES;
     /** Bytes of the row header (version and tombstone flag) in front of a value. */
     static final int ROW_HEADER_BYTES = 9;
-    /**
-     * Disk space kept free: before an epoch's writes or a move to a bigger map, storage checks that they leave this
-     * much, and refuses them otherwise (a write to a sparse file on a full disk would fault mid-epoch).
-     */
-    static final long MIN_FREE_DISK_BYTES = 64L << 20;
 
     private MapLayout()
     {

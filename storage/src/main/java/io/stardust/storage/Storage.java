@@ -54,7 +54,7 @@ public final class Storage implements AutoCloseable
     public Storage(final StorageConfig config)
     {
         this.config = config.validate();
-        this.tables = new Tables(new File(config.directory(), "tables"));
+        this.tables = new Tables(new File(config.directory(), "tables"), config.minFreeDiskBytes());
     }
 
     /** @return the settings. */

@@ -10,6 +10,8 @@ import java.io.File;
  */
 public final class StorageConfig
 {
+    /** Default disk space writes must leave free. */
+    public static final long DEFAULT_MIN_FREE_DISK_BYTES = 64L << 20;
     /** Default number of epochs of history kept for snapshot reads (at most). */
     public static final int DEFAULT_RETAINED_EPOCHS = 2_000;
     /** Default bound on the older row versions kept for snapshot reads: about 15 MB of heap. */
@@ -18,6 +20,7 @@ public final class StorageConfig
     private File directory;
     private int retainedEpochs = DEFAULT_RETAINED_EPOCHS;
     private int retainedUndoRows = DEFAULT_RETAINED_UNDO_ROWS;
+    private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
 
     public StorageConfig directory(final File directory)
     {
@@ -69,6 +72,25 @@ public final class StorageConfig
     }
 
     /**
+     * Free disk that storage keeps: an epoch's writes, or a move to a bigger map, that could leave less is refused
+     * before anything is written ({@link StorageFullException}), since the files are sparse and a write that finds
+     * the disk full would fault half way through an epoch.
+     *
+     * @param bytes the floor; 0 turns the check off.
+     * @return this.
+     */
+    public StorageConfig minFreeDiskBytes(final long bytes)
+    {
+        this.minFreeDiskBytes = bytes;
+        return this;
+    }
+
+    public long minFreeDiskBytes()
+    {
+        return minFreeDiskBytes;
+    }
+
+    /**
      * Check the settings.
      *
      * @return this.
@@ -79,6 +101,10 @@ public final class StorageConfig
         if (directory == null)
         {
             throw new IllegalArgumentException("storage directory is not set");
+        }
+        if (minFreeDiskBytes < 0)
+        {
+            throw new IllegalArgumentException("minFreeDiskBytes must not be negative, was " + minFreeDiskBytes);
         }
         if (retainedEpochs < 1)
         {

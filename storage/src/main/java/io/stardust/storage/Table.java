@@ -45,6 +45,7 @@ final class Table implements AutoCloseable
     private final Queue<Table> writtenTables;
     /** Replaced maps not closed yet; the sequencing thread only. */
     private final List<TableMap> retired = new ArrayList<>();
+    private final long minFreeDisk;
     private volatile TableMap map;
     private volatile boolean closed;
     private int generation;
@@ -56,9 +57,12 @@ final class Table implements AutoCloseable
      * @param name          table name.
      * @param directory     directory of the table files.
      * @param writtenTables receives the table on its first write since {@link #takeWritten()}.
+     * @param minFreeDisk   disk space writes must leave free, bytes; 0 for no check.
      */
-    Table(final int id, final String name, final File directory, final Queue<Table> writtenTables)
+    Table(final int id, final String name, final File directory, final Queue<Table> writtenTables,
+        final long minFreeDisk)
     {
+        this.minFreeDisk = minFreeDisk;
         this.id = id;
         this.name = name;
         this.directory = directory;
@@ -247,7 +251,7 @@ final class Table implements AutoCloseable
      *
      * @param writes     upper bound of puts before the next call.
      * @param writeBytes upper bound of their key and value bytes.
-     * @param checkDisk  true to refuse writes that could leave less than {@link MapLayout#MIN_FREE_DISK_BYTES} free
+     * @param checkDisk  true to refuse writes that could leave less than the floor of free disk
      *                   (a move to a bigger map always checks).
      */
     void ensureCapacity(final long writes, final long writeBytes, final boolean checkDisk)
@@ -448,12 +452,16 @@ final class Table implements AutoCloseable
      */
     private void checkDisk(final long bytes, final String what)
     {
-        final long usable = directory.getUsableSpace();
-        if (usable < bytes + MapLayout.MIN_FREE_DISK_BYTES)
+        if (minFreeDisk <= 0)
         {
-            throw new UncheckedIOException(new IOException("cannot " + what + ": it may take " + bytes +
-                " bytes, and " + directory + " has " + usable + " bytes free (storage keeps " +
-                MapLayout.MIN_FREE_DISK_BYTES + " free)"));
+            return;
+        }
+        final long usable = directory.getUsableSpace();
+        if (usable < bytes + minFreeDisk)
+        {
+            throw new StorageFullException("cannot " + what + ": it may take " + bytes + " bytes, and " +
+                directory + " has " + usable + " bytes free (storage keeps " + minFreeDisk +
+                " free)");
         }
     }
 

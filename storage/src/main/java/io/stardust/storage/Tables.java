@@ -30,12 +30,14 @@ final class Tables
     private final Queue<Table> written = new ConcurrentLinkedQueue<>();
     /** Tables holding replaced maps that readers may still be inside; the sequencing thread only. */
     private final List<Table> sweeping = new ArrayList<>();
+    private final long minFreeDisk;
 
     /**
      * @param directory where the table files live; created when missing.
      */
-    Tables(final File directory)
+    Tables(final File directory, final long minFreeDisk)
     {
+        this.minFreeDisk = minFreeDisk;
         this.directory = directory;
         makeDirectory();
     }
@@ -58,7 +60,7 @@ final class Tables
             throw new IllegalStateException("table id " + tableId + " already open as '" + current[tableId].name() + "'");
         }
         final Table[] next = Arrays.copyOf(current, Math.max(current.length, tableId + 1));
-        next[tableId] = new Table(tableId, name, directory, written);
+        next[tableId] = new Table(tableId, name, directory, written, minFreeDisk);
         tables = next;
     }
 
@@ -170,7 +172,7 @@ final class Tables
         }
         try
         {
-            final Table table = new Table(0, "warmup", dir.toFile(), new ConcurrentLinkedQueue<>());
+            final Table table = new Table(0, "warmup", dir.toFile(), new ConcurrentLinkedQueue<>(), 0);
             final byte[] key = {1};
             table.ensureCapacity(2, 64, false);
             table.putRaw(key, Row.encode(Versions.pack(1, 0), false, key), null);
