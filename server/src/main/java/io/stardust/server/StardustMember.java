@@ -44,7 +44,7 @@ public final class StardustMember implements AutoCloseable
     private ClusteredServiceContainer container;
     private ReadEndpoint readEndpoint;
     /** Serves this member's row checkpoints to a peer rebuilding from it ({@link PeerBootstrap}). */
-    private PeerBootstrap.CheckpointServer checkpointServer;
+    private CheckpointTransfer.Server checkpointServer;
     /** Periodic snapshots and the election watch. */
     private java.util.concurrent.ScheduledExecutorService timer;
     private io.aeron.cluster.ElectionState lastElectionState;
@@ -349,7 +349,7 @@ public final class StardustMember implements AutoCloseable
         }
         if (service != null)
         {
-            checkpointServer = PeerBootstrap.CheckpointServer.launch(self, config.sequencer().checkpointDirectory(),
+            checkpointServer = CheckpointTransfer.Server.launch(self, config.sequencer().checkpointDirectory(),
                 (line) -> log(config.memberId(), line));
             readEndpoint = ReadEndpoint.launch(
                 aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get());
