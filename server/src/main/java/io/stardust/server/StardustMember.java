@@ -322,7 +322,7 @@ public final class StardustMember implements AutoCloseable
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleAtFixedRate(this::watchElection, 0, ELECTION_WATCH_MS, TimeUnit.MILLISECONDS);
+        timer.schedule(this::watchElection, 0, TimeUnit.MILLISECONDS);
         if (config.minFreeDiskBytes() > 0)
         {
             timer.scheduleAtFixedRate(this::watchDisk, DISK_WATCH_MS, DISK_WATCH_MS, TimeUnit.MILLISECONDS);
@@ -395,6 +395,8 @@ public final class StardustMember implements AutoCloseable
 
     /** How often the member looks at the consensus module's election state, to log its changes. */
     private static final long ELECTION_WATCH_MS = 5;
+    /** How often while no election runs: an idle member wakes 20 times a second for it, not 200. */
+    private static final long ELECTION_QUIET_WATCH_MS = 50;
 
     /**
      * Log every change of the consensus module's election state with the wall-clock time, so an operator (and the
@@ -427,6 +429,21 @@ public final class StardustMember implements AutoCloseable
         catch (final RuntimeException ex)
         {
             // Counters close while the member stops; nothing to watch then.
+        }
+        final java.util.concurrent.ScheduledExecutorService watch = timer;
+        if (watch != null && !watch.isShutdown())
+        {
+            // Every 5 ms during an election, so its steps are logged to the millisecond; every 50 ms between them
+            // (the start of an election is logged up to 50 ms late).
+            try
+            {
+                watch.schedule(this::watchElection, lastElectionState == io.aeron.cluster.ElectionState.CLOSED ?
+                    ELECTION_QUIET_WATCH_MS : ELECTION_WATCH_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final java.util.concurrent.RejectedExecutionException ex)
+            {
+                // The member is stopping.
+            }
         }
     }
 
