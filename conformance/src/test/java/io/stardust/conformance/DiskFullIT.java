@@ -38,7 +38,8 @@ class DiskFullIT
 
     /**
      * With the floor turned off the disk really fills. A memory-mapped file that cannot grow then faults the thread
-     * writing it; the member stops at once (exit code 4), saying the disk is full, as if killed with -9.
+     * writing it; the member stops (exit code 4), saying the disk is full: at once, as if killed with -9, when an
+     * Aeron thread dies, or when the fault hits an epoch's write, as a replica that cannot finish an epoch.
      */
     @Test
     void shouldStopAMemberWhoseWriteFailsOnAFullDiskAndLoseNothing() throws Exception

@@ -9,6 +9,8 @@ public interface FatalHandler
 {
     /** Exit code of a member whose disk is nearly full (storage refused writes that could fill it). */
     int DISK_FULL = 3;
+    /** Exit code of a member whose write to a memory-mapped file faulted on a full disk. */
+    int DISK_FAULT = 4;
     /** Exit code of a member that could not finish applying an epoch. */
     int APPLY_FAILED = 5;
     /** Exit code of a member whose own configuration conflicts with the cluster's replicated settings. */

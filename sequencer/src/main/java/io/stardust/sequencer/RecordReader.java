@@ -279,8 +279,10 @@ class RecordReader
         seenKeys.clear();
         final CommitRequestDecoder.RangesDecoder rangesDecoder = commit.ranges();
         ops = checkOps(ops, rangesDecoder.count(), limits);
-        final TxnRecord.Range[] ranges = new TxnRecord.Range[rangesDecoder.count()];
-        for (int i = 0; i < ranges.length; i++)
+        final int rangeCount = rangesDecoder.count();
+        final java.util.List<TxnRecord.Range> ranges = new java.util.ArrayList<>(rangeCount);
+        final Set<java.util.List<Object>> distinctRanges = rangeCount > 1 ? new HashSet<>() : null;
+        for (int i = 0; i < rangeCount; i++)
         {
             rangesDecoder.next();
             rangesDecoder.wrapTable(nameView);
@@ -290,7 +292,12 @@ class RecordReader
             final byte[] end = bound(rangesDecoder.endKeyLength(), "range " + i + " end", limits);
             rangesDecoder.getEndKey(end, 0, end.length);
             checkRangeOrder(i, start, end);
-            ranges[i] = new TxnRecord.Range(tableId, start, end);
+            // A range named again adds nothing to validation but its cost (a scan of its keys): keep it once.
+            if (distinctRanges == null || distinctRanges.add(
+                java.util.List.of(tableId, java.nio.ByteBuffer.wrap(start), java.nio.ByteBuffer.wrap(end))))
+            {
+                ranges.add(new TxnRecord.Range(tableId, start, end));
+            }
         }
 
         final CommitRequestDecoder.WritesDecoder writesDecoder = commit.writes();
@@ -327,7 +334,9 @@ class RecordReader
                 "transaction " + txnId + " writes nothing; read-only transactions commit at their snapshot");
         }
         checkNoTrailingBytes(commit.limit());
-        return new Commit(correlationId, new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes), mayRepeat,
+        final TxnRecord txn =
+            new TxnRecord(txnId, snapshotEpoch, reads, ranges.toArray(new TxnRecord.Range[0]), writes);
+        return new Commit(correlationId, txn, mayRepeat,
             length, schema.changedTable);
     }
 

@@ -452,10 +452,19 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
         catch (final RuntimeException | Error ex)
         {
+            final long free = storage.config().directory().getUsableSpace();
             if (isStorageFull(ex))
             {
                 fail("disk nearly full: " + ex.getMessage() + ". Epoch " + epoch + " was refused before any of " +
                     "it was written; free space, then start this member again", FatalHandler.DISK_FULL);
+            }
+            else if (free < (1 << 20))
+            {
+                // A write to a memory-mapped file on a full disk faults (an InternalError) half way through.
+                fail("a write of epoch " + epoch + " failed (" + ex + ") with " + free + " bytes free on the " +
+                    "file system of " + storage.config().directory() + ": the disk is full. Part of the epoch may " +
+                    "have reached storage, so this replica serves nothing more; free space, then start it again",
+                    FatalHandler.DISK_FAULT);
             }
             else
             {
