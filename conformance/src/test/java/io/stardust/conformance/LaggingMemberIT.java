@@ -29,11 +29,7 @@ class LaggingMemberIT
     @Test
     void shouldCatchUpFromAPeersSnapshotAfterThePeersPurgedTheLogItLacks()
     {
-        try (TestCluster cluster = TestCluster.builder().members(3).configure((config) ->
-        {
-            config.logTermLength(MIB).archiveSegmentBytes(MIB);
-            config.sequencer().maxTransactionBytes(100_000);
-        }).start())
+        try (TestCluster cluster = LogRetentionIT.startWithSmallSegments())
         {
             final StardustMember leader = cluster.awaitLeader();
             final StardustClient client = cluster.newClient((config) -> config.preferredMember(leader.memberId()));

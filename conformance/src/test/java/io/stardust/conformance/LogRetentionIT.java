@@ -28,11 +28,7 @@ class LogRetentionIT
     @Test
     void shouldPurgeTheLogBehindTheOlderSnapshotAndRecoverAfterIt()
     {
-        try (TestCluster cluster = TestCluster.builder().members(3).configure((config) ->
-        {
-            config.logTermLength(MIB).archiveSegmentBytes(MIB);
-            config.sequencer().maxTransactionBytes(100_000);
-        }).start())
+        try (TestCluster cluster = startWithSmallSegments())
         {
             final StardustMember leader = cluster.awaitLeader();
             final StardustClient client = cluster.newClient((config) -> config.preferredMember(leader.memberId()));
@@ -65,6 +61,19 @@ class LogRetentionIT
                 () -> reference.service().lastDigest() == back.service().lastDigest());
             assertEquals(reference.storage().checksum(), back.storage().checksum(), "rows after restart");
         }
+    }
+
+    /**
+     * @return 3 members with 1 MiB log terms and archive segments (transactions up to 100,000 bytes), so a few MiB
+     * of commits fill several segments that log retention can purge.
+     */
+    static TestCluster startWithSmallSegments()
+    {
+        return TestCluster.builder().members(3).configure((config) ->
+        {
+            config.logTermLength(MIB).archiveSegmentBytes(MIB);
+            config.sequencer().maxTransactionBytes(100_000);
+        }).start();
     }
 
     /** Commit about {@code bytes} of 40 KB values, one per transaction; @return the last commit's epoch. */
