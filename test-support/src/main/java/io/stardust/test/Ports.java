@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -19,7 +20,8 @@ public final class Ports
 
     /**
      * @param members members in the cluster.
-     * @return a base port whose {@code members * PORTS_PER_MEMBER} ports are free on loopback now.
+     * @return a base port whose {@code members * PORTS_PER_MEMBER} ports are free on loopback now and overlap no
+     * block that this JVM handed out before.
      */
     public static int freeBasePort(final int members)
     {
@@ -28,16 +30,48 @@ public final class Ports
         // bound to port 0 (an Aeron publication's, a client's), which made members fail to bind now and then.
         final int ceiling = ephemeralLow() - span;
         final int slots = Math.max(1, (ceiling - FIRST_BASE) / 100);
-        for (int attempt = 0; attempt < 200; attempt++)
+        synchronized (HANDED_OUT)
         {
-            final int base = FIRST_BASE + ThreadLocalRandom.current().nextInt(0, slots) * 100;
-            if (allFree(base, span))
+            for (int attempt = 0; attempt < 400; attempt++)
             {
-                return base;
+                if (attempt == 200)
+                {
+                    // Every block tried was taken or handed out: the oldest clusters of this JVM are long closed.
+                    HANDED_OUT.clear();
+                }
+                final int base = FIRST_BASE + ThreadLocalRandom.current().nextInt(0, slots) * 100;
+                if (!overlapsHandedOut(base, span) && allFree(base, span))
+                {
+                    HANDED_OUT.addLast(new int[] {base, base + span});
+                    if (HANDED_OUT.size() > slots / 2)
+                    {
+                        HANDED_OUT.removeFirst();
+                    }
+                    return base;
+                }
             }
         }
         throw new IllegalStateException("no free block of " + span + " UDP ports found between " + FIRST_BASE +
             " and " + ceiling);
+    }
+
+    /**
+     * Blocks handed out, oldest first, as [first, end). A block is free when handed out but is only bound later, when
+     * its members start: a cluster and its network proxy, asked for one after the other, once got the same block, and
+     * the proxy's sockets kept the members from binding.
+     */
+    private static final ArrayDeque<int[]> HANDED_OUT = new ArrayDeque<>();
+
+    private static boolean overlapsHandedOut(final int base, final int span)
+    {
+        for (final int[] block : HANDED_OUT)
+        {
+            if (base < block[1] && block[0] < base + span)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Lowest base port handed out. */

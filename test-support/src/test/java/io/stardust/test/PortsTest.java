@@ -26,6 +26,25 @@ class PortsTest
     }
 
     @Test
+    void shouldNeverHandOutOverlappingBlocks()
+    {
+        // A cluster's block is only bound when its members start, so a second request in between (its network
+        // proxy's) found the same ports free and took them.
+        final java.util.List<int[]> blocks = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++)
+        {
+            final int span = (i % 2 == 0 ? 3 : 16) * ClusterSpec.PORTS_PER_MEMBER;
+            final int base = Ports.freeBasePort(span / ClusterSpec.PORTS_PER_MEMBER);
+            for (final int[] other : blocks)
+            {
+                assertTrue(base + span <= other[0] || other[1] <= base,
+                    "block [" + base + ", " + (base + span) + ") overlaps [" + other[0] + ", " + other[1] + ")");
+            }
+            blocks.add(new int[] {base, base + span});
+        }
+    }
+
+    @Test
     void shouldReadTheKernelsRangeWhole() throws IOException
     {
         // Files.readString returned "3" here (procfs reports a size of 0), which silently fell back to a default.
