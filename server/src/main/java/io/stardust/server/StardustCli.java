@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
         OpsCommands.Snapshot.class,
         OpsCommands.Put.class,
         OpsCommands.Get.class,
+        ControllerCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class StardustCli implements Runnable
