@@ -13,6 +13,26 @@ public record MemberStatus(
     long committed,
     long aborted,
     long lastDigest,
-    int workers)
+    int workers,
+    Telemetry telemetry)
 {
+    /**
+     * What the member spends and how its epochs go; rates come from two of these (see {@link #sampledAtNanos}).
+     * Null from a member that predates telemetry.
+     *
+     * @param cpuNanos              CPU time of the member's process since it started.
+     * @param sampledAtNanos        the member's monotonic clock when it answered.
+     * @param epochs                epochs applied since it started.
+     * @param lastEpochTxns         transactions in the last epoch.
+     * @param applyNanos            time spent validating and applying epochs since it started.
+     * @param queueDepth            transactions waiting in the open epoch.
+     * @param epochLatencyP50Micros median epoch latency (opened in log time to applied here) over the last 10-20 s;
+     *                              -1 when none.
+     * @param epochLatencyP99Micros its 99th percentile; -1 when none.
+     * @param idleParkMicros        the idle-park knob; -1 when the member has none.
+     */
+    public record Telemetry(long cpuNanos, long sampledAtNanos, long epochs, int lastEpochTxns, long applyNanos,
+        int queueDepth, long epochLatencyP50Micros, long epochLatencyP99Micros, long idleParkMicros)
+    {
+    }
 }

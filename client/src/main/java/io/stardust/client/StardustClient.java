@@ -141,6 +141,8 @@ public final class StardustClient implements AutoCloseable
     private final CommitResultDecoder commitResultDecoder = new CommitResultDecoder();
     private final CommitResultsDecoder commitResultsDecoder = new CommitResultsDecoder();
     private final ControlAckDecoder controlAckDecoder = new ControlAckDecoder();
+    private final io.stardust.protocol.codecs.KnobAckDecoder knobAckDecoder =
+        new io.stardust.protocol.codecs.KnobAckDecoder();
     private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
     private final ReadResultDecoder readResultDecoder = new ReadResultDecoder();
     private final ScanResultDecoder scanResultDecoder = new ScanResultDecoder();
@@ -150,7 +152,7 @@ public final class StardustClient implements AutoCloseable
 
     private enum Kind
     {
-        COMMIT, CONTROL, RAW, READ, SCAN, STATUS, DIGEST, CATALOG
+        COMMIT, CONTROL, RAW, READ, SCAN, STATUS, DIGEST, CATALOG, KNOB
     }
 
     /** A request waiting for its answer. */
@@ -503,6 +505,26 @@ public final class StardustClient implements AutoCloseable
         return readRequest(memberId, correlationId, Kind.STATUS,
             encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(correlationId).encodedLength()));
+    }
+
+    /**
+     * Set one of a member's local knobs (see {@link io.stardust.protocol.codecs.Knob}). Local knobs change what the
+     * member spends, never an outcome, so they are set on that member alone, not through the log.
+     *
+     * @param memberId a member.
+     * @param knob     which knob.
+     * @param value    its new value, in the knob's unit.
+     * @return the value now in force; fails with a {@link RejectedException} (INVALID_ARGUMENT) naming why when the
+     * value is out of range or the member cannot turn that knob.
+     */
+    public CompletableFuture<Long> setKnob(final int memberId, final io.stardust.protocol.codecs.Knob knob,
+        final long value)
+    {
+        final long correlationId = newCorrelationId();
+        final io.stardust.protocol.codecs.SetKnobEncoder e = new io.stardust.protocol.codecs.SetKnobEncoder();
+        return readRequest(memberId, correlationId, Kind.KNOB,
+            encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId).knob(knob).value(value).encodedLength()));
     }
 
     /**
@@ -1338,9 +1360,17 @@ public final class StardustClient implements AutoCloseable
                 final long aborted = d.aborted();
                 final long digest = d.lastDigest();
                 final int workers = d.workers();
+                final MemberStatus.Telemetry telemetry = d.actingVersion() < 4 ? null : new MemberStatus.Telemetry(
+                    d.cpuNanos(), d.sampledAtNanos(), d.epochs(), d.lastEpochTxns(), d.applyNanos(), d.queueDepth(),
+                    d.epochLatencyP50Micros(), d.epochLatencyP99Micros(), d.idleParkMicros());
                 final String datacenter = d.datacenter();
                 p.future.complete(new MemberStatus(memberId, role, datacenter, applied, catalogVersion, window,
-                    committed, aborted, digest, workers));
+                    committed, aborted, digest, workers, telemetry));
+            }
+            case io.stardust.protocol.codecs.KnobAckDecoder.TEMPLATE_ID ->
+            {
+                knobAckDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                p.future.complete(knobAckDecoder.value());
             }
             case DigestResultDecoder.TEMPLATE_ID ->
             {

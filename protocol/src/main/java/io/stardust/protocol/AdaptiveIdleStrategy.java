@@ -19,7 +19,7 @@ public final class AdaptiveIdleStrategy implements IdleStrategy
     private static final int YIELDS = 5;
 
     private final long busyParkNs;
-    private final long quietParkNs;
+    private final java.util.concurrent.atomic.AtomicLong quietParkNs;
     private final long windowNs;
     private final int busyWorkCycles;
     private int idleCalls;
@@ -36,7 +36,20 @@ public final class AdaptiveIdleStrategy implements IdleStrategy
     public AdaptiveIdleStrategy(
         final long busyParkNs, final long quietParkNs, final long windowNs, final int busyWorkCycles)
     {
-        if (busyParkNs <= 0 || quietParkNs < busyParkNs || windowNs <= 0 || busyWorkCycles < 1)
+        this(busyParkNs, new java.util.concurrent.atomic.AtomicLong(quietParkNs), windowNs, busyWorkCycles);
+    }
+
+    /**
+     * @param busyParkNs     park while busy.
+     * @param quietParkNs    park while quiet, shared: a member's threads all read one value, which its idle-park
+     *                       knob changes at run time (never below {@code busyParkNs}).
+     * @param windowNs       how often busy or quiet is decided.
+     * @param busyWorkCycles duty cycles with work in one window that make the thread busy for the next.
+     */
+    public AdaptiveIdleStrategy(final long busyParkNs, final java.util.concurrent.atomic.AtomicLong quietParkNs,
+        final long windowNs, final int busyWorkCycles)
+    {
+        if (busyParkNs <= 0 || quietParkNs.get() < busyParkNs || windowNs <= 0 || busyWorkCycles < 1)
         {
             throw new IllegalArgumentException(
                 "need 0 < busyPark <= quietPark, a positive window and busyWorkCycles >= 1");
@@ -55,9 +68,20 @@ public final class AdaptiveIdleStrategy implements IdleStrategy
      */
     public static AdaptiveIdleStrategy withQuietPark(final long quietParkNs)
     {
+        return withQuietPark(new java.util.concurrent.atomic.AtomicLong(quietParkNs));
+    }
+
+    /**
+     * The default, with a quiet park that can change at run time.
+     *
+     * @param quietParkNs park once quiet, shared by every thread of a member.
+     * @return a new strategy (one per thread).
+     */
+    public static AdaptiveIdleStrategy withQuietPark(final java.util.concurrent.atomic.AtomicLong quietParkNs)
+    {
         // Measured on 2 cores: an idle member's agents do work in fewer than 3 duty cycles per 20 ms, agents on a
         // loaded commit path in far more. 10 or 50 here let loaded agents look quiet and cut throughput to a fifth.
-        return new AdaptiveIdleStrategy(Math.min(50_000, quietParkNs), quietParkNs, 20_000_000, 3);
+        return new AdaptiveIdleStrategy(Math.min(50_000, quietParkNs.get()), quietParkNs, 20_000_000, 3);
     }
 
     @Override
@@ -95,7 +119,7 @@ public final class AdaptiveIdleStrategy implements IdleStrategy
                 workCycles = 0;
                 windowStartNs = now;
             }
-            LockSupport.parkNanos(quiet ? quietParkNs : busyParkNs);
+            LockSupport.parkNanos(quiet ? Math.max(busyParkNs, quietParkNs.get()) : busyParkNs);
         }
     }
 

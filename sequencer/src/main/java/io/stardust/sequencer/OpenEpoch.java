@@ -37,6 +37,8 @@ final class OpenEpoch
     int bytes;
     /** Cluster time at which the window ends; Long.MAX_VALUE while empty. */
     long deadline = Long.MAX_VALUE;
+    /** Cluster time of its first transaction; for telemetry only. */
+    long openedAt;
 
     boolean isEmpty()
     {
@@ -75,6 +77,7 @@ final class OpenEpoch
         bytes += length;
         if (txns.size() == 1)
         {
+            openedAt = now;
             deadline = now + Math.max(1, windowInClusterUnits);
             timers.schedule(epoch, deadline);
         }

@@ -37,4 +37,7 @@ public interface ReplicaView
 
     /** @return scheduler worker threads. */
     int workers();
+
+    /** @return telemetry of the epochs this replica applied. */
+    EpochTelemetry telemetry();
 }

@@ -75,6 +75,8 @@ public final class StardustService implements ClusteredService, ReplicaView
     long nextEpoch = 1;
     final OpenEpoch open = new OpenEpoch();
     volatile long committed;
+    /** Telemetry of applied epochs; reads clocks, decides nothing. */
+    private final EpochTelemetry telemetry = new EpochTelemetry();
     volatile long aborted;
     DecisionWindow decided;
     final ControlRequests controlRequests = new ControlRequests();
@@ -403,6 +405,7 @@ public final class StardustService implements ClusteredService, ReplicaView
             commit.length(), nextEpoch, cluster.time(),
             cluster.timeUnit().convert(settings.batchWindowMicros(), TimeUnit.MICROSECONDS), settings,
             this::scheduleTimer);
+        telemetry.queued(open.txns.size());
         if (full)
         {
             closeEpoch();
@@ -446,6 +449,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         cluster.cancelTimer(epoch);
         final List<TxnRecord> txns = List.copyOf(open.txns);
         final EpochResult result;
+        final long applyStart = System.nanoTime();
         try
         {
             result = scheduler.execute(epoch, txns);
@@ -478,6 +482,8 @@ public final class StardustService implements ClusteredService, ReplicaView
         digests.record(epoch, result.digest());
         committed += result.committed();
         aborted += result.aborted();
+        telemetry.onEpoch(txns.size(), cluster.timeUnit().toNanos(open.openedAt), applyStart, System.nanoTime(),
+            epochNanosNow());
 
         final Outcome[] outcomes = result.outcomes();
         // Only the leader's replies leave the member (Aeron mocks a follower's offers), so followers skip encoding.
@@ -505,6 +511,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
         replies.flush();
         open.clear();
+        telemetry.queued(0);
         for (final EpochListener listener : listeners)
         {
             listener.onEpoch(epoch, txns, result);
@@ -786,9 +793,32 @@ public final class StardustService implements ClusteredService, ReplicaView
         return scheduler.workers();
     }
 
+    /**
+     * Change the scheduler's worker threads from the next epoch: a local knob, safe from any thread, because every
+     * worker count gives the same outcomes and digest.
+     *
+     * @param workers 1 to {@link io.stardust.scheduler.Scheduler#MAX_WORKERS}.
+     */
+    public void workers(final int workers)
+    {
+        scheduler.workers(workers);
+    }
+
     @Override
     public long batchWindowMicros()
     {
         return settings.batchWindowMicros();
+    }
+
+    @Override
+    public EpochTelemetry telemetry()
+    {
+        return telemetry;
+    }
+
+    private static long epochNanosNow()
+    {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }

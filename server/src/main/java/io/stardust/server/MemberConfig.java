@@ -41,6 +41,7 @@ public final class MemberConfig
     private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
     private boolean rebuildFromPeers;
     private File archiveDir;
+    private java.nio.file.Path cpuCgroupMount;
     /** Default floor of free space on the data directory's file system: 512 MiB. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 512L << 20;
     private final StorageConfig storage = new StorageConfig();
@@ -236,6 +237,25 @@ public final class MemberConfig
     public Duration idleMaxPark()
     {
         return idleMaxPark;
+    }
+
+    /**
+     * Put the member's process in a cgroup of its own under this cgroup v1 cpu controller mount, for the CPU quota
+     * knob (see {@link CpuQuota}). Off (null) by default: members that share a JVM (embedded, tests) would share
+     * one quota. {@code stardust start} turns it on.
+     *
+     * @param mount the cpu controller's mount, or null for no quota knob.
+     * @return this.
+     */
+    public MemberConfig cpuCgroupMount(final java.nio.file.Path mount)
+    {
+        this.cpuCgroupMount = mount;
+        return this;
+    }
+
+    public java.nio.file.Path cpuCgroupMount()
+    {
+        return cpuCgroupMount;
     }
 
     /**

@@ -97,6 +97,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private final ReadResultEncoder readEncoder = new ReadResultEncoder();
     private final ScanResultEncoder scanEncoder = new ScanResultEncoder();
     private final StatusResultEncoder statusEncoder = new StatusResultEncoder();
+    private final io.stardust.protocol.codecs.SetKnobDecoder setKnobDecoder =
+        new io.stardust.protocol.codecs.SetKnobDecoder();
+    private final io.stardust.protocol.codecs.KnobAckEncoder knobAckEncoder =
+        new io.stardust.protocol.codecs.KnobAckEncoder();
+    private final MemberKnobs knobs;
     private final DigestResultEncoder digestEncoder = new DigestResultEncoder();
     private final CatalogResultEncoder catalogEncoder = new CatalogResultEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
@@ -137,8 +142,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final String endpoint,
         final ReplicaView replica,
         final java.util.function.Supplier<Cluster.Role> role,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final MemberKnobs knobs)
     {
+        this.knobs = knobs;
         this.replica = replica;
         this.role = role;
         this.errorHandler = errorHandler;
@@ -156,6 +163,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
      * @param role         the member's role as its consensus module has it (the service's own view lags).
      * @param errorHandler where unexpected faults go.
      * @param idleStrategy  how the endpoint's thread waits when there is nothing to do.
+     * @param knobs        the member's local knobs, set by {@code SetKnob}.
      * @return the running endpoint.
      */
     public static ReadEndpoint launch(
@@ -164,9 +172,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final ReplicaView replica,
         final java.util.function.Supplier<Cluster.Role> role,
         final ErrorHandler errorHandler,
-        final org.agrona.concurrent.IdleStrategy idleStrategy)
+        final org.agrona.concurrent.IdleStrategy idleStrategy,
+        final MemberKnobs knobs)
     {
-        final ReadEndpoint endpointAgent = new ReadEndpoint(aeronDir, endpoint, replica, role, errorHandler);
+        final ReadEndpoint endpointAgent = new ReadEndpoint(aeronDir, endpoint, replica, role, errorHandler, knobs);
         endpointAgent.runner = new AgentRunner(idleStrategy, errorHandler, null, endpointAgent);
         AgentRunner.startOnThread(endpointAgent.runner);
         return endpointAgent;
@@ -309,6 +318,12 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 {
                     catalogDecoder.wrap(view, body, block, version);
                     onCatalog(sessionId, catalogDecoder.correlationId());
+                }
+                case io.stardust.protocol.codecs.SetKnobDecoder.TEMPLATE_ID ->
+                {
+                    setKnobDecoder.wrap(view, body, block, version);
+                    onSetKnob(sessionId, setKnobDecoder.correlationId(), setKnobDecoder.knobRaw(),
+                        setKnobDecoder.value());
                 }
                 default -> sendError(sessionId, correlationId, ErrorCode.UNKNOWN_TEMPLATE, "template id " +
                     templateId + " is not a request the read endpoint serves");
@@ -592,8 +607,52 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             .aborted(replica.abortedCount())
             .lastDigest(replica.lastDigest())
             .workers(replica.workers())
+            .cpuNanos(processCpuNanos())
+            .sampledAtNanos(System.nanoTime())
+            .epochs(replica.telemetry().epochs())
+            .lastEpochTxns(replica.telemetry().lastEpochTxns())
+            .applyNanos(replica.telemetry().applyNanos())
+            .queueDepth(replica.telemetry().queueDepth())
+            .epochLatencyP50Micros(replica.telemetry().latencyMicros(50))
+            .epochLatencyP99Micros(replica.telemetry().latencyMicros(99))
+            .idleParkMicros(knobs == null ? -1 : knobs.get(io.stardust.protocol.codecs.Knob.IDLE_PARK_MICROS))
             .datacenter(replica.datacenter());
         send(sessionId, statusEncoder.encodedLength());
+    }
+
+    /** Set a local knob; a value out of range or a knob this member cannot turn is refused, naming why. */
+    private void onSetKnob(final int sessionId, final long correlationId, final short knobCode, final long value)
+    {
+        final io.stardust.protocol.codecs.Knob knob = knobCode >= 1 && knobCode <= 3 ?
+            io.stardust.protocol.codecs.Knob.get(knobCode) : io.stardust.protocol.codecs.Knob.NULL_VAL;
+        if (knob == io.stardust.protocol.codecs.Knob.NULL_VAL || knobs == null)
+        {
+            sendError(sessionId, correlationId, ErrorCode.INVALID_ARGUMENT, knobs == null ?
+                "this member has no local knobs" : "unknown knob " + knobCode + " (known: WORKERS, " +
+                "IDLE_PARK_MICROS, CPU_QUOTA_MILLICORES)");
+            return;
+        }
+        final long inForce;
+        try
+        {
+            inForce = knobs.set(knob, value);
+        }
+        catch (final IllegalArgumentException | UnsupportedOperationException ex)
+        {
+            sendError(sessionId, correlationId, ErrorCode.INVALID_ARGUMENT, knob + ": " + ex.getMessage());
+            return;
+        }
+        knobAckEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .knob(knob)
+            .value(inForce);
+        send(sessionId, knobAckEncoder.encodedLength());
+    }
+
+    private static long processCpuNanos()
+    {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     private void onDigest(final int sessionId, final long correlationId, final long requested)

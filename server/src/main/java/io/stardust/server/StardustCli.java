@@ -130,6 +130,12 @@ public final class StardustCli implements Runnable
             "log is damaged, or that lags behind the log the other members kept (exit code 7).")
         boolean rebuildFromPeers;
 
+        @Option(names = "--no-cpu-cgroup",
+            description = "Do not put this member's process in a cgroup of its own (by default it joins " +
+            "stardust-member-<id>-<pid> under its cpu cgroup, where the cgroup v1 cpu controller can be written, so " +
+            "that 'ops cpu-quota' can cap it; no quota is set until then).")
+        boolean noCpuCgroup;
+
         @Option(names = "--delete-state-on-start",
             description = "Erase this member's archive, cluster and storage state first. Testing only: it throws away the member's copy of the log.")
         boolean deleteState;
@@ -154,6 +160,7 @@ public final class StardustCli implements Runnable
             config.storage();
             config.sequencer().durability(durability);
             config.archiveSegmentBytes(archiveSegmentMb << 20);
+            config.cpuCgroupMount(noCpuCgroup ? null : CpuQuota.DEFAULT_MOUNT);
             final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
             Thread.setDefaultUncaughtExceptionHandler((thread, error) -> failStop(thread, error, stopping.get()));
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();

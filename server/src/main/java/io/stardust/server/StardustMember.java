@@ -43,6 +43,10 @@ public final class StardustMember implements AutoCloseable
     private volatile ConsensusModule consensusModule;
     private ClusteredServiceContainer container;
     private ReadEndpoint readEndpoint;
+    /** The quiet park every agent thread of this member reads: the idle-park knob. */
+    private final java.util.concurrent.atomic.AtomicLong idleParkNs = new java.util.concurrent.atomic.AtomicLong();
+    private CpuQuota cpuQuota;
+    private MemberKnobs knobs;
     /** Serves this member's row checkpoints to a peer rebuilding from it ({@link PeerBootstrap}). */
     private CheckpointTransfer.Server checkpointServer;
     /** Periodic snapshots and the election watch. */
@@ -173,14 +177,18 @@ public final class StardustMember implements AutoCloseable
     private Supplier<IdleStrategy> idle()
     {
         // Never busy spin: a 2-core machine runs three members, clients and the build at once.
-        final long maxPark = config.idleMaxPark().toNanos();
-        return () -> AdaptiveIdleStrategy.withQuietPark(maxPark);
+        return () -> AdaptiveIdleStrategy.withQuietPark(idleParkNs);
     }
 
     private void start()
     {
         final ClusterSpec.Member self = config.self();
         final String host = self.host();
+        idleParkNs.set(config.idleMaxPark().toNanos());
+        cpuQuota = config.cpuCgroupMount() == null ?
+            CpuQuota.join(null, config.memberId(), (line) -> { }) :
+            CpuQuota.join(config.cpuCgroupMount(), config.memberId(), (line) -> log(config.memberId(), line));
+        knobs = new LocalKnobs(service, idleParkNs, cpuQuota);
         final String aeronDir = config.aeronDir();
         final File dataDir = config.dataDir();
         final File clusterDir = new File(dataDir, "cluster");
@@ -352,7 +360,7 @@ public final class StardustMember implements AutoCloseable
             checkpointServer = CheckpointTransfer.Server.launch(self, config.sequencer().checkpointDirectory(),
                 (line) -> log(config.memberId(), line));
             readEndpoint = ReadEndpoint.launch(
-                aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get());
+                aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get(), knobs);
         }
     }
 
@@ -782,6 +790,12 @@ public final class StardustMember implements AutoCloseable
     }
 
     /** @return errors reported by this member's Aeron agents and read endpoint so far. */
+    /** @return this member's local knobs (workers, idle park, CPU quota). */
+    public MemberKnobs knobs()
+    {
+        return knobs;
+    }
+
     public List<Throwable> errors()
     {
         return errors;
@@ -830,7 +844,9 @@ public final class StardustMember implements AutoCloseable
             timer = null;
         }
         CloseHelper.quietClose(retentionArchive);
-        CloseHelper.closeAll(checkpointServer, readEndpoint, container, consensusModule, archive, mediaDriver);
+        CloseHelper.closeAll(checkpointServer, readEndpoint, container, consensusModule, archive, mediaDriver,
+            cpuQuota);
+        cpuQuota = null;
         checkpointServer = null;
         readEndpoint = null;
         container = null;

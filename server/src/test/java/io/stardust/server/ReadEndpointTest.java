@@ -58,6 +58,7 @@ class ReadEndpointTest
     private ReadEndpoint endpoint;
     private Aeron aeron;
     private ExclusivePublication requests;
+    private final java.util.concurrent.atomic.AtomicLong idlePark = new java.util.concurrent.atomic.AtomicLong(4_000_000);
     private Subscription replies;
     private final List<String> received = new ArrayList<>();
     private final List<Integer> envelopes = new ArrayList<>();
@@ -96,7 +97,8 @@ class ReadEndpointTest
         storage.finishEpoch(1);
         final int port = 24_000 + (int)(ProcessHandle.current().pid() % 500);
         endpoint = ReadEndpoint.launch(driver.aeronDirectoryName(), "localhost:" + port, new View(storage),
-            () -> Cluster.Role.FOLLOWER, Throwable::printStackTrace, new SleepingMillisIdleStrategy(1));
+            () -> Cluster.Role.FOLLOWER, Throwable::printStackTrace, new SleepingMillisIdleStrategy(1),
+            new LocalKnobs(null, idlePark, CpuQuota.join(null, 0, (line) -> { })));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
         replies = aeron.addSubscription("aeron:udp?endpoint=localhost:0", Streams.READ_RESPONSE_STREAM_ID);
         requests = aeron.addExclusivePublication("aeron:udp?endpoint=localhost:" + port,
@@ -207,7 +209,39 @@ class ReadEndpointTest
             final ErrorCode code = e.code();
             return correlationId + " " + code + " " + e.message();
         }
+        if (h.templateId() == io.stardust.protocol.codecs.KnobAckDecoder.TEMPLATE_ID)
+        {
+            final io.stardust.protocol.codecs.KnobAckDecoder a =
+                new io.stardust.protocol.codecs.KnobAckDecoder().wrapAndApplyHeader(buffer, offset, h);
+            return a.correlationId() + " ACK " + a.knob() + "=" + a.value();
+        }
         return "template " + h.templateId();
+    }
+
+    private static byte[] setKnob(final long correlationId, final short knob, final long value)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
+        final io.stardust.protocol.codecs.SetKnobEncoder e = new io.stardust.protocol.codecs.SetKnobEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).correlationId(correlationId).value(value);
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + io.stardust.protocol.codecs.SetKnobEncoder.knobEncodingOffset(),
+            (byte)knob);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    @Test
+    void shouldSetALocalKnobAndRefuseBadValuesNamingWhy()
+    {
+        awaitReplies(batch(setKnob(1, (short)2, 2_000), setKnob(2, (short)2, 0), setKnob(3, (short)9, 1),
+            setKnob(4, (short)3, 500), setKnob(5, (short)1, 2)), 5);
+        assertEquals("1 ACK IDLE_PARK_MICROS=2000", received.get(0));
+        assertEquals(2_000_000, idlePark.get(), "the park every agent thread reads");
+        assertEquals("2 INVALID_ARGUMENT IDLE_PARK_MICROS: idle park must be 1 to 100000 microseconds, not 0",
+            received.get(1));
+        assertTrue(received.get(2).startsWith("3 INVALID_ARGUMENT unknown knob 9"), received.get(2));
+        assertTrue(received.get(3).startsWith("4 INVALID_ARGUMENT CPU_QUOTA_MILLICORES: no CPU quota knob on this " +
+            "member: this member shares its process"), received.get(3));
+        assertEquals("5 INVALID_ARGUMENT WORKERS: this member runs no scheduler", received.get(4));
+        assertEquals(2_000_000, idlePark.get(), "a refused value changed nothing");
     }
 
     private void awaitReplies(final byte[] frame, final int expected)
@@ -318,5 +352,12 @@ class ReadEndpointTest
         {
             return 1;
         }
+
+        public io.stardust.sequencer.EpochTelemetry telemetry()
+        {
+            return TELEMETRY;
+        }
     }
+
+    private static final io.stardust.sequencer.EpochTelemetry TELEMETRY = new io.stardust.sequencer.EpochTelemetry();
 }

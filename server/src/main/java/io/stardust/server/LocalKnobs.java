@@ -1,0 +1,79 @@
+package io.stardust.server;
+
+import io.stardust.protocol.codecs.Knob;
+import io.stardust.sequencer.StardustService;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A member's {@link MemberKnobs}: scheduler workers, the idle park of its agent threads, and its CPU quota. */
+final class LocalKnobs implements MemberKnobs
+{
+    /** Longest idle park the knob accepts, microseconds. */
+    static final long MAX_IDLE_PARK_MICROS = 100_000;
+
+    private final StardustService service;
+    private final AtomicLong idleParkNs;
+    private final CpuQuota cpuQuota;
+
+    /**
+     * @param service    the member's service (workers); null on a member without one.
+     * @param idleParkNs the quiet park every agent thread of the member reads.
+     * @param cpuQuota   the member's cgroup, or one that says why there is none.
+     */
+    LocalKnobs(final StardustService service, final AtomicLong idleParkNs, final CpuQuota cpuQuota)
+    {
+        this.service = service;
+        this.idleParkNs = idleParkNs;
+        this.cpuQuota = cpuQuota;
+    }
+
+    @Override
+    public long set(final Knob knob, final long value)
+    {
+        switch (knob)
+        {
+            case WORKERS ->
+            {
+                if (value < 1 || value > io.stardust.scheduler.Scheduler.MAX_WORKERS)
+                {
+                    throw new IllegalArgumentException("workers must be 1 to " +
+                        io.stardust.scheduler.Scheduler.MAX_WORKERS + ", not " + value);
+                }
+                if (service == null)
+                {
+                    throw new UnsupportedOperationException("this member runs no scheduler");
+                }
+                service.workers((int)value);
+                return value;
+            }
+            case IDLE_PARK_MICROS ->
+            {
+                if (value < 1 || value > MAX_IDLE_PARK_MICROS)
+                {
+                    throw new IllegalArgumentException("idle park must be 1 to " + MAX_IDLE_PARK_MICROS +
+                        " microseconds, not " + value);
+                }
+                idleParkNs.set(TimeUnit.MICROSECONDS.toNanos(value));
+                return value;
+            }
+            case CPU_QUOTA_MILLICORES ->
+            {
+                return cpuQuota.set(value);
+            }
+            default -> throw new IllegalArgumentException("unknown knob " + knob);
+        }
+    }
+
+    @Override
+    public long get(final Knob knob)
+    {
+        return switch (knob)
+        {
+            case WORKERS -> service == null ? -1 : service.workers();
+            case IDLE_PARK_MICROS -> TimeUnit.NANOSECONDS.toMicros(idleParkNs.get());
+            case CPU_QUOTA_MILLICORES -> cpuQuota.millicores();
+            default -> -1;
+        };
+    }
+}
