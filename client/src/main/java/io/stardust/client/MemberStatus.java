@@ -30,9 +30,14 @@ public record MemberStatus(
      *                              -1 when none.
      * @param epochLatencyP99Micros its 99th percentile; -1 when none.
      * @param idleParkMicros        the idle-park knob; -1 when the member has none.
+     * @param cpuQuotaMillicores    the CPU quota knob, thousandths of a core; 0 for none; -1 when the member has no
+     *                              quota knob.
+     * @param admissionRatePerSecond the replicated admission rate; 0 for no limit.
+     * @param overBudgetRefusals    commits this member refused as over that rate since it started.
      */
     public record Telemetry(long cpuNanos, long sampledAtNanos, long epochs, int lastEpochTxns, long applyNanos,
-        int queueDepth, long epochLatencyP50Micros, long epochLatencyP99Micros, long idleParkMicros)
+        int queueDepth, long epochLatencyP50Micros, long epochLatencyP99Micros, long idleParkMicros,
+        long cpuQuotaMillicores, long admissionRatePerSecond, long overBudgetRefusals)
     {
     }
 }

@@ -141,6 +141,9 @@ public final class StardustClient implements AutoCloseable
     private final CommitResultDecoder commitResultDecoder = new CommitResultDecoder();
     private final CommitResultsDecoder commitResultsDecoder = new CommitResultsDecoder();
     private final ControlAckDecoder controlAckDecoder = new ControlAckDecoder();
+    /** Conductor thread: no commit is sent before this (System.nanoTime), after an OVER_BUDGET answer. */
+    private long admissionPauseUntilNs = System.nanoTime();
+    private volatile long overBudgetRetries;
     private final io.stardust.protocol.codecs.KnobAckDecoder knobAckDecoder =
         new io.stardust.protocol.codecs.KnobAckDecoder();
     private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
@@ -492,6 +495,30 @@ public final class StardustClient implements AutoCloseable
         return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(correlationId).maxTransactions(maxTransactions).maxBytes(maxBytes).requestId(requestId)
             .encodedLength());
+    }
+
+    /**
+     * Change the cluster's admission rate: every replica refuses commits beyond it, by log time, and a refused
+     * commit is sent again by the client after the wait the cluster names, until its commit timeout.
+     *
+     * @param ratePerSecond transactions per second; 0 lifts the limit.
+     * @param burst         the bucket's size in transactions (1 to 1,000,000 with a limit).
+     * @return the sequenced change.
+     */
+    public CompletableFuture<ControlResult> setAdmission(final long ratePerSecond, final int burst)
+    {
+        final long correlationId = newCorrelationId();
+        final long requestId = newTxnId();
+        final io.stardust.protocol.codecs.SetAdmissionEncoder e = new io.stardust.protocol.codecs.SetAdmissionEncoder();
+        return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId).requestId(requestId).ratePerSecond(ratePerSecond).burst(burst)
+            .encodedLength());
+    }
+
+    /** @return commits the cluster refused as over its admission rate and this client sent again. */
+    public long overBudgetRetries()
+    {
+        return overBudgetRetries;
     }
 
     /**
@@ -972,6 +999,11 @@ public final class StardustClient implements AutoCloseable
                 unsentCluster.pollFirst();
                 continue;
             }
+            if (first.kind == Kind.COMMIT && admissionPauseUntilNs - System.nanoTime() > 0)
+            {
+                // The cluster said it admits nothing before then (OVER_BUDGET).
+                break;
+            }
             final int largest = cluster.ingressPublication().maxMessageLength() - SESSION_HEADER_BYTES;
             if (first.frame.length > largest)
             {
@@ -1105,6 +1137,27 @@ public final class StardustClient implements AutoCloseable
         return expired;
     }
 
+    /**
+     * A commit the cluster refused as over its admission rate was never sequenced: send it again once the cluster
+     * admits again, if that is before its deadline. Every commit of this client waits as long, so that one refusal
+     * throttles the client instead of drawing one refusal per transaction.
+     *
+     * @return true when it will be sent again; false when its deadline comes first.
+     */
+    private boolean retryLater(final Pending p, final long retryAfterMicros)
+    {
+        final long resumeNs = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(Math.max(1, retryAfterMicros));
+        if (resumeNs - p.deadlineNs >= 0)
+        {
+            return false;
+        }
+        admissionPauseUntilNs = Math.max(admissionPauseUntilNs, resumeNs);
+        overBudgetRetries++;
+        pending.put(p.correlationId, p);
+        unsentCluster.addLast(p);
+        return true;
+    }
+
     private Pending take(final long correlationId, final int templateId)
     {
         if (correlationId == -1 && templateId == ErrorResponseDecoder.TEMPLATE_ID)
@@ -1159,7 +1212,12 @@ public final class StardustClient implements AutoCloseable
                 {
                     errorDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
                     final ErrorCode code = errorDecoder.code();
+                    final long retryAfterMicros = errorDecoder.actingVersion() >= 4 ? errorDecoder.retryAfterMicros() : 0;
                     final String message = errorDecoder.message();
+                    if (code == ErrorCode.OVER_BUDGET && p.kind == Kind.COMMIT && retryLater(p, retryAfterMicros))
+                    {
+                        return;
+                    }
                     if (p.kind == Kind.RAW)
                     {
                         p.future.complete(new RawReply(templateId, code, message));
@@ -1362,7 +1420,8 @@ public final class StardustClient implements AutoCloseable
                 final int workers = d.workers();
                 final MemberStatus.Telemetry telemetry = d.actingVersion() < 4 ? null : new MemberStatus.Telemetry(
                     d.cpuNanos(), d.sampledAtNanos(), d.epochs(), d.lastEpochTxns(), d.applyNanos(), d.queueDepth(),
-                    d.epochLatencyP50Micros(), d.epochLatencyP99Micros(), d.idleParkMicros());
+                    d.epochLatencyP50Micros(), d.epochLatencyP99Micros(), d.idleParkMicros(), d.cpuQuotaMillicores(),
+                    d.admissionRatePerSecond(), d.overBudgetRefusals());
                 final String datacenter = d.datacenter();
                 p.future.complete(new MemberStatus(memberId, role, datacenter, applied, catalogVersion, window,
                     committed, aborted, digest, workers, telemetry));

@@ -35,7 +35,8 @@ import java.util.Set;
 class RecordReader
 {
     /** What a checked frame asks for. */
-    sealed interface Record permits Commit, Batch, SetBatchWindow, SetEpochLimits, CreateTable, Settings
+    sealed interface Record permits Commit, Batch, SetBatchWindow, SetEpochLimits, CreateTable, Settings,
+        SetAdmission
     {
     }
 
@@ -62,6 +63,10 @@ class RecordReader
     {
     }
 
+    record SetAdmission(long correlationId, long requestId, long ratePerSecond, int burst) implements Record
+    {
+    }
+
     record SetEpochLimits(long correlationId, long requestId, int maxTransactions, int maxBytes) implements Record
     {
     }
@@ -85,6 +90,8 @@ class RecordReader
     private final CommitBatchDecoder batch = new CommitBatchDecoder();
     private final SetBatchWindowDecoder batchWindow = new SetBatchWindowDecoder();
     private final SetEpochLimitsDecoder epochLimits = new SetEpochLimitsDecoder();
+    private final io.stardust.protocol.codecs.SetAdmissionDecoder admission =
+        new io.stardust.protocol.codecs.SetAdmissionDecoder();
     private final CreateTableDecoder createTable = new CreateTableDecoder();
     private final ClusterSettingsDecoder settings = new ClusterSettingsDecoder();
     private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
@@ -156,9 +163,11 @@ class RecordReader
                 case SetEpochLimitsDecoder.TEMPLATE_ID -> readEpochLimits();
                 case CreateTableDecoder.TEMPLATE_ID -> readCreateTable();
                 case ClusterSettingsDecoder.TEMPLATE_ID -> readSettings();
+                case io.stardust.protocol.codecs.SetAdmissionDecoder.TEMPLATE_ID -> readAdmission();
                 default -> throw new RequestException(ErrorCode.UNKNOWN_TEMPLATE,
                     "template id " + templateId + " is not a request the cluster accepts (CommitRequest=1, " +
-                    "CommitBatch=3, SetBatchWindow=20, SetEpochLimits=21, CreateTable=22, ClusterSettings=23)");
+                    "CommitBatch=3, SetBatchWindow=20, SetEpochLimits=21, CreateTable=22, ClusterSettings=23, " +
+                    "SetAdmission=24)");
             };
             return record;
         }
@@ -493,6 +502,21 @@ class RecordReader
             throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
         }
         return new SetEpochLimits(correlationId, requestId(epochLimits.requestId()), maxTxns, maxBytes);
+    }
+
+    private Record readAdmission()
+    {
+        checkBlock(io.stardust.protocol.codecs.SetAdmissionDecoder.BLOCK_LENGTH, 4, 0);
+        admission.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final long rate = admission.ratePerSecond();
+        final int burst = admission.burst();
+        final String problem = Admission.problem(rate, burst);
+        if (problem != null)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
+        }
+        checkNoTrailingBytes(MessageHeaderDecoder.ENCODED_LENGTH + header.blockLength());
+        return new SetAdmission(correlationId, requestId(admission.requestId()), rate, burst);
     }
 
     private Record readCreateTable()

@@ -40,4 +40,16 @@ public interface ReplicaView
 
     /** @return telemetry of the epochs this replica applied. */
     EpochTelemetry telemetry();
+
+    /** @return the replicated admission rate, transactions per second; 0 for no limit. */
+    default long admissionRatePerSecond()
+    {
+        return 0;
+    }
+
+    /** @return commits refused as over the admission rate since this member started. */
+    default long overBudgetRefusals()
+    {
+        return 0;
+    }
 }

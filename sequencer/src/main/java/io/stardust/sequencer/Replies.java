@@ -133,6 +133,12 @@ final class Replies
 
     void error(final ClientSession session, final long correlationId, final ErrorCode code, final String message)
     {
+        error(session, correlationId, code, 0, message);
+    }
+
+    void error(final ClientSession session, final long correlationId, final ErrorCode code,
+        final long retryAfterMicros, final String message)
+    {
         if (session == null)
         {
             return;
@@ -140,6 +146,7 @@ final class Replies
         errorEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .code(code)
+            .retryAfterMicros(retryAfterMicros)
             .message(message);
         offer(session, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength());
     }

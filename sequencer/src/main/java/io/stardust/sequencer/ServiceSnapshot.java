@@ -17,11 +17,13 @@ import java.util.List;
  */
 final class ServiceSnapshot
 {
+    /** Format 5: format 4 plus the admission rate and its token bucket, after the remembered control requests. */
+    private static final int MAGIC = 0x53445335;
     /**
      * Format 4: the last epoch and digest right after the rows file; the whole {@link ReplicatedSettings} and whether
      * the log set them; remembered control requests.
      */
-    private static final int MAGIC = 0x53445334;
+    private static final int MAGIC_V4 = 0x53445334;
     /** Format 3: format 2 with the rows in a {@link RowCheckpoint} file named after the magic (or inline). */
     private static final int MAGIC_V3 = 0x53445333;
     /** Format 2: format 1 plus the open epoch's deadline. */
@@ -82,7 +84,7 @@ final class ServiceSnapshot
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(stream)))
         {
             final int magic = in.readInt();
-            return magic == MAGIC || magic == MAGIC_V3 ? in.readUTF() : "";
+            return magic == MAGIC || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
         }
         catch (final java.io.IOException ex)
         {
@@ -163,6 +165,7 @@ final class ServiceSnapshot
         }
 
         s.controlRequests.write(out);
+        s.admission.write(out);
         out.writeInt(s.open.bytes);
         out.writeInt(s.open.txns.size());
         for (int i = 0; i < s.open.txns.size(); i++)
@@ -213,14 +216,14 @@ final class ServiceSnapshot
     static void read(final java.io.DataInputStream in, final StardustService s) throws java.io.IOException
     {
         final int magic = in.readInt();
-        if (magic != MAGIC && magic != MAGIC_V3 && magic != MAGIC_V2 && magic != MAGIC_V1)
+        if (magic != MAGIC && magic != MAGIC_V4 && magic != MAGIC_V3 && magic != MAGIC_V2 && magic != MAGIC_V1)
         {
             throw new java.io.IOException("not a Stardust service snapshot (bad magic)");
         }
-        final String rowsFile = magic == MAGIC || magic == MAGIC_V3 ? in.readUTF() : "";
+        final String rowsFile = magic == MAGIC || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
         final long lastEpoch;
         final long lastDigest;
-        if (magic == MAGIC)
+        if (magic == MAGIC || magic == MAGIC_V4)
         {
             lastEpoch = in.readLong();
             lastDigest = in.readLong();
@@ -272,9 +275,13 @@ final class ServiceSnapshot
             s.decided.put(txnId, epoch, index, readOutcome(in));
         }
 
-        if (magic == MAGIC)
+        if (magic == MAGIC || magic == MAGIC_V4)
         {
             s.controlRequests.read(in);
+        }
+        if (magic == MAGIC)
+        {
+            s.admission.read(in);
         }
         s.open.bytes = in.readInt();
         final int openCount = in.readInt();

@@ -75,6 +75,10 @@ public final class StardustService implements ClusteredService, ReplicaView
     long nextEpoch = 1;
     final OpenEpoch open = new OpenEpoch();
     volatile long committed;
+    /** The replicated admission rate (a token bucket in log time); in the snapshot. */
+    final Admission admission = new Admission();
+    /** Commits refused by admission since this service started (local statistic). */
+    private volatile long overBudget;
     /** Telemetry of applied epochs; reads clocks, decides nothing. */
     private final EpochTelemetry telemetry = new EpochTelemetry();
     volatile long aborted;
@@ -167,6 +171,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         open.clear();
         decided = new DecisionWindow(settings.dedupWindowTransactions());
         controlRequests.clear();
+        admission.set(0, 0, 0);
         committed = 0;
         aborted = 0;
         digests.clear();
@@ -283,6 +288,20 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             onSettings(session, r);
         }
+        else if (record instanceof RecordReader.SetAdmission r)
+        {
+            control(session, r.correlationId(), r.requestId(), null, () ->
+            {
+                admission.set(r.ratePerSecond(), r.burst(), logNanos());
+                return admission.describe() + ", from log time " + cluster.time();
+            });
+        }
+    }
+
+    /** @return the current message's log time in nanoseconds: the same on every replica. */
+    private long logNanos()
+    {
+        return cluster.timeUnit().toNanos(cluster.time());
     }
 
     /**
@@ -398,6 +417,17 @@ public final class StardustService implements ClusteredService, ReplicaView
             // Decided from the log alone, so every replica rejects it the same way; it takes no index.
             replies.commitResult(sessionId, commit.correlationId(), txn.txnId(), CommitOutcome.ABORTED,
                 AbortReason.SCHEMA_CHANGED, nextEpoch, -1, commit.changedTable(), null);
+            return;
+        }
+        final long retryAfterMicros = admission.admit(logNanos());
+        if (retryAfterMicros > 0)
+        {
+            // Refused by log time alone, so every replica refuses it; it is never sequenced and takes no index.
+            overBudget++;
+            replies.error(session, commit.correlationId(), ErrorCode.OVER_BUDGET, retryAfterMicros,
+                "over budget: the cluster admits " + admission.ratePerSecond() + " transactions/s (burst " +
+                admission.burst() + "); transaction " + txn.txnId() + " was not sequenced, retry after " +
+                Math.max(1, retryAfterMicros / 1_000) + " ms");
             return;
         }
         sequencedTxns++;
@@ -767,6 +797,20 @@ public final class StardustService implements ClusteredService, ReplicaView
     public long logMessages()
     {
         return logMessages;
+    }
+
+    /** @return commits refused by the admission rate since this service started (local statistic). */
+    @Override
+    public long overBudgetRefusals()
+    {
+        return overBudget;
+    }
+
+    /** @return the replicated admission rate, transactions per second; 0 for no limit. */
+    @Override
+    public long admissionRatePerSecond()
+    {
+        return admission.ratePerSecond();
     }
 
     /** @return transactions that joined an epoch since this service started (local statistic). */

@@ -233,6 +233,65 @@ class RecordCheckTest
     }
 
     @Test
+    void shouldRefuseCommitsOverTheAdmissionRateByLogTimeAndAdmitThemLater()
+    {
+        assertTrue(ack(send(admissionFrame(10, 2))).startsWith("admission of 10 transactions/s with a burst of 2"));
+        assertTrue(commit(put("kv", "a1", "v")), "the bucket starts full");
+        assertTrue(commit(put("kv", "a2", "v")));
+        final String refused = error(send(commitFrame(service.storage().appliedEpoch(), 0,
+            w -> w.put("kv", "x".getBytes(), "v".getBytes()))));
+        assertTrue(refused.startsWith("OVER_BUDGET: over budget: the cluster admits 10 transactions/s (burst 2)") &&
+            refused.endsWith("retry after 100 ms"), refused);
+        assertEquals(100_000, lastRetryAfterMicros, "a token every 100 ms of log time");
+        assertEquals(1, service.overBudgetRefusals());
+        assertNull(storage.latestEncoded(0, "x".getBytes()), "a refused commit is never applied");
+        cluster.time += 100_000_000L;
+        assertTrue(commit(put("kv", "a3", "v")), "100 ms of log time later, one more is admitted");
+        assertTrue(error(send(admissionFrame(-1, 1))).contains("admission rate must be 0 (no limit) to 10000000"));
+        assertTrue(error(send(admissionFrame(5, 0))).contains("admission burst must be 1 to 1000000"));
+        assertTrue(ack(send(admissionFrame(0, 0))).startsWith("no admission limit"));
+        for (int i = 0; i < 5; i++)
+        {
+            assertTrue(commit(put("kv", "free" + i, "v")), "no limit");
+        }
+        assertTrue(fatal.isEmpty(), fatal.toString());
+    }
+
+    @Test
+    void shouldKeepTheAdmissionBucketInTheSnapshot() throws Exception
+    {
+        ack(send(admissionFrame(10, 3)));
+        assertTrue(commit(put("kv", "b1", "v")));
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes))
+        {
+            ServiceSnapshot.write(out, service);
+        }
+        final Storage other = new Storage(new StorageConfig().directory(new File(dir, "other")));
+        try
+        {
+            final StardustService restored = new StardustService(1, "dc1", new SequencerConfig(), other, 1);
+            restored.onStart(new FakeCluster(), null);
+            try (java.io.DataInputStream in = new java.io.DataInputStream(
+                new java.io.ByteArrayInputStream(bytes.toByteArray())))
+            {
+                ServiceSnapshot.read(in, restored);
+            }
+            assertEquals(10, restored.admissionRatePerSecond());
+            assertEquals(3, restored.admission.burst());
+            // Two tokens left at the same log time, then none: the restored bucket refuses the third as this one does.
+            final long now = cluster.timeUnit().toNanos(cluster.time);
+            assertEquals(0, restored.admission.admit(now));
+            assertEquals(0, restored.admission.admit(now));
+            assertTrue(restored.admission.admit(now) > 0);
+        }
+        finally
+        {
+            other.close();
+        }
+    }
+
+    @Test
     void shouldStopAReplicaWhoseDurabilityDiffersFromTheCluster()
     {
         storage.close();
@@ -382,7 +441,18 @@ class RecordCheckTest
         return new ArrayList<>(client.received.subList(before, client.received.size()));
     }
 
-    private static String error(final List<byte[]> replies)
+    private long lastRetryAfterMicros;
+
+    private byte[] admissionFrame(final long rate, final int burst)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
+        final io.stardust.protocol.codecs.SetAdmissionEncoder e = new io.stardust.protocol.codecs.SetAdmissionEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(++correlation).requestId(correlation).ratePerSecond(rate).burst(burst);
+        return java.util.Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    private String error(final List<byte[]> replies)
     {
         assertEquals(1, replies.size(), "one reply");
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(new UnsafeBuffer(replies.get(0)), 0);
@@ -390,10 +460,11 @@ class RecordCheckTest
         final ErrorResponseDecoder d = new ErrorResponseDecoder().wrapAndApplyHeader(new UnsafeBuffer(replies.get(0)),
             0, header);
         final ErrorCode code = d.code();
+        lastRetryAfterMicros = d.retryAfterMicros();
         return code + ": " + d.message();
     }
 
-    private static String ack(final List<byte[]> replies)
+    private String ack(final List<byte[]> replies)
     {
         assertEquals(1, replies.size(), "one reply");
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(new UnsafeBuffer(replies.get(0)), 0);

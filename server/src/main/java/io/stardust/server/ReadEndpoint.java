@@ -322,8 +322,17 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 case io.stardust.protocol.codecs.SetKnobDecoder.TEMPLATE_ID ->
                 {
                     setKnobDecoder.wrap(view, body, block, version);
-                    onSetKnob(sessionId, setKnobDecoder.correlationId(), setKnobDecoder.knobRaw(),
-                        setKnobDecoder.value());
+                    if (batching)
+                    {
+                        // Batches are for reads; a knob is an operator's action, sent alone and answered alone.
+                        sendError(sessionId, setKnobDecoder.correlationId(), ErrorCode.INVALID_ARGUMENT,
+                            "SetKnob is not taken inside a ReadBatch; send it alone");
+                    }
+                    else
+                    {
+                        onSetKnob(sessionId, setKnobDecoder.correlationId(), setKnobDecoder.knobRaw(),
+                            setKnobDecoder.value());
+                    }
                 }
                 default -> sendError(sessionId, correlationId, ErrorCode.UNKNOWN_TEMPLATE, "template id " +
                     templateId + " is not a request the read endpoint serves");
@@ -616,6 +625,9 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             .epochLatencyP50Micros(replica.telemetry().latencyMicros(50))
             .epochLatencyP99Micros(replica.telemetry().latencyMicros(99))
             .idleParkMicros(knobs == null ? -1 : knobs.get(io.stardust.protocol.codecs.Knob.IDLE_PARK_MICROS))
+            .cpuQuotaMillicores(knobs == null ? -1 : knobs.get(io.stardust.protocol.codecs.Knob.CPU_QUOTA_MILLICORES))
+            .admissionRatePerSecond(replica.admissionRatePerSecond())
+            .overBudgetRefusals(replica.overBudgetRefusals())
             .datacenter(replica.datacenter());
         send(sessionId, statusEncoder.encodedLength());
     }
@@ -688,6 +700,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         errorEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .code(code)
+            .retryAfterMicros(0)
             .message(message);
         send(sessionId, errorEncoder.encodedLength());
     }

@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
         OpsCommands.Put.class,
         OpsCommands.Get.class,
         ControllerCommand.class,
+        ResourceOps.class,
         CommandLine.HelpCommand.class
     })
 public final class StardustCli implements Runnable

@@ -231,8 +231,12 @@ class ReadEndpointTest
     @Test
     void shouldSetALocalKnobAndRefuseBadValuesNamingWhy()
     {
-        awaitReplies(batch(setKnob(1, (short)2, 2_000), setKnob(2, (short)2, 0), setKnob(3, (short)9, 1),
-            setKnob(4, (short)3, 500), setKnob(5, (short)1, 2)), 5);
+        awaitReplies(setKnob(1, (short)2, 2_000), 1);
+        awaitReplies(setKnob(2, (short)2, 0), 2);
+        awaitReplies(setKnob(3, (short)9, 1), 3);
+        awaitReplies(setKnob(4, (short)3, 500), 4);
+        awaitReplies(setKnob(5, (short)1, 2), 5);
+        awaitReplies(batch(setKnob(6, (short)2, 7)), 6);
         assertEquals("1 ACK IDLE_PARK_MICROS=2000", received.get(0));
         assertEquals(2_000_000, idlePark.get(), "the park every agent thread reads");
         assertEquals("2 INVALID_ARGUMENT IDLE_PARK_MICROS: idle park must be 1 to 100000 microseconds, not 0",
@@ -241,6 +245,7 @@ class ReadEndpointTest
         assertTrue(received.get(3).startsWith("4 INVALID_ARGUMENT CPU_QUOTA_MILLICORES: no CPU quota knob on this " +
             "member: this member shares its process"), received.get(3));
         assertEquals("5 INVALID_ARGUMENT WORKERS: this member runs no scheduler", received.get(4));
+        assertEquals("6 INVALID_ARGUMENT SetKnob is not taken inside a ReadBatch; send it alone", received.get(5));
         assertEquals(2_000_000, idlePark.get(), "a refused value changed nothing");
     }
 
