@@ -29,6 +29,10 @@ public final class ClusterSpec
     public static final int REPLICATION_PORT_OFFSET = 6;
     /** Control endpoint of the leader's log publication (manual control mode). */
     public static final int LOG_CONTROL_PORT_OFFSET = 7;
+    /** A peer's checkpoint files (TCP), for a member rebuilt from its peers. */
+    public static final int CHECKPOINT_PORT_OFFSET = 8;
+    /** The member's Prometheus {@code /metrics} endpoint (TCP, HTTP). */
+    public static final int METRICS_PORT_OFFSET = 9;
     /** Ports reserved per member. */
     public static final int PORTS_PER_MEMBER = 10;
     /** Datacenter label of members that name none. */

@@ -37,7 +37,7 @@ final class CheckpointTransfer
      * Port offset (from a member's base port, see {@link ClusterSpec}) of its {@link Server}, over TCP.
      * Offsets 0 to 7 are the member's UDP ports; {@link ClusterSpec#PORTS_PER_MEMBER} reserves 10.
      */
-    static final int CHECKPOINT_PORT_OFFSET = 8;
+    static final int CHECKPOINT_PORT_OFFSET = ClusterSpec.CHECKPOINT_PORT_OFFSET;
     /** Socket timeout of a checkpoint transfer (connect, and each read while no byte comes). */
     private static final int IO_TIMEOUT_MS = 30_000;
     /** First bytes of a request. */

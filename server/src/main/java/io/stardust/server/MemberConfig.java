@@ -42,6 +42,7 @@ public final class MemberConfig
     private boolean rebuildFromPeers;
     private File archiveDir;
     private java.nio.file.Path cpuCgroupMount;
+    private boolean metrics;
     /** Default floor of free space on the data directory's file system: 512 MiB. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 512L << 20;
     private final StorageConfig storage = new StorageConfig();
@@ -256,6 +257,24 @@ public final class MemberConfig
     public java.nio.file.Path cpuCgroupMount()
     {
         return cpuCgroupMount;
+    }
+
+    /**
+     * Serve Prometheus {@code /metrics} over HTTP on the member's base port + 9. Off by default (embedded and test
+     * members); {@code stardust start} turns it on.
+     *
+     * @param on whether to serve it.
+     * @return this.
+     */
+    public MemberConfig metrics(final boolean on)
+    {
+        this.metrics = on;
+        return this;
+    }
+
+    public boolean metrics()
+    {
+        return metrics;
     }
 
     /**

@@ -131,6 +131,10 @@ public final class StardustCli implements Runnable
             "log is damaged, or that lags behind the log the other members kept (exit code 7).")
         boolean rebuildFromPeers;
 
+        @Option(names = "--no-metrics",
+            description = "Do not serve Prometheus /metrics (by default served over HTTP on the base port + 9).")
+        boolean noMetrics;
+
         @Option(names = "--no-cpu-cgroup",
             description = "Do not put this member's process in a cgroup of its own (by default it joins " +
             "stardust-member-<id>-<pid> under its cpu cgroup, where the cgroup v1 cpu controller can be written, so " +
@@ -162,6 +166,7 @@ public final class StardustCli implements Runnable
             config.sequencer().durability(durability);
             config.archiveSegmentBytes(archiveSegmentMb << 20);
             config.cpuCgroupMount(noCpuCgroup ? null : CpuQuota.DEFAULT_MOUNT);
+            config.metrics(!noMetrics);
             final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
             Thread.setDefaultUncaughtExceptionHandler((thread, error) -> failStop(thread, error, stopping.get()));
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();

@@ -46,6 +46,7 @@ public final class StardustMember implements AutoCloseable
     /** The quiet park every agent thread of this member reads: the idle-park knob. */
     private final java.util.concurrent.atomic.AtomicLong idleParkNs = new java.util.concurrent.atomic.AtomicLong();
     private CpuQuota cpuQuota;
+    private MetricsEndpoint metrics;
     private MemberKnobs knobs;
     /** Serves this member's row checkpoints to a peer rebuilding from it ({@link PeerBootstrap}). */
     private CheckpointTransfer.Server checkpointServer;
@@ -361,6 +362,21 @@ public final class StardustMember implements AutoCloseable
                 (line) -> log(config.memberId(), line));
             readEndpoint = ReadEndpoint.launch(
                 aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get(), knobs);
+            if (config.metrics())
+            {
+                try
+                {
+                    metrics = MetricsEndpoint.start(host, self.port(ClusterSpec.METRICS_PORT_OFFSET),
+                        config.memberId(), service, knobs,
+                        io.stardust.resourcectl.PowerModel.defaults(Runtime.getRuntime().availableProcessors()));
+                    log(config.memberId(), "metrics on http://" + host + ":" + metrics.port() + "/metrics");
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException("cannot serve /metrics on " + host + ":" +
+                        self.port(ClusterSpec.METRICS_PORT_OFFSET) + " (start with --no-metrics to go without)", ex);
+                }
+            }
         }
     }
 
@@ -844,8 +860,9 @@ public final class StardustMember implements AutoCloseable
             timer = null;
         }
         CloseHelper.quietClose(retentionArchive);
-        CloseHelper.closeAll(checkpointServer, readEndpoint, container, consensusModule, archive, mediaDriver,
+        CloseHelper.closeAll(metrics, checkpointServer, readEndpoint, container, consensusModule, archive, mediaDriver,
             cpuQuota);
+        metrics = null;
         cpuQuota = null;
         checkpointServer = null;
         readEndpoint = null;
