@@ -2,6 +2,9 @@ package io.stardust.server;
 
 import io.stardust.resourcectl.Budget;
 import io.stardust.resourcectl.Chart;
+import io.stardust.resourcectl.ClientPlant;
+import io.stardust.resourcectl.LiveController;
+import io.stardust.resourcectl.OvershootLedger;
 import io.stardust.resourcectl.ControllerConfig;
 import io.stardust.resourcectl.Decision;
 import io.stardust.resourcectl.Evaluation;
@@ -21,7 +24,7 @@ import java.util.concurrent.Callable;
 
 /** {@code stardust controller}: the resource controller. */
 @Command(name = "controller", description = "The resource controller, which keeps power under a budget.",
-    subcommands = {ControllerCommand.Simulate.class})
+    subcommands = {ControllerCommand.Simulate.class, ControllerCommand.Run.class})
 final class ControllerCommand implements Runnable
 {
     @picocli.CommandLine.Spec
@@ -31,6 +34,94 @@ final class ControllerCommand implements Runnable
     public void run()
     {
         spec.commandLine().usage(System.out);
+    }
+
+    /** {@code stardust controller run}. */
+    @Command(name = "run", description = {
+        "Run the controller against a running cluster until SIGINT: every period it reads each member's CPU, models",
+        "the cluster's power, accounts it in the overshoot ledger (saved after every period, so a restarted",
+        "controller resumes the debt), and sets each member's CPU quota for the capacity it decides (the admission",
+        "rate instead where no member has a quota knob and --peak-tps is given). One line per period, with the",
+        "reason. If this process dies the knobs stay as they were and the cluster keeps serving."})
+    static final class Run extends OpsCommands.ClusterCommand
+    {
+        @Option(names = "--period-ms", defaultValue = "2000", description = "Control period (default ${DEFAULT-VALUE}).")
+        long periodMs;
+
+        @Option(names = "--watts", description = "A constant budget for the whole cluster, watts.")
+        Double watts;
+
+        @Option(names = "--trace", description = "A budget trace (CSV seconds,watts or JSON), from the controller's " +
+            "start.")
+        File trace;
+
+        @Option(names = "--solar-seed", description = "A synthetic solar day with this seed (see --day-seconds, " +
+            "--base-watts, --peak-watts).")
+        Long solarSeed;
+
+        @Option(names = "--day-seconds", defaultValue = "600", description = "Solar day length (default ${DEFAULT-VALUE}).")
+        double daySeconds;
+
+        @Option(names = "--base-watts", defaultValue = "50", description = "Solar day base (default ${DEFAULT-VALUE}).")
+        double baseWatts;
+
+        @Option(names = "--peak-watts", defaultValue = "40", description = "Solar day peak (default ${DEFAULT-VALUE}).")
+        double peakWatts;
+
+        @Option(names = "--window-seconds", defaultValue = "60", description = "Ledger window T (default ${DEFAULT-VALUE}).")
+        double windowSeconds;
+
+        @Option(names = "--floor", defaultValue = "0.1", description = "Minimum capacity (default ${DEFAULT-VALUE}).")
+        double floor;
+
+        @Option(names = "--ledger", defaultValue = "controller.ledger",
+            description = "Where the overshoot ledger is kept (default ${DEFAULT-VALUE}).")
+        File ledgerFile;
+
+        @Option(names = "--member-cores", defaultValue = "2", description = "Cores each member may use: the power " +
+            "model's u is cores used over this, and capacity 1 is a quota of this many cores (default ${DEFAULT-VALUE}).")
+        double memberCores;
+
+        @Option(names = "--idle-watts", defaultValue = "15", description = "A member's idle watts (default ${DEFAULT-VALUE}).")
+        double idleWatts;
+
+        @Option(names = "--max-watts", defaultValue = "30", description = "A member's watts at full (default ${DEFAULT-VALUE}).")
+        double maxWatts;
+
+        @Option(names = "--peak-tps", defaultValue = "0", description = "The cluster's peak throughput, for the " +
+            "admission fallback (default none).")
+        double peakTps;
+
+        @Option(names = "--watch", description = "Only watch and account; never touch a knob.")
+        boolean watch;
+
+        @Override
+        public Integer call() throws Exception
+        {
+            final int sources = (watts != null ? 1 : 0) + (trace != null ? 1 : 0) + (solarSeed != null ? 1 : 0);
+            if (sources != 1)
+            {
+                throw new IllegalArgumentException("give exactly one budget: --watts, --trace or --solar-seed");
+            }
+            final Budget budget = watts != null ? Budget.constant(watts) : trace != null ?
+                TraceBudget.load(trace.toPath()) : new SolarDay(solarSeed, daySeconds, baseWatts, peakWatts);
+            final PowerModel member = new PowerModel(idleWatts, maxWatts, memberCores);
+            final ControllerConfig config = ControllerConfig.defaults(periodMs / 1000.0).withFloor(floor);
+            final io.stardust.protocol.ClusterSpec spec = io.stardust.protocol.ClusterSpec.parse(cluster);
+            final OvershootLedger ledger = OvershootLedger.load(ledgerFile.toPath(), windowSeconds);
+            System.out.printf(Locale.ROOT, "controller: %d members, period %d ms, ledger %s (debt %.1f J), %s%n",
+                spec.size(), periodMs, ledgerFile, ledger.debtJoules(), watch ? "watching only" : "steering");
+            final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
+            try (io.stardust.client.StardustClient client = connect())
+            {
+                final LiveController live = new LiveController(new ClientPlant(client, spec.size(), memberCores,
+                    peakTps), budget, member, spec.size(), config, ledger, ledgerFile.toPath(), !watch,
+                    System.out::println);
+                live.run(System.nanoTime(), running::get, (p) -> { });
+            }
+            return 0;
+        }
     }
 
     /** {@code stardust controller simulate}. */

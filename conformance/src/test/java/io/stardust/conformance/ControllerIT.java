@@ -1,0 +1,144 @@
+package io.stardust.conformance;
+
+import io.stardust.client.StardustClient;
+import io.stardust.protocol.codecs.Knob;
+import io.stardust.resourcectl.ClientPlant;
+import io.stardust.resourcectl.ControllerConfig;
+import io.stardust.resourcectl.LiveController;
+import io.stardust.resourcectl.OvershootLedger;
+import io.stardust.resourcectl.PowerModel;
+import io.stardust.test.ProcessCluster;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The live controller against real member processes under load: after the budget steps down to half of what the
+ * cluster draws, its power (modelled from measured CPU) is under the new budget within 5 control periods; after a
+ * step up it rises again. The same step with the controller off does not get under: the check has something to
+ * catch.
+ *
+ * <p>The power model here is 1 W idle and 30 W at full per member (2 cores), so that power is nearly proportional to
+ * CPU and "half" asks for half the CPU; with the default model idle watts dominate and half is under the floor.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ControllerIT
+{
+    private static final PowerModel MEMBER = new PowerModel(1, 30, 2);
+    private static final int SETTLE = 5;
+
+    @Test
+    void shouldFollowABudgetStepDownAndUpAndFailWithTheControllerOff() throws Exception
+    {
+        try (ProcessCluster cluster = new ProcessCluster(3))
+        {
+            cluster.startAll(true);
+            try (StardustClient client = cluster.connect((c) -> c))
+            {
+                client.createTable("kv").get(60, TimeUnit.SECONDS);
+                Assumptions.assumeTrue(client.status(0).get(10, TimeUnit.SECONDS).telemetry()
+                    .cpuQuotaMillicores() == 0, "no CPU quota knob on this machine (members could not join a " +
+                    "cgroup of their own), and this test steers with it");
+                final AtomicReference<Double> budget = new AtomicReference<>(1_000.0);
+                final List<String> log = new ArrayList<>();
+                final LiveController live = new LiveController(new ClientPlant(client, 3, 2, 0), (t) -> budget.get(),
+                    MEMBER, 3, ControllerConfig.defaults(1), new OvershootLedger(60), null, true, log::add);
+                try (AckedWrites load = new AckedWrites(client, "kv", "k"))
+                {
+                    load.awaitMore(300, "warm");
+                    final Runner run = new Runner(live, log);
+                    final double full = mean(run.periods(4));
+                    final double half = full / 2;
+                    budget.set(half);
+                    final List<LiveController.Period> down = run.periods(SETTLE + 4);
+                    assertTrue(underWithin(down, half), "on: under " + half + " W within " + SETTLE + " periods " +
+                        "(it drew " + full + " W at full):\n" + String.join("\n", run.lines(down.size())));
+                    assertTrue(mean(down.subList(SETTLE, down.size())) <= half * 1.1, "and stays near or under:\n" +
+                        String.join("\n", run.lines(down.size())));
+
+                    budget.set(full * 1.5);
+                    final List<LiveController.Period> up = run.periods(SETTLE + 3);
+                    assertTrue(mean(up.subList(SETTLE, up.size())) > 1.3 * mean(down.subList(SETTLE, down.size())),
+                        "power rises again after the step up:\n" + String.join("\n", run.lines(up.size())));
+
+                    // The same step down with the controller off (quotas lifted): the check above must fail.
+                    live.on(false);
+                    for (int m = 0; m < 3; m++)
+                    {
+                        client.setKnob(m, Knob.CPU_QUOTA_MILLICORES, 0).get(10, TimeUnit.SECONDS);
+                    }
+                    run.periods(2);
+                    budget.set(half);
+                    final List<LiveController.Period> off = run.periods(SETTLE + 1);
+                    assertFalse(underWithin(off, half), "off: the load alone must stay over " + half + " W:\n" +
+                        String.join("\n", run.lines(off.size())));
+                    load.awaitMore(100, "the cluster still commits");
+                }
+                System.out.println("ControllerIT periods:\n" + String.join("\n", log));
+            }
+        }
+    }
+
+    /** @return true when some period among the first {@link #SETTLE} after a step is at or under the budget. */
+    private static boolean underWithin(final List<LiveController.Period> periods, final double budget)
+    {
+        for (int k = 0; k < SETTLE && k < periods.size(); k++)
+        {
+            if (periods.get(k).watts() <= budget)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static double mean(final List<LiveController.Period> periods)
+    {
+        return periods.stream().mapToDouble(LiveController.Period::watts).average().orElse(0);
+    }
+
+    /** Runs the controller one period at a time on its own clock. */
+    private static final class Runner
+    {
+        private final LiveController live;
+        private final List<String> log;
+        private final long start = System.nanoTime();
+        private long tick;
+
+        Runner(final LiveController live, final List<String> log) throws Exception
+        {
+            this.live = live;
+            this.log = log;
+            live.step(0);
+        }
+
+        List<LiveController.Period> periods(final int n) throws Exception
+        {
+            final List<LiveController.Period> periods = new ArrayList<>();
+            for (int i = 0; i < n; i++)
+            {
+                tick++;
+                final long due = start + tick * live.periodNanos();
+                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime())
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                periods.add(live.step((System.nanoTime() - start) / 1e9));
+            }
+            return periods;
+        }
+
+        List<String> lines(final int n)
+        {
+            return log.subList(Math.max(0, log.size() - n), log.size());
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.stardust.resourcectl;
+
+import io.stardust.client.MemberStatus;
+import io.stardust.client.StardustClient;
+import io.stardust.protocol.codecs.Knob;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running cluster as the live controller sees it, through the Java client: telemetry from each member's status,
+ * and capacity mapped onto the knobs in this order:
+ * <ol>
+ *   <li>the CPU quota of each member's cgroup: capacity times the cores a member may use. It caps power directly and
+ *   at once, on one member, with no log record;</li>
+ *   <li>on a cluster whose members have no quota knob, the replicated admission rate: capacity times the peak
+ *   throughput given (it goes through the log, so it is set only when it changes by more than 5%).</li>
+ * </ol>
+ * A member that cannot be reached is left out of the sample and keeps its knobs.
+ */
+public final class ClientPlant implements ClusterPlant
+{
+    private final StardustClient client;
+    private final int members;
+    private final double memberCores;
+    private final double peakTps;
+    private final MemberStatus[] previous;
+    private long admissionRate = -1;
+
+    /**
+     * @param client      a client of the cluster.
+     * @param members     how many members it has (ids 0 to members - 1).
+     * @param memberCores cores each member may use: a capacity of 1 gives each this quota.
+     * @param peakTps     the cluster's peak throughput, for the admission fallback; 0 for none.
+     */
+    public ClientPlant(final StardustClient client, final int members, final double memberCores,
+        final double peakTps)
+    {
+        this.client = client;
+        this.members = members;
+        this.memberCores = memberCores;
+        this.peakTps = peakTps;
+        this.previous = new MemberStatus[members];
+    }
+
+    @Override
+    public List<MemberSample> sample()
+    {
+        final List<MemberSample> samples = new ArrayList<>(members);
+        for (int m = 0; m < members; m++)
+        {
+            final MemberStatus now = status(m);
+            final MemberStatus before = previous[m];
+            previous[m] = now;
+            if (now == null || before == null || now.telemetry() == null || before.telemetry() == null)
+            {
+                continue;
+            }
+            final double seconds = (now.telemetry().sampledAtNanos() - before.telemetry().sampledAtNanos()) / 1e9;
+            if (seconds <= 0)
+            {
+                continue;
+            }
+            final double cores = (now.telemetry().cpuNanos() - before.telemetry().cpuNanos()) / 1e9 / seconds;
+            final double txns = (now.committed() + now.aborted() - before.committed() - before.aborted()) / seconds;
+            final long quota = now.telemetry().cpuQuotaMillicores();
+            samples.add(new MemberSample(m, cores, quota < 0 ? -1 : quota / 1000.0, txns,
+                now.telemetry().epochLatencyP99Micros()));
+        }
+        return samples;
+    }
+
+    @Override
+    public String apply(final double capacity)
+    {
+        final long millicores = Math.max(10, Math.round(capacity * memberCores * 1000));
+        final StringBuilder knobs = new StringBuilder();
+        boolean anyQuota = false;
+        for (int m = 0; m < members; m++)
+        {
+            try
+            {
+                client.setKnob(m, Knob.CPU_QUOTA_MILLICORES, millicores).get(5, TimeUnit.SECONDS);
+                anyQuota = true;
+            }
+            catch (final Exception ex)
+            {
+                knobs.append("member ").append(m).append(" quota not set (").append(rootMessage(ex)).append("); ");
+            }
+        }
+        if (anyQuota)
+        {
+            knobs.append(String.format(Locale.ROOT, "cpu quota %d millicores a member", millicores));
+        }
+        else if (peakTps > 0)
+        {
+            final long rate = Math.max(1, Math.round(capacity * peakTps));
+            if (admissionRate < 0 || Math.abs(rate - admissionRate) > 0.05 * admissionRate)
+            {
+                try
+                {
+                    client.setAdmission(rate, (int)Math.max(1, Math.min(1_000_000, rate / 10))).get(10,
+                        TimeUnit.SECONDS);
+                    admissionRate = rate;
+                }
+                catch (final Exception ex)
+                {
+                    knobs.append("admission not set (").append(rootMessage(ex)).append("); ");
+                }
+            }
+            knobs.append("admission ").append(admissionRate).append(" txn/s");
+        }
+        else
+        {
+            knobs.append("no knob turned: no member has a CPU quota knob and no peak throughput was given for the " +
+                "admission rate");
+        }
+        return knobs.toString();
+    }
+
+    private MemberStatus status(final int m)
+    {
+        try
+        {
+            return client.status(m).get(2, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            return null;
+        }
+    }
+
+    private static String rootMessage(final Throwable ex)
+    {
+        Throwable t = ex;
+        while (t.getCause() != null)
+        {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}
