@@ -1,7 +1,7 @@
 # Stardust build entry points. Needs only a JDK 17 and Maven.
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test conformance soak soak-idle tables bench bench-full bench-jmh clean cluster-start cluster-stop cluster-status
+.PHONY: build run test conformance soak soak-idle tables bench bench-full bench-jmh bench-resource controller-demo clean cluster-start cluster-stop cluster-status
 
 build:
 	$(MVN) -q install -DskipTests
@@ -49,6 +49,16 @@ bench-full: build
 # JMH micro-benchmarks (codec, scheduler validation, storage); JMH_ARGS passes JMH options (a name filter, -f, -i).
 bench-jmh: build
 	bin/bench jmh -rf json -rff bench/target/jmh.json $(JMH_ARGS)
+
+# Power that follows load (CPU at 0 to 100% of peak, with a PNG chart) and each knob's effect under load, on three
+# member processes started here (about 6 minutes). Results: bench/target/results/resource.md, power-curve.png.
+bench-resource: build
+	bin/bench resource
+
+# The live controller (about 7 minutes): three member processes under YCSB-A, their modelled power kept under a
+# solar day compressed into 5 minutes. Results: bench/target/results/controller-demo.md and controller-demo.png.
+controller-demo: build
+	bin/bench controller-demo
 
 clean:
 	$(MVN) -q clean

@@ -194,6 +194,12 @@ public final class StardustTarget implements Target
         return ProcessCpu.nanos(pids);
     }
 
+    /** @return the client every session shares (for knobs and control records). */
+    StardustClient client()
+    {
+        return client;
+    }
+
     @Override
     public boolean batchWindow(final long micros) throws Exception
     {
