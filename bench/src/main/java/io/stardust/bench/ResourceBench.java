@@ -53,6 +53,10 @@ public final class ResourceBench implements Callable<Integer>
     @Option(names = "--out", defaultValue = "bench/target/results", description = "Where results go.")
     File out;
 
+    @Option(names = "--member-jvm-opts", defaultValue = "", description = "JVM options for the member processes, " +
+        "space-separated (to compare a setting against the defaults).")
+    String memberJvmOptions;
+
     private static final int CLIENTS = 64;
     private static final long RECORDS = 10_000;
     private final Runner runner = new Runner(null);
@@ -71,10 +75,15 @@ public final class ResourceBench implements Callable<Integer>
             knobs = true;
         }
         Files.createDirectories(out.toPath());
-        final StringBuilder md = new StringBuilder("# Resource bench, " + LocalDate.now() + "\n\n");
-        try (StardustTarget target = new StardustTarget(null, RECORDS, 1, true))
+        final StringBuilder md = new StringBuilder("# Resource bench, " + LocalDate.now() +
+            (memberJvmOptions.isBlank() ? "" : ", members with " + memberJvmOptions) + "\n\n");
+        try (StardustTarget target = new StardustTarget(null, RECORDS, 1, true,
+            memberJvmOptions.isBlank() ? new String[0] : memberJvmOptions.trim().split("\\s+")))
         {
             target.load(RECORDS, 100, 1_000, 1_000);
+            // A fresh member's code is cold: the first seconds of load run far below peak.
+            run(target, 0, "warm-up");
+            run(target, 0, "warm-up");
             final Result peak = run(target, 0, "peak");
             if (curve)
             {

@@ -175,10 +175,23 @@ public final class StardustMember implements AutoCloseable
         }
     }
 
+    /**
+     * The media driver's: parks that follow the gap between its work (see {@link AdaptiveIdleStrategy}). Which agents
+     * park that way: {@code -Dstardust.idle.gap=all} (the default), {@code driver}, or {@code none} (busy and quiet
+     * windows, the strategy before; kept to measure one against the other with {@code bin/bench resource}).
+     */
+    private IdleStrategy driverIdle()
+    {
+        return GAP_AGENTS.equals("none") ? idle().get() : AdaptiveIdleStrategy.gapParks(idleParkNs);
+    }
+
+    private static final String GAP_AGENTS = System.getProperty("stardust.idle.gap", "all");
+
     private Supplier<IdleStrategy> idle()
     {
         // Never busy spin: a 2-core machine runs three members, clients and the build at once.
-        return () -> AdaptiveIdleStrategy.withQuietPark(idleParkNs);
+        return GAP_AGENTS.equals("all") ? () -> AdaptiveIdleStrategy.gapParks(idleParkNs) :
+            () -> AdaptiveIdleStrategy.withQuietPark(idleParkNs);
     }
 
     private void start()
@@ -216,8 +229,9 @@ public final class StardustMember implements AutoCloseable
         final MediaDriver.Context driver = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(idle().get())
-            .asyncExecutorIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(10)))
+            .sharedIdleStrategy(driverIdle())
+            // Name resolution and other rare tasks: a long park costs nothing (it was 10 ms: 0.005 cores a member).
+            .asyncExecutorIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(50)))
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
