@@ -76,10 +76,11 @@ public final class ControllerDemo implements java.util.concurrent.Callable<Integ
             System.out.printf(Locale.ROOT, "fitted plant: idle %.3f cores = %.1f W; peak %.0f txn/s at %.3f cores = " +
                 "%.1f W%n", idleCores, idleWatts, peak.throughput(), peakCores, peakWatts);
 
-            // The day: at night the base allows a fifth of the way from idle to peak; noon allows more than peak.
+            // The day: at night the base allows a third of the way from idle to peak; noon allows more than peak. The
+            // floor is 5% of capacity, whose modelled watts stay under the base.
             final double span = peakWatts - idleWatts;
-            final SolarDay day = new SolarDay(seed, seconds, idleWatts + 0.2 * span, 1.2 * span);
-            final ControllerConfig config = ControllerConfig.defaults(periodMs / 1000.0);
+            final SolarDay day = new SolarDay(seed, seconds, idleWatts + 0.35 * span, 1.0 * span);
+            final ControllerConfig config = ControllerConfig.defaults(periodMs / 1000.0).withFloor(0.05);
             final List<LiveController.Period> periods = new ArrayList<>();
             final AtomicBoolean loading = new AtomicBoolean(true);
             final Runner.Plan load = new Runner.Plan(Workload.YCSB_A, KeyChooser.parse("uniform", RECORDS), 64, 0, 0,

@@ -945,8 +945,10 @@ public final class StardustClient implements AutoCloseable
             {
                 int to = from;
                 int bytes = 0;
+                // A knob goes alone: the read endpoint refuses one inside a batch (batches are for reads).
                 while (to < reads.size() && to - from < MAX_READ_BATCH_RECORDS &&
-                    (to == from || bytes + reads.get(to).frame.length + 4 <= MAX_READ_BATCH_BYTES))
+                    (to == from || bytes + reads.get(to).frame.length + 4 <= MAX_READ_BATCH_BYTES) &&
+                    (to == from || (reads.get(to).kind != Kind.KNOB && reads.get(from).kind != Kind.KNOB)))
                 {
                     bytes += reads.get(to).frame.length + 4;
                     to++;
