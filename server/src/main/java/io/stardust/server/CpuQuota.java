@@ -25,6 +25,8 @@ final class CpuQuota implements AutoCloseable
     /** The CFS period used with a quota, microseconds. */
     static final long PERIOD_US = 100_000;
     private static final String PREFIX = "stardust-member-";
+    /** The group's CPU weight, in threads' worth: about the agent threads a loaded member keeps runnable. */
+    static final int SHARE_THREADS = 8;
 
     private final Path group;
     private final Path parent;
@@ -65,6 +67,10 @@ final class CpuQuota implements AutoCloseable
             final Path group = parent.resolve(PREFIX + memberId + "-" + pid);
             Files.createDirectories(group);
             write(group.resolve("cpu.cfs_period_us"), Long.toString(PERIOD_US));
+            // A group competes with the other processes' threads as one entity: with the default weight (1,024, one
+            // thread's) a whole member got as much CPU as one busy thread elsewhere, and under a busy core members
+            // missed heartbeats. Weigh it as SHARE_THREADS threads.
+            write(group.resolve("cpu.shares"), Long.toString(1024L * SHARE_THREADS));
             write(group.resolve("cgroup.procs"), Long.toString(pid));
             log.accept("in cgroup " + group + " (the cpu-quota knob works; no quota set)");
             return new CpuQuota(group, parent, null);
