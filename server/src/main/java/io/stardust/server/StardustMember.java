@@ -735,6 +735,14 @@ public final class StardustMember implements AutoCloseable
                     " then start it again.", EXIT_DISK);
                 break;
             }
+            if (t.getMessage() != null && t.getMessage().contains("low storage threshold"))
+            {
+                // The archive refuses to record below its own free-space floor (seen while a member catches up on a
+                // nearly full disk); the consensus module then terminates, which alone would look like a clean stop.
+                fatal("disk nearly full: the archive refused to record (" + t.getMessage() + "). Free space on " +
+                    "the archive's file system, then start this member again.", EXIT_DISK);
+                break;
+            }
         }
     }
 
