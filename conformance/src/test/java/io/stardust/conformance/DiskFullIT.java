@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -33,21 +32,25 @@ class DiskFullIT
     void shouldStopAMemberWhoseDiskFillsAndLoseNothing() throws Exception
     {
         // The member's 500 ms watch or storage's check before an epoch's writes, whichever sees it first.
-        fill(FLOOR_MB, 3, "disk nearly full: ");
+        fill(FLOOR_MB, java.util.Set.of(3), "disk nearly full: ");
     }
 
     /**
      * With the floor turned off the disk really fills. A memory-mapped file that cannot grow then faults the thread
      * writing it; the member stops (exit code 4), saying the disk is full: at once, as if killed with -9, when an
-     * Aeron thread dies, or when the fault hits an epoch's write, as a replica that cannot finish an epoch.
+     * Aeron thread dies, or when the fault hits an epoch's write, as a replica that cannot finish an epoch. On a busy
+     * machine the member may still be catching up when the disk fills: then its archive refuses to start recording
+     * below its own free-space floor first, and the member stops with exit code 3, disk nearly full. Either way it
+     * says the disk is full and loses nothing.
      */
     @Test
     void shouldStopAMemberWhoseWriteFailsOnAFullDiskAndLoseNothing() throws Exception
     {
-        fill(0, 4, ": the disk is full");
+        fill(0, java.util.Set.of(4, 3), ": the disk is full|disk nearly full: ");
     }
 
-    private static void fill(final int floorMb, final int exitCode, final String expected) throws Exception
+    private static void fill(final int floorMb, final java.util.Set<Integer> exitCodes, final String expected)
+        throws Exception
     {
         try (ProcessCluster cluster = new ProcessCluster(3).withStartOptions("--min-free-disk-mb=" + floorMb))
         {
@@ -58,7 +61,7 @@ class DiskFullIT
             Assumptions.assumeTrue(mountError == null, () -> "cannot mount a tmpfs for the full disk: " + mountError);
             try
             {
-                exercise(cluster, victim, dataDir, floorMb, exitCode, expected);
+                exercise(cluster, victim, dataDir, floorMb, exitCodes, expected);
             }
             finally
             {
@@ -72,7 +75,7 @@ class DiskFullIT
     }
 
     private static void exercise(final ProcessCluster cluster, final int victim, final File dataDir, final int floorMb,
-        final int exitCode, final String expected) throws Exception
+        final java.util.Set<Integer> exitCodes, final String expected) throws Exception
     {
         cluster.startAll(true);
         final Set<String> acknowledged = new HashSet<>();
@@ -95,9 +98,12 @@ class DiskFullIT
                 }
                 Await.until(() -> "member " + victim + " to stop on its full disk; its log:\n" + cluster.log(victim),
                     Duration.ofSeconds(120), () -> cluster.exitCode(victim) != null);
-                assertEquals(exitCode, cluster.exitCode(victim), "exit code of the member that stopped on a full disk; " +
-                    "its log:\n" + cluster.log(victim));
-                assertTrue(cluster.log(victim).contains(expected), cluster.log(victim));
+                assertTrue(exitCodes.contains(cluster.exitCode(victim)), "exit code " + cluster.exitCode(victim) +
+                    " of the member that stopped on a full disk, expected one of " + exitCodes + "; its log:\n" +
+                    cluster.log(victim));
+                final String log = cluster.log(victim);
+                assertTrue(java.util.Arrays.stream(expected.split("\\|")).anyMatch(log::contains),
+                    "the member says the disk is full (" + expected + "):\n" + log);
                 load.awaitMore(300, "with the full member stopped");
 
                 assertTrue(filler.delete(), "freed " + filler);
