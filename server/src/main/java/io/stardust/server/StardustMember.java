@@ -442,10 +442,16 @@ public final class StardustMember implements AutoCloseable
      */
     private void watchElection()
     {
+        if (closed.get() || fatalReason() != null)
+        {
+            // Going down: the consensus module unmaps its counters as it terminates, and reading one then crashed
+            // the JVM (SIGSEGV in this method, exit 134, seen as DiskFullIT's member stopped).
+            return;
+        }
         try
         {
             final ConsensusModule module = consensusModule;
-            if (module == null)
+            if (module == null || module.context().aeron() == null || module.context().aeron().isClosed())
             {
                 return;
             }
