@@ -616,7 +616,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             .aborted(replica.abortedCount())
             .lastDigest(replica.lastDigest())
             .workers(replica.workers())
-            .cpuNanos(processCpuNanos())
+            .cpuNanos(MetricsEndpoint.processCpuNanos())
             .sampledAtNanos(System.nanoTime())
             .epochs(replica.telemetry().epochs())
             .lastEpochTxns(replica.telemetry().lastEpochTxns())
@@ -659,12 +659,6 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             .knob(knob)
             .value(inForce);
         send(sessionId, knobAckEncoder.encodedLength());
-    }
-
-    private static long processCpuNanos()
-    {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-            instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     private void onDigest(final int sessionId, final long correlationId, final long requested)
