@@ -67,7 +67,7 @@ final class OpsCommands
     /** {@code stardust set-batch-window}. */
     @Command(name = "set-batch-window",
         description = "Change the epoch batch window; every replica applies it from the same epoch.")
-    static final class SetBatchWindow extends ClusterCommand
+    static class SetBatchWindow extends ClusterCommand
     {
         @Option(names = "--micros", required = true, description = "New window in microseconds (1000..10000000).")
         long micros;

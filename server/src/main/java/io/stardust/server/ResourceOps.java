@@ -241,20 +241,7 @@ final class ResourceOps implements Runnable
     /** {@code stardust ops batch-window}. */
     @Command(name = "batch-window", description = "Change the epoch batch window through the log: every replica " +
         "switches at the same epoch (it can change outcomes, so it is a replicated setting).")
-    static final class BatchWindow extends OpsCommands.ClusterCommand
+    static final class BatchWindow extends OpsCommands.SetBatchWindow
     {
-        @Option(names = "--micros", required = true, description = "New window in microseconds (1000..10000000).")
-        long micros;
-
-        @Override
-        public Integer call() throws Exception
-        {
-            try (StardustClient client = connect())
-            {
-                final ControlResult result = client.setBatchWindow(micros).get(30, TimeUnit.SECONDS);
-                System.out.println(result.detail());
-            }
-            return 0;
-        }
     }
 }
