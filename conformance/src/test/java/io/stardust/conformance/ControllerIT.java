@@ -2,7 +2,9 @@ package io.stardust.conformance;
 
 import io.stardust.client.StardustClient;
 import io.stardust.protocol.codecs.Knob;
+import io.stardust.resourcectl.BudgetSpec;
 import io.stardust.resourcectl.ClientPlant;
+import io.stardust.resourcectl.ClusterControlStore;
 import io.stardust.resourcectl.ControllerConfig;
 import io.stardust.resourcectl.LiveController;
 import io.stardust.resourcectl.OvershootLedger;
@@ -15,7 +17,6 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The live controller against real member processes under load: after the budget steps down to half of what the
  * cluster draws, its power (modelled from measured CPU) is under the new budget within 5 control periods; after a
  * step up it rises again. The same step with the controller off does not get under: the check has something to
- * catch. Periods of 2 s.
+ * catch. Periods of 2 s. The budgets and the switch that turns the controller off are set as operators set them: stored
+ * in the cluster, where the controller reads them every period.
  *
  * <p>The power model here is 1 W idle and 30 W at full per member (2 cores), so that power is nearly proportional to
  * CPU and "half" asks for half the CPU; with the default model idle watts dominate and half is under the floor.
@@ -47,11 +49,14 @@ class ControllerIT
                 Assumptions.assumeTrue(client.status(0).get(10, TimeUnit.SECONDS).telemetry()
                     .cpuQuotaMillicores() == 0, "no CPU quota knob on this machine (members could not join a " +
                     "cgroup of their own), and this test steers with it");
-                final AtomicReference<Double> budget = new AtomicReference<>(1_000.0);
+                // The budget and the switch go where operators put them (stardust ops budget, stardust ops
+                // controller): into the cluster, which the controller reads every period.
+                final ClusterControlStore operator = new ClusterControlStore(client);
+                operator.setBudget(null, BudgetSpec.watts(1_000, System.currentTimeMillis()));
                 final List<String> log = new ArrayList<>();
-                final LiveController live = new LiveController(new ClientPlant(client, 3, 2, 0), (t) -> budget.get(),
-                    MEMBER, 3, ControllerConfig.defaults(2).withFloor(0.03), new OvershootLedger(60), null, true,
-                    log::add);
+                final LiveController live = new LiveController(new ClientPlant(client, 3, 2, 0), MEMBER,
+                    List.of("dc1", "dc1", "dc1"), ControllerConfig.defaults(2).withFloor(0.03), new OvershootLedger(60),
+                    null, null, operator, System.currentTimeMillis(), true, log::add);
                 // Three loads of 64 commits in flight each: enough to keep the members near the machine's two cores,
                 // so that what "full" draws is steady and half of it is well below.
                 try (AckedWrites load = new AckedWrites(client, "kv", "k");
@@ -65,14 +70,14 @@ class ControllerIT
                     run.periods(3);
                     final double full = mean(run.periods(4));
                     final double half = full / 2;
-                    budget.set(half);
+                    operator.setBudget(null, BudgetSpec.watts(half, System.currentTimeMillis()));
                     final List<LiveController.Period> down = run.periods(SETTLE + 4);
                     assertTrue(underWithin(down, half), "on: under " + half + " W within " + SETTLE + " periods " +
                         "(it drew " + full + " W at full):\n" + String.join("\n", run.lines(down.size())));
                     assertTrue(mean(down.subList(SETTLE, down.size())) <= half * 1.1, "and stays near or under:\n" +
                         String.join("\n", run.lines(down.size())));
 
-                    budget.set(full * 1.5);
+                    operator.setBudget(null, BudgetSpec.watts(full * 1.5, System.currentTimeMillis()));
                     // The load comes back from the throttled spell with a backlog (epoch latency near a second at
                     // first): judged by its best 3 periods of 8, and by the throughput it gets back.
                     final List<LiveController.Period> up = run.periods(SETTLE + 3);
@@ -83,14 +88,17 @@ class ControllerIT
                         String.join("\n", run.lines(down.size() + up.size())));
 
                     // The same step down with the controller off (quotas lifted): the check above must fail.
-                    live.on(false);
+                    operator.setController(false);
                     for (int m = 0; m < 3; m++)
                     {
                         client.setKnob(m, Knob.CPU_QUOTA_MILLICORES, 0).get(10, TimeUnit.SECONDS);
                     }
                     run.periods(2);
-                    budget.set(half);
+                    operator.setBudget(null, BudgetSpec.watts(half, System.currentTimeMillis()));
                     final List<LiveController.Period> off = run.periods(SETTLE + 1);
+                    assertTrue(off.stream().allMatch((p) -> p.decision() == null && p.knobs().contains("controller " +
+                        "off")), "the switch stored in the cluster turned the controller off:\n" +
+                        String.join("\n", run.lines(off.size())));
                     assertFalse(underWithin(off, half), "off: the load alone must stay over " + half + " W:\n" +
                         String.join("\n", run.lines(off.size())));
                     load.awaitMore(100, "the cluster still commits");

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>the CPU quota of each member's cgroup: capacity times the cores a member may use. It caps power directly and
  *   at once, on one member, with no log record;</li>
- *   <li>on a cluster whose members have no quota knob, the replicated admission rate: capacity times the peak
- *   throughput given (it goes through the log, so it is set only when it changes by more than 5%).</li>
+ *   <li>on a cluster whose members have no quota knob, the replicated admission rate: the lowest member's capacity
+ *   times the peak throughput given (admission is one rate for the whole cluster) (it goes through the log, so it is set only when it changes by more than 5%).</li>
  * </ol>
  * A member that cannot be reached is left out of the sample and keeps its knobs.
  */
@@ -73,30 +73,39 @@ public final class ClientPlant implements ClusterPlant
     }
 
     @Override
-    public String apply(final double capacity)
+    public String apply(final double[] capacity)
     {
-        final long millicores = Math.max(10, Math.round(capacity * memberCores * 1000));
         final StringBuilder knobs = new StringBuilder();
-        boolean anyQuota = false;
+        final java.util.TreeMap<Long, List<Integer>> set = new java.util.TreeMap<>();
+        double lowest = 1;
         for (int m = 0; m < members; m++)
         {
+            lowest = Math.min(lowest, capacity[m]);
+            final long millicores = Math.max(10, Math.round(capacity[m] * memberCores * 1000));
             try
             {
                 client.setKnob(m, Knob.CPU_QUOTA_MILLICORES, millicores).get(5, TimeUnit.SECONDS);
-                anyQuota = true;
+                set.computeIfAbsent(millicores, (k) -> new ArrayList<>()).add(m);
             }
             catch (final Exception ex)
             {
                 knobs.append("member ").append(m).append(" quota not set (").append(rootMessage(ex)).append("); ");
             }
         }
-        if (anyQuota)
+        final boolean anyQuota = !set.isEmpty();
+        if (anyQuota && set.size() == 1)
         {
-            knobs.append(String.format(Locale.ROOT, "cpu quota %d millicores a member", millicores));
+            knobs.append(String.format(Locale.ROOT, "cpu quota %d millicores a member", set.firstKey()));
+        }
+        else if (anyQuota)
+        {
+            knobs.append("cpu quota");
+            set.forEach((mc, ids) -> knobs.append(String.format(Locale.ROOT, " %d millicores on %s", mc,
+                ids.size() == 1 ? "member " + ids.get(0) : "members " + ids)));
         }
         else if (peakTps > 0)
         {
-            final long rate = Math.max(1, Math.round(capacity * peakTps));
+            final long rate = Math.max(1, Math.round(lowest * peakTps));
             if (admissionRate < 0 || Math.abs(rate - admissionRate) > 0.05 * admissionRate)
             {
                 try

@@ -29,10 +29,10 @@ public interface ClusterPlant
     List<MemberSample> sample();
 
     /**
-     * Set the knobs for a capacity.
+     * Set the knobs for a capacity per member.
      *
-     * @param capacity a fraction of full capacity, in (0, 1].
+     * @param capacity by member id, a fraction of full capacity in (0, 1].
      * @return the knobs now, in words, for the decision log.
      */
-    String apply(double capacity);
+    String apply(double[] capacity);
 }

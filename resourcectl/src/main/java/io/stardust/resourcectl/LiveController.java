@@ -2,33 +2,47 @@ package io.stardust.resourcectl;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * The controller against a running cluster, once a period: sample every member's CPU, model the cluster's power,
- * account the period just past in the overshoot ledger (saved after every period, so a restarted controller resumes
- * the debt), decide a capacity and set the knobs. Every period is logged with the decision's reason.
+ * The controller against a running cluster, once a period: read what operators have told it (a {@link ControlSource}:
+ * on or off, the budgets), sample every member's CPU, model the power of every budgeted scope (the whole cluster, and
+ * each datacenter with a budget of its own), account the period just past in each scope's overshoot ledger (saved
+ * after every period, so a restarted controller resumes the debt), decide a capacity per scope and set the knobs:
+ * each member gets the lowest capacity of the scopes it is in. Every period is logged with the reasons.
  *
- * <p>The knobs stay where they were last set if this process dies: members do not depend on it, and keep serving.
- * Time restarts at 0 when a controller starts, so a budget trace restarts with it; the debt carries over.
+ * <p>The knobs stay where they were last set if this process dies, or while the controller is off: members do not
+ * depend on it, and keep serving. A budget stored in the cluster has its own start time, so a restarted controller
+ * picks its trace up where it is; the budget it was started with (when the cluster stores none) restarts at 0 with it.
  */
 public final class LiveController
 {
+    /** The name of the whole cluster's scope in logs. */
+    public static final String CLUSTER = "cluster";
+
     /**
      * One control period.
      *
      * @param seconds      when it started, from the controller's start.
-     * @param budgetWatts  the budget then.
+     * @param budgetWatts  the budget then: the cluster's, else the sum of the datacenters'; NaN when there is none.
      * @param watts        the cluster's modelled power over the period before it.
      * @param cores        the cluster's CPU over that period.
      * @param txnPerSecond transactions decided per second over that period (the leader's count).
      * @param p99Micros    the worst member's epoch latency p99.
-     * @param decision     the controller's decision; null when it is off.
+     * @param decision     the binding decision (the lowest capacity); null when the controller is off or has no
+     *                     budget.
      * @param knobs        the knobs after it, in words.
      */
     public record Period(double seconds, double budgetWatts, double watts, double cores, double txnPerSecond,
@@ -36,19 +50,74 @@ public final class LiveController
     {
     }
 
+    /** A budgeted set of members with its own controller and ledger. */
+    private final class Scope
+    {
+        final String name;
+        final int[] members;
+        final PowerController controller;
+        final OvershootLedger ledger;
+        final Path ledgerFile;
+        Object source;
+        Budget budget;
+        long startMillis;
+        double lastT = -1;
+        double lastBudget;
+        Decision decision;
+
+        Scope(final String name, final int[] members, final OvershootLedger ledger, final Path ledgerFile)
+        {
+            this.name = name;
+            this.members = members;
+            this.ledger = ledger;
+            this.ledgerFile = ledgerFile;
+            final List<PowerModel> models = new ArrayList<>();
+            for (int i = 0; i < members.length; i++)
+            {
+                models.add(memberModel);
+            }
+            this.controller = new PowerController(config, PowerModel.sum(models));
+        }
+
+        /** Take a budget; a new one starts new windows in the ledger (the debt carries over). */
+        void budget(final Object from, final Budget b, final long start)
+        {
+            if (source != null && !source.equals(from))
+            {
+                ledger.newTrace();
+                lastT = -1;
+            }
+            source = from;
+            budget = b;
+            startMillis = start;
+        }
+
+        double t(final double seconds)
+        {
+            return Math.max(0, (controllerStartMillis + (long)(seconds * 1000) - startMillis) / 1000.0);
+        }
+    }
+
     private final ClusterPlant plant;
-    private final Budget budget;
     private final PowerModel memberModel;
+    private final List<String> memberDatacenters;
     private final ControllerConfig config;
-    private final OvershootLedger ledger;
     private final Path ledgerFile;
-    private final PowerController controller;
+    private final double windowSeconds;
+    private final Budget startBudget;
+    private final ControlSource source;
+    private final long controllerStartMillis;
     private final Consumer<String> log;
-    private volatile boolean on;
-    private double lastSeconds = -1;
-    private double lastBudget;
+    private final Map<String, Scope> scopes = new LinkedHashMap<>();
+    private final Map<String, OvershootLedger> ledgers = new HashMap<>();
+    private volatile boolean steer;
+    private ControlState state = ControlState.NONE;
+    private String stateProblem;
+    private int plantSampled;
 
     /**
+     * A controller of one cluster-wide budget, told nothing from outside.
+     *
      * @param plant       the cluster.
      * @param budget      C(t), t from this controller's start.
      * @param memberModel each member's power model.
@@ -63,22 +132,47 @@ public final class LiveController
         final int members, final ControllerConfig config, final OvershootLedger ledger, final Path ledgerFile,
         final boolean on, final Consumer<String> log)
     {
-        this.plant = plant;
-        this.budget = budget;
-        this.memberModel = memberModel;
-        this.config = config;
-        this.ledger = ledger;
-        this.ledgerFile = ledgerFile;
-        this.on = on;
-        this.log = log;
-        this.controller = new PowerController(config, PowerModel.sum(java.util.Collections.nCopies(members,
-            memberModel)));
+        this(plant, memberModel, Collections.nCopies(members, "dc1"), config, ledger, ledgerFile, budget, null,
+            System.currentTimeMillis(), on, log);
     }
 
-    /** @param on whether decisions set the knobs from now on. */
+    /**
+     * @param plant             the cluster.
+     * @param memberModel       each member's power model.
+     * @param memberDatacenters each member's datacenter label, by member id.
+     * @param config            the controller's settings.
+     * @param ledger            the whole cluster's overshoot ledger (loaded, to resume).
+     * @param ledgerFile        where to save it after every period, and beside it, with the datacenter's label as a
+     *                          suffix, each datacenter's; null for nowhere.
+     * @param startBudget       the cluster's budget while the source holds none, t from this controller's start; null
+     *                          for none.
+     * @param source            what operators have told the controller, read every period; null for nothing.
+     * @param startMillis       the wall clock at time 0 of {@link #step}.
+     * @param steer             false to only watch and account, whatever the source says.
+     * @param log               where each period's lines go.
+     */
+    public LiveController(final ClusterPlant plant, final PowerModel memberModel, final List<String> memberDatacenters,
+        final ControllerConfig config, final OvershootLedger ledger, final Path ledgerFile, final Budget startBudget,
+        final ControlSource source, final long startMillis, final boolean steer, final Consumer<String> log)
+    {
+        this.plant = plant;
+        this.memberModel = memberModel;
+        this.memberDatacenters = List.copyOf(memberDatacenters);
+        this.config = config;
+        this.ledgerFile = ledgerFile;
+        this.windowSeconds = ledger.windowSeconds();
+        this.startBudget = startBudget;
+        this.source = source;
+        this.controllerStartMillis = startMillis;
+        this.steer = steer;
+        this.log = log;
+        ledgers.put(CLUSTER, ledger);
+    }
+
+    /** @param on whether decisions set the knobs from now on (the source may still turn the controller off). */
     public void on(final boolean on)
     {
-        this.on = on;
+        this.steer = on;
     }
 
     /**
@@ -86,53 +180,217 @@ public final class LiveController
      *
      * @param seconds time from the controller's start.
      * @return the period; null for the first call, which only takes the first sample.
-     * @throws IOException when the ledger cannot be saved.
+     * @throws IOException when a ledger cannot be saved or loaded.
      */
     public Period step(final double seconds) throws IOException
     {
+        readState();
+        final boolean first = plantSampled == 0;
+        updateScopes();
         final List<ClusterPlant.MemberSample> samples = plant.sample();
-        final double c = budget.watts(seconds);
-        if (lastSeconds < 0)
-        {
-            lastSeconds = seconds;
-            lastBudget = c;
-            return null;
-        }
+        plantSampled++;
+        final Map<Integer, ClusterPlant.MemberSample> byMember = new HashMap<>();
         double watts = 0;
         double cores = 0;
         double txns = 0;
         long p99 = -1;
-        boolean limited = false;
         for (final ClusterPlant.MemberSample s : samples)
         {
+            byMember.put(s.memberId(), s);
             watts += memberModel.watts(s.cores());
             cores += s.cores();
             txns = Math.max(txns, s.txnPerSecond());
             p99 = Math.max(p99, s.p99Micros());
-            limited |= s.limited();
         }
-        if (seconds > lastSeconds)
+        final boolean on = steer && state.controllerOn();
+        final double[] capacity = new double[memberDatacenters.size()];
+        Arrays.fill(capacity, 1.0);
+        Decision binding = null;
+        final StringBuilder reasons = new StringBuilder();
+        double budgetWatts = 0;
+        boolean accounted = false;
+        for (final Scope scope : scopes.values())
         {
-            ledger.record(lastSeconds, seconds - lastSeconds, watts, lastBudget);
+            final double t = scope.t(seconds);
+            final double c = scope.budget.watts(t);
+            budgetWatts += scope.name.equals(CLUSTER) || !scopes.containsKey(CLUSTER) ? c : 0;
+            double scopeWatts = 0;
+            boolean limited = false;
+            for (final int m : scope.members)
+            {
+                final ClusterPlant.MemberSample s = byMember.get(m);
+                if (s != null)
+                {
+                    scopeWatts += memberModel.watts(s.cores());
+                    limited |= s.limited();
+                }
+            }
+            if (scope.lastT < 0 || first)
+            {
+                if (scope.ledger.seconds() > t + config.periodSeconds())
+                {
+                    scope.ledger.newTrace();
+                }
+                scope.lastT = t;
+                scope.lastBudget = c;
+                continue;
+            }
+            accounted = true;
+            if (t > scope.lastT)
+            {
+                scope.ledger.record(scope.lastT, t - scope.lastT, scopeWatts, scope.lastBudget);
+            }
+            scope.lastT = t;
+            scope.lastBudget = c;
+            scope.decision = null;
+            if (on)
+            {
+                scope.decision = scope.controller.decide(t, c, scopeWatts, limited, scope.ledger.debtJoules());
+                for (final int m : scope.members)
+                {
+                    capacity[m] = Math.min(capacity[m], scope.decision.capacity());
+                }
+                if (binding == null || scope.decision.capacity() < binding.capacity())
+                {
+                    binding = scope.decision;
+                }
+            }
+            if (scopes.size() > 1 || !scope.name.equals(CLUSTER))
+            {
+                reasons.append(scope.name).append(String.format(Locale.ROOT, " %.1f W: ", scopeWatts));
+            }
+            reasons.append(scope.decision == null ? String.format(Locale.ROOT, "budget %.1f W", c) :
+                scope.decision.reason()).append("; ");
         }
-        lastSeconds = seconds;
-        lastBudget = c;
-        Decision decision = null;
-        String knobs = "controller off: knobs untouched";
-        if (on)
+        saveLedgers();
+        if (!accounted && first)
         {
-            decision = controller.decide(seconds, c, watts, limited, ledger.debtJoules());
-            knobs = plant.apply(decision.capacity());
+            return null;
         }
-        if (ledgerFile != null)
+        final String knobs;
+        if (scopes.isEmpty())
         {
-            ledger.save(ledgerFile);
+            knobs = "no budget: knobs untouched";
         }
-        final Period period = new Period(seconds, c, watts, cores, txns, p99, decision, knobs);
-        log.accept(String.format(Locale.ROOT, "%8.1f s  power %6.1f W (%.2f cores, %.0f txn/s, p99 %d us)  %s; %s",
-            seconds, watts, cores, txns, p99, decision == null ? String.format(Locale.ROOT, "budget %.1f W", c) :
-            decision.reason(), knobs));
+        else if (!on)
+        {
+            knobs = steer ? "controller off (stardust ops controller off): knobs untouched" :
+                "controller off: knobs untouched";
+        }
+        else
+        {
+            knobs = plant.apply(capacity);
+        }
+        final Period period = new Period(seconds, scopes.isEmpty() ? Double.NaN : budgetWatts, watts, cores, txns,
+            p99, binding, knobs);
+        log.accept(String.format(Locale.ROOT, "%8.1f s  power %6.1f W (%.2f cores, %.0f txn/s, p99 %d us)  %s%s",
+            seconds, watts, cores, txns, p99, reasons, knobs) + (stateProblem == null ? "" : " [" + stateProblem + "]"));
         return period;
+    }
+
+    private void readState()
+    {
+        if (source == null)
+        {
+            return;
+        }
+        try
+        {
+            state = Objects.requireNonNull(source.read(), "no state");
+            stateProblem = null;
+        }
+        catch (final Exception ex)
+        {
+            stateProblem = "cannot read the controller's instructions from the cluster, so the last ones hold: " +
+                ex.getMessage();
+        }
+    }
+
+    private void updateScopes() throws IOException
+    {
+        final Map<String, Object> wanted = new LinkedHashMap<>();
+        if (state.cluster() != null)
+        {
+            wanted.put(CLUSTER, state.cluster());
+        }
+        else if (startBudget != null)
+        {
+            wanted.put(CLUSTER, startBudget);
+        }
+        for (final Map.Entry<String, BudgetSpec> dc : state.datacenters().entrySet())
+        {
+            if (!memberDatacenters.contains(dc.getKey()))
+            {
+                stateProblem = "a budget is set for datacenter " + dc.getKey() + ", which has no member in this " +
+                    "cluster (its datacenters: " + String.join(", ", new java.util.TreeSet<>(memberDatacenters)) +
+                    "); it is ignored";
+                continue;
+            }
+            wanted.put(dc.getKey(), dc.getValue());
+        }
+        scopes.keySet().retainAll(wanted.keySet());
+        for (final Map.Entry<String, Object> w : wanted.entrySet())
+        {
+            Scope scope = scopes.get(w.getKey());
+            if (scope == null)
+            {
+                scope = new Scope(w.getKey(), members(w.getKey()), loadLedger(w.getKey()), ledgerFile(w.getKey()));
+                scopes.put(w.getKey(), scope);
+            }
+            if (w.getValue() instanceof BudgetSpec spec)
+            {
+                scope.budget(spec, spec.budget(), spec.startMillis());
+            }
+            else
+            {
+                scope.budget(w.getValue(), (Budget)w.getValue(), controllerStartMillis);
+            }
+        }
+    }
+
+    private int[] members(final String scope)
+    {
+        final List<Integer> ids = new ArrayList<>();
+        for (int m = 0; m < memberDatacenters.size(); m++)
+        {
+            if (scope.equals(CLUSTER) || memberDatacenters.get(m).equals(scope))
+            {
+                ids.add(m);
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private OvershootLedger loadLedger(final String scope) throws IOException
+    {
+        OvershootLedger ledger = ledgers.get(scope);
+        if (ledger == null)
+        {
+            final Path file = ledgerFile(scope);
+            ledger = file == null ? new OvershootLedger(windowSeconds) : OvershootLedger.load(file, windowSeconds);
+            ledgers.put(scope, ledger);
+        }
+        return ledger;
+    }
+
+    private Path ledgerFile(final String scope)
+    {
+        if (ledgerFile == null)
+        {
+            return null;
+        }
+        return scope.equals(CLUSTER) ? ledgerFile : ledgerFile.resolveSibling(ledgerFile.getFileName() + "." + scope);
+    }
+
+    private void saveLedgers() throws IOException
+    {
+        for (final Scope scope : scopes.values())
+        {
+            if (scope.ledgerFile != null)
+            {
+                scope.ledger.save(scope.ledgerFile);
+            }
+        }
     }
 
     /**
@@ -162,10 +420,19 @@ public final class LiveController
         }
     }
 
-    /** @return the ledger. */
+    /** @return the whole cluster's ledger. */
     public OvershootLedger ledger()
     {
-        return ledger;
+        return ledgers.get(CLUSTER);
+    }
+
+    /**
+     * @param datacenter a datacenter's label.
+     * @return its ledger; null when it has never had a budget under this controller.
+     */
+    public OvershootLedger ledger(final String datacenter)
+    {
+        return ledgers.get(datacenter);
     }
 
     /** @return the period in nanoseconds. */

@@ -79,6 +79,21 @@ public final class OvershootLedger
         seconds = Math.max(seconds, start + length);
     }
 
+    /**
+     * Start the windows again from time 0, for a new budget trace: the window in progress closes with its balance so
+     * far, and the debt carries over.
+     */
+    public void newTrace()
+    {
+        if (seconds > 0)
+        {
+            closedWindowNet.add(windowNetJoules);
+        }
+        windowNetJoules = 0;
+        window = 0;
+        seconds = 0;
+    }
+
     /** @return joules over budget not yet paid back. */
     public double debtJoules()
     {

@@ -119,12 +119,18 @@ public final class TraceBudget implements Budget
         final String text = Files.readString(file, StandardCharsets.UTF_8);
         try
         {
-            return text.stripLeading().startsWith("[") ? parseJson(text) : parseCsv(text);
+            return parse(text);
         }
         catch (final IllegalArgumentException ex)
         {
             throw new IllegalArgumentException(file + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /** @param text a JSON array of points, or CSV lines. @return the trace. */
+    public static TraceBudget parse(final String text)
+    {
+        return text.stripLeading().startsWith("[") ? parseJson(text) : parseCsv(text);
     }
 
     /** @param text CSV lines of {@code seconds,watts}. @return the trace. */

@@ -16,10 +16,10 @@ class LiveControllerTest
     @TempDir
     Path dir;
 
-    /** Three members that would each use 0.6 cores; a quota caps them. */
+    /** Three members that would each use 0.6 cores; a quota caps each. */
     private static final class QuotaPlant implements ClusterPlant
     {
-        double quota = -0.0;
+        final double[] quota = new double[3];
         int applied;
 
         public List<MemberSample> sample()
@@ -27,17 +27,20 @@ class LiveControllerTest
             final List<MemberSample> samples = new ArrayList<>();
             for (int m = 0; m < 3; m++)
             {
-                final double cores = quota > 0 ? Math.min(0.6, quota) : 0.6;
-                samples.add(new MemberSample(m, cores, quota, 1000 * cores, 500));
+                final double cores = quota[m] > 0 ? Math.min(0.6, quota[m]) : 0.6;
+                samples.add(new MemberSample(m, cores, quota[m], 1000 * cores, 500));
             }
             return samples;
         }
 
-        public String apply(final double capacity)
+        public String apply(final double[] capacity)
         {
             applied++;
-            quota = capacity * 2;
-            return "quota " + quota;
+            for (int m = 0; m < 3; m++)
+            {
+                quota[m] = capacity[m] * 2;
+            }
+            return "quota " + java.util.Arrays.toString(quota);
         }
     }
 
@@ -92,5 +95,115 @@ class LiveControllerTest
         }
         assertEquals(0, plant.applied);
         assertTrue(live.ledger().debtJoules() > 100, "overshoot is still accounted: " + live.ledger().debtJoules());
+    }
+
+    /** A source an operator changes between steps; it can be made to fail. */
+    private static final class Operator implements ControlSource
+    {
+        ControlState state = ControlState.NONE;
+        boolean unreachable;
+
+        public ControlState read()
+        {
+            if (unreachable)
+            {
+                throw new IllegalStateException("no leader");
+            }
+            return state;
+        }
+    }
+
+    private static final long START = 1_700_000_000_000L;
+
+    @Test
+    void shouldFollowTheBudgetAndTheSwitchThatOperatorsStoreInTheCluster() throws Exception
+    {
+        final QuotaPlant plant = new QuotaPlant();
+        final Operator operator = new Operator();
+        final List<String> log = new ArrayList<>();
+        final LiveController live = new LiveController(plant, MEMBER, List.of("dc1", "dc1", "dc1"),
+            ControllerConfig.defaults(1), new OvershootLedger(60), dir.resolve("ledger"), null, operator, START, true,
+            log::add);
+        live.step(0);
+        final LiveController.Period none = live.step(1);
+        assertTrue(Double.isNaN(none.budgetWatts()) && none.knobs().contains("no budget"), none.toString());
+        assertEquals(0, plant.applied, "no budget: the knobs are not touched");
+
+        operator.state = new ControlState(true, BudgetSpec.watts(16, START), java.util.Map.of());
+        for (int t = 2; t <= 12; t++)
+        {
+            live.step(t);
+        }
+        assertTrue(live.step(13).watts() <= 16.01, String.join("\n", log));
+        final int applied = plant.applied;
+
+        operator.state = new ControlState(false, BudgetSpec.watts(16, START), java.util.Map.of());
+        final LiveController.Period off = live.step(14);
+        assertNull(off.decision());
+        assertTrue(off.knobs().contains("stardust ops controller off"), off.knobs());
+        assertEquals(applied, plant.applied, "off: the knobs stay where they are");
+
+        operator.state = new ControlState(true, BudgetSpec.watts(1000, START), java.util.Map.of());
+        operator.unreachable = true;
+        final LiveController.Period stale = live.step(15);
+        assertTrue(log.get(log.size() - 1).contains("cannot read the controller's instructions"), log.get(log.size() - 1));
+        assertEquals(16, stale.budgetWatts(), 1e-9, "an unreadable source leaves the last instructions in force");
+        assertNull(stale.decision(), "and the last said off");
+
+        operator.unreachable = false;
+        for (int t = 16; t <= 30; t++)
+        {
+            live.step(t);
+        }
+        assertTrue(live.step(31).watts() > 30, "a budget raised lets the plant run free again: " + log.get(log.size() - 1));
+    }
+
+    @Test
+    void shouldHoldEachDatacenterUnderItsOwnBudgetWithItsOwnLedger() throws Exception
+    {
+        final QuotaPlant plant = new QuotaPlant();
+        final Operator operator = new Operator();
+        // Member 2 alone in dc-b, at most 6 W: it would draw 2 + 28 * 0.3 = 10.4 W free; 6 W is a quota of 0.29 cores.
+        operator.state = new ControlState(true, null, java.util.Map.of("dc-b", BudgetSpec.watts(6, START),
+            "dc-z", BudgetSpec.watts(6, START)));
+        final List<String> log = new ArrayList<>();
+        final Path ledgerFile = dir.resolve("ledger");
+        final LiveController live = new LiveController(plant, MEMBER, List.of("dc-a", "dc-a", "dc-b"),
+            ControllerConfig.defaults(1), new OvershootLedger(60), ledgerFile, null, operator, START, true, log::add);
+        live.step(0);
+        LiveController.Period p = null;
+        for (int t = 1; t <= 20; t++)
+        {
+            p = live.step(t);
+        }
+        assertTrue(MEMBER.watts(plant.quota[2]) <= 6.01, "dc-b's member is held at its budget: " + log.get(19));
+        assertEquals(2.0, plant.quota[0], 1e-9, "dc-a has no budget, so its members run at full: " + log.get(19));
+        assertEquals(6, p.budgetWatts(), 1e-9);
+        assertTrue(log.get(19).contains("dc-z, which has no member"), "a budget for an unknown datacenter is reported: " +
+            log.get(19));
+        assertTrue(java.nio.file.Files.exists(dir.resolve("ledger.dc-b")), "dc-b's ledger is kept beside the cluster's");
+        assertTrue(live.ledger("dc-b").debtJoules() >= 0 && live.ledger("dc-a") == null);
+    }
+
+    @Test
+    void shouldStartNewWindowsWhenTheBudgetChangesAndKeepTheDebt() throws Exception
+    {
+        final QuotaPlant plant = new QuotaPlant();
+        final Operator operator = new Operator();
+        operator.state = new ControlState(false, BudgetSpec.watts(10, START), java.util.Map.of());
+        final LiveController live = new LiveController(plant, MEMBER, List.of("dc1", "dc1", "dc1"),
+            ControllerConfig.defaults(1), new OvershootLedger(60), null, null, operator, START, true, (l) -> { });
+        for (int t = 0; t <= 10; t++)
+        {
+            live.step(t);
+        }
+        final double debt = live.ledger().debtJoules();
+        assertTrue(debt > 100, "off, over budget: " + debt);
+        operator.state = new ControlState(false, BudgetSpec.watts(10, START + 10_000), java.util.Map.of());
+        live.step(11);
+        live.step(12);
+        assertEquals(1, live.ledger().closedWindowNetJoules().size(), "the old trace's window is closed");
+        assertTrue(live.ledger().debtJoules() > debt, "the debt carries over and grows");
+        assertTrue(live.ledger().seconds() < 3, "windows count from the new budget's start: " + live.ledger().seconds());
     }
 }

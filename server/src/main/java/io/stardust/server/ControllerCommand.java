@@ -3,6 +3,7 @@ package io.stardust.server;
 import io.stardust.resourcectl.Budget;
 import io.stardust.resourcectl.Chart;
 import io.stardust.resourcectl.ClientPlant;
+import io.stardust.resourcectl.ClusterControlStore;
 import io.stardust.resourcectl.LiveController;
 import io.stardust.resourcectl.OvershootLedger;
 import io.stardust.resourcectl.ControllerConfig;
@@ -38,17 +39,21 @@ final class ControllerCommand implements Runnable
 
     /** {@code stardust controller run}. */
     @Command(name = "run", description = {
-        "Run the controller against a running cluster until SIGINT: every period it reads each member's CPU, models",
-        "the cluster's power, accounts it in the overshoot ledger (saved after every period, so a restarted",
-        "controller resumes the debt), and sets each member's CPU quota for the capacity it decides (the admission",
-        "rate instead where no member has a quota knob and --peak-tps is given). One line per period, with the",
-        "reason. If this process dies the knobs stay as they were and the cluster keeps serving."})
+        "Run the controller against a running cluster until SIGINT. Every period it reads what operators stored in",
+        "the cluster (stardust ops budget, stardust ops controller), each member's CPU, models the power of the",
+        "cluster and of each datacenter with a budget, accounts each in its overshoot ledger (saved after every",
+        "period, so a restarted controller resumes the debt), and sets each member's CPU quota for the lowest",
+        "capacity of the budgets it is under (the admission rate instead where no member has a quota knob and",
+        "--peak-tps is given). A budget stored in the cluster wins over --watts, --trace and --solar-seed, which",
+        "serve while it holds none. One line per period, with the reasons. If this process dies, or while",
+        "stardust ops controller off holds, the knobs stay as they were and the cluster keeps serving."})
     static final class Run extends OpsCommands.ClusterCommand
     {
         @Option(names = "--period-ms", defaultValue = "2000", description = "Control period (default ${DEFAULT-VALUE}).")
         long periodMs;
 
-        @Option(names = "--watts", description = "A constant budget for the whole cluster, watts.")
+        @Option(names = "--watts", description = "A constant budget for the whole cluster, watts, while the cluster " +
+            "stores none.")
         Double watts;
 
         @Option(names = "--trace", description = "A budget trace (CSV seconds,watts or JSON), from the controller's " +
@@ -99,12 +104,14 @@ final class ControllerCommand implements Runnable
         public Integer call() throws Exception
         {
             final int sources = (watts != null ? 1 : 0) + (trace != null ? 1 : 0) + (solarSeed != null ? 1 : 0);
-            if (sources != 1)
+            if (sources > 1)
             {
-                throw new IllegalArgumentException("give exactly one budget: --watts, --trace or --solar-seed");
+                throw new IllegalArgumentException("give at most one starting budget: --watts, --trace or " +
+                    "--solar-seed");
             }
             final Budget budget = watts != null ? Budget.constant(watts) : trace != null ?
-                TraceBudget.load(trace.toPath()) : new SolarDay(solarSeed, daySeconds, baseWatts, peakWatts);
+                TraceBudget.load(trace.toPath()) : solarSeed != null ?
+                new SolarDay(solarSeed, daySeconds, baseWatts, peakWatts) : null;
             final PowerModel member = new PowerModel(idleWatts, maxWatts, memberCores);
             final ControllerConfig config = ControllerConfig.defaults(periodMs / 1000.0).withFloor(floor);
             final io.stardust.protocol.ClusterSpec spec = io.stardust.protocol.ClusterSpec.parse(cluster);
@@ -115,9 +122,11 @@ final class ControllerCommand implements Runnable
             Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
             try (io.stardust.client.StardustClient client = connect())
             {
+                final List<String> dcs = spec.members().stream().map(io.stardust.protocol.ClusterSpec.Member::datacenter)
+                    .toList();
                 final LiveController live = new LiveController(new ClientPlant(client, spec.size(), memberCores,
-                    peakTps), budget, member, spec.size(), config, ledger, ledgerFile.toPath(), !watch,
-                    System.out::println);
+                    peakTps), member, dcs, config, ledger, ledgerFile.toPath(), budget,
+                    new ClusterControlStore(client), System.currentTimeMillis(), !watch, System.out::println);
                 live.run(System.nanoTime(), running::get, (p) -> { });
             }
             return 0;

@@ -5,6 +5,7 @@ import io.stardust.client.MemberStatus;
 import io.stardust.client.StardustClient;
 import io.stardust.protocol.ClusterSpec;
 import io.stardust.protocol.codecs.Knob;
+import io.stardust.resourcectl.ClusterControlStore;
 import io.stardust.resourcectl.PowerModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "ops", description = "The resource view of a running cluster, and its knobs.",
     subcommands = {ResourceOps.Status.class, ResourceOps.Workers.class, ResourceOps.Idle.class,
-        ResourceOps.CpuQuotaCommand.class, ResourceOps.BatchWindow.class, ResourceOps.AdmissionCommand.class})
+        ResourceOps.CpuQuotaCommand.class, ResourceOps.BatchWindow.class, ResourceOps.AdmissionCommand.class,
+        BudgetOps.BudgetCommand.class, BudgetOps.ControllerSwitch.class})
 final class ResourceOps implements Runnable
 {
     @picocli.CommandLine.Spec
@@ -35,7 +37,8 @@ final class ResourceOps implements Runnable
     /** {@code stardust ops status}. */
     @Command(name = "status", description = {
         "Per member, over one interval: CPU in cores, modelled watts, transactions/s, commits and aborts, the open",
-        "epoch's depth, the last epoch's size, epoch latency p99, and every local knob. Watts come from the power",
+        "epoch's depth, the last epoch's size, epoch latency p99, and every local knob; then the budgets stored in",
+        "the cluster and whether the controller is on. Watts come from the power",
         "model P = P_idle + (P_max - P_idle) * u with u = cores used / --member-cores (defaults: 15 W idle, 30 W at",
         "full; assumptions, not a meter)."})
     static final class Status extends OpsCommands.ClusterCommand
@@ -63,6 +66,7 @@ final class ResourceOps implements Runnable
                     "park_us", "quota_mc");
                 double cores = 0;
                 double watts = 0;
+                final java.util.Map<String, Double> dcWatts = new java.util.TreeMap<>();
                 int unreachable = 0;
                 for (int i = 0; i < spec.size(); i++)
                 {
@@ -81,6 +85,7 @@ final class ResourceOps implements Runnable
                     final double aborts = (b.aborted() - a.aborted()) / seconds;
                     cores += used;
                     watts += model.watts(used);
+                    dcWatts.merge(m.datacenter(), model.watts(used), Double::sum);
                     System.out.printf(Locale.ROOT, "%-6d %-4s %-9s %6.2f %7.1f %9.0f %9.0f %8.0f %6d %7d %9d %7d %9d %9d%n",
                         b.memberId(), b.datacenter(), b.role(), used, model.watts(used), commits + aborts, commits,
                         aborts, b.telemetry().queueDepth(), b.telemetry().lastEpochTxns(),
@@ -88,6 +93,19 @@ final class ResourceOps implements Runnable
                         b.telemetry().cpuQuotaMillicores());
                 }
                 System.out.printf(Locale.ROOT, "total: %.2f cores, %.1f W modelled%n", cores, watts);
+                if (dcWatts.size() > 1)
+                {
+                    dcWatts.forEach((dc, w) -> System.out.printf(Locale.ROOT, "dc %s: %.1f W modelled%n", dc, w));
+                }
+                try
+                {
+                    System.out.println(BudgetOps.describe(new ClusterControlStore(client).read(),
+                        System.currentTimeMillis()));
+                }
+                catch (final RuntimeException ex)
+                {
+                    System.out.println("budget: cannot be read (" + ex.getMessage() + ")");
+                }
                 return unreachable == 0 ? 0 : 1;
             }
         }

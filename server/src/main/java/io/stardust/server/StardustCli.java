@@ -39,6 +39,12 @@ public final class StardustCli implements Runnable
 
     public static void main(final String[] args)
     {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** @return the {@code stardust} command, whose errors print as one line and exit with 1. */
+    static CommandLine commandLine()
+    {
         final CommandLine commandLine = new CommandLine(new StardustCli());
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {
@@ -49,7 +55,7 @@ public final class StardustCli implements Runnable
             }
             return 1;
         });
-        System.exit(commandLine.execute(args));
+        return commandLine;
     }
 
     @Override
