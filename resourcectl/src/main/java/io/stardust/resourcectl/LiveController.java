@@ -110,6 +110,9 @@ public final class LiveController
     private final Consumer<String> log;
     private final Map<String, Scope> scopes = new LinkedHashMap<>();
     private final Map<String, OvershootLedger> ledgers = new HashMap<>();
+    private RaplMeter hostMeter;
+    private long lastHostMicrojoules = -1;
+    private double lastHostSeconds;
     private volatile boolean steer;
     private ControlState state = ControlState.NONE;
     private String stateProblem;
@@ -169,6 +172,20 @@ public final class LiveController
         ledgers.put(CLUSTER, ledger);
     }
 
+    /**
+     * Measure the whole cluster's power with this host's RAPL counters instead of the power model: right only when
+     * every member runs on this host and nothing else on it draws much (as with {@code scripts/cluster.sh}).
+     * Datacenters' budgets are still accounted with the model.
+     *
+     * @param meter this host's meter.
+     * @return this.
+     */
+    public LiveController hostMeter(final RaplMeter meter)
+    {
+        this.hostMeter = meter;
+        return this;
+    }
+
     /** @param on whether decisions set the knobs from now on (the source may still turn the controller off). */
     public void on(final boolean on)
     {
@@ -202,6 +219,11 @@ public final class LiveController
             txns = Math.max(txns, s.txnPerSecond());
             p99 = Math.max(p99, s.p99Micros());
         }
+        final double measured = hostWatts(seconds);
+        if (!Double.isNaN(measured))
+        {
+            watts = measured;
+        }
         final boolean on = steer && state.controllerOn();
         final double[] capacity = new double[memberDatacenters.size()];
         Arrays.fill(capacity, 1.0);
@@ -224,6 +246,10 @@ public final class LiveController
                     scopeWatts += memberModel.watts(s.cores());
                     limited |= s.limited();
                 }
+            }
+            if (scope.name.equals(CLUSTER) && !Double.isNaN(measured))
+            {
+                scopeWatts = measured;
             }
             if (scope.lastT < 0 || first)
             {
@@ -288,8 +314,32 @@ public final class LiveController
         return period;
     }
 
+    /** @return the host's watts by RAPL since the last call; NaN without a meter, on the first call, or on error. */
+    private double hostWatts(final double seconds)
+    {
+        if (hostMeter == null)
+        {
+            return Double.NaN;
+        }
+        try
+        {
+            final long uj = hostMeter.microjoules();
+            final double watts = lastHostMicrojoules < 0 || seconds <= lastHostSeconds ? Double.NaN :
+                (uj - lastHostMicrojoules) / 1e6 / (seconds - lastHostSeconds);
+            lastHostMicrojoules = uj;
+            lastHostSeconds = seconds;
+            return watts;
+        }
+        catch (final IOException ex)
+        {
+            stateProblem = "RAPL unreadable, so the power model serves: " + ex.getMessage();
+            return Double.NaN;
+        }
+    }
+
     private void readState()
     {
+        stateProblem = null;
         if (source == null)
         {
             return;
@@ -297,7 +347,6 @@ public final class LiveController
         try
         {
             state = Objects.requireNonNull(source.read(), "no state");
-            stateProblem = null;
         }
         catch (final Exception ex)
         {

@@ -206,4 +206,23 @@ class LiveControllerTest
         assertTrue(live.ledger().debtJoules() > debt, "the debt carries over and grows");
         assertTrue(live.ledger().seconds() < 3, "windows count from the new budget's start: " + live.ledger().seconds());
     }
+
+    @Test
+    void shouldMeasureTheClusterWithRaplWhereTheHostHasIt() throws Exception
+    {
+        final Path powercap = java.nio.file.Files.createDirectories(dir.resolve("powercap/intel-rapl:0"));
+        java.nio.file.Files.writeString(powercap.resolve("name"), "package-0\n");
+        java.nio.file.Files.writeString(powercap.resolve("max_energy_range_uj"), "262143328850\n");
+        java.nio.file.Files.writeString(powercap.resolve("energy_uj"), "0\n");
+        final QuotaPlant plant = new QuotaPlant();
+        final List<String> log = new ArrayList<>();
+        final LiveController live = new LiveController(plant, (t) -> 200, MEMBER, 3, ControllerConfig.defaults(1),
+            new OvershootLedger(60), null, true, log::add).hostMeter(RaplMeter.open(dir.resolve("powercap")));
+        live.step(0);
+        // The model says 31.2 W; the meter says 150 J in 1 s.
+        java.nio.file.Files.writeString(powercap.resolve("energy_uj"), "150000000\n");
+        final LiveController.Period p = live.step(1);
+        assertEquals(150, p.watts(), 1e-9, log.toString());
+        assertTrue(p.decision().reason().contains("measured 150.0 W"), p.decision().reason());
+    }
 }

@@ -97,6 +97,11 @@ final class ControllerCommand implements Runnable
             "admission fallback (default none).")
         double peakTps;
 
+        @Option(names = "--power", defaultValue = "auto", description = "How the cluster's power is known: model " +
+            "(from each member's CPU), rapl (this host's RAPL counters: right when every member runs on this host), or " +
+            "auto, rapl where the host has it (default ${DEFAULT-VALUE}).")
+        String power;
+
         @Option(names = "--watch", description = "Only watch and account; never touch a knob.")
         boolean watch;
 
@@ -108,6 +113,26 @@ final class ControllerCommand implements Runnable
             {
                 throw new IllegalArgumentException("give at most one starting budget: --watts, --trace or " +
                     "--solar-seed");
+            }
+            if (!power.equals("auto") && !power.equals("model") && !power.equals("rapl"))
+            {
+                throw new IllegalArgumentException("--power must be auto, model or rapl, not '" + power + "'");
+            }
+            io.stardust.resourcectl.RaplMeter rapl = null;
+            if (!power.equals("model"))
+            {
+                try
+                {
+                    rapl = io.stardust.resourcectl.RaplMeter.open(io.stardust.resourcectl.RaplMeter.SYSFS);
+                }
+                catch (final java.io.IOException ex)
+                {
+                    if (power.equals("rapl"))
+                    {
+                        throw new IllegalArgumentException("--power rapl: " + ex.getMessage(), ex);
+                    }
+                    System.out.println("controller: power from the model (" + ex.getMessage() + ")");
+                }
             }
             final Budget budget = watts != null ? Budget.constant(watts) : trace != null ?
                 TraceBudget.load(trace.toPath()) : solarSeed != null ?
@@ -127,6 +152,11 @@ final class ControllerCommand implements Runnable
                 final LiveController live = new LiveController(new ClientPlant(client, spec.size(), memberCores,
                     peakTps), member, dcs, config, ledger, ledgerFile.toPath(), budget,
                     new ClusterControlStore(client), System.currentTimeMillis(), !watch, System.out::println);
+                if (rapl != null)
+                {
+                    live.hostMeter(rapl);
+                    System.out.println("controller: the cluster's power measured by " + rapl.describe());
+                }
                 live.run(System.nanoTime(), running::get, (p) -> { });
             }
             return 0;

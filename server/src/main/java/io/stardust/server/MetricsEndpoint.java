@@ -69,6 +69,7 @@ final class MetricsEndpoint implements AutoCloseable
         gauge(registry, "stardust_modelled_watts", "Watts by the power model P = P_idle + (P_max - P_idle) * u at " +
             "the cores used since the previous scrape (an assumption, not a meter)", id,
             () -> self[0].model.watts(self[0].cores()));
+        hostEnergy(registry, id);
         GaugeWithCallback.builder()
             .name("stardust_epoch_latency_seconds")
             .help("Epoch latency (opened in log time to applied here) over the last 10 to 20 s, by transactions")
@@ -103,6 +104,32 @@ final class MetricsEndpoint implements AutoCloseable
             .buildAndStart();
         self[0] = new MetricsEndpoint(server, model);
         return self[0];
+    }
+
+    /** The host's energy by RAPL, where the host has the counters (absent on virtual machines, like this one's). */
+    private static void hostEnergy(final PrometheusRegistry registry, final String member)
+    {
+        final io.stardust.resourcectl.RaplMeter rapl;
+        try
+        {
+            rapl = io.stardust.resourcectl.RaplMeter.open(io.stardust.resourcectl.RaplMeter.SYSFS);
+        }
+        catch (final IOException ex)
+        {
+            return;
+        }
+        counter(registry, "stardust_host_energy_joules", "Energy the member's host used since the member started, " +
+            "measured by " + rapl.describe() + " (the whole host, shared by every member on it)", member, () ->
+            {
+                try
+                {
+                    return rapl.microjoules() / 1e6;
+                }
+                catch (final IOException ex)
+                {
+                    return Double.NaN;
+                }
+            });
     }
 
     private static void counter(final PrometheusRegistry registry, final String name, final String help,
