@@ -19,6 +19,7 @@ public final class ClientConfig
     private Duration connectTimeout = Duration.ofSeconds(30);
     private int maxTransactionBytes = 1024 * 1024;
     private Duration idleMaxPark = Duration.ofMillis(4);
+    private boolean lazySession;
     private RetryPolicy retryPolicy = new RetryPolicy(20, Duration.ofMillis(1), Duration.ofMillis(200));
 
     /**
@@ -173,6 +174,26 @@ public final class ClientConfig
     public Duration idleMaxPark()
     {
         return idleMaxPark;
+    }
+
+    /**
+     * @param lazy true to open the cluster session only when the first commit or control record needs it, in the
+     *             background: a client that only reads, asks for status or turns local knobs (all through the
+     *             members' read endpoints) never opens one, starts faster and puts no session into the log. Without
+     *             it (the default) {@link StardustClient#connect} returns once the session is open, and fails if it
+     *             cannot be.
+     * @return this.
+     */
+    public ClientConfig lazySession(final boolean lazy)
+    {
+        this.lazySession = lazy;
+        return this;
+    }
+
+    /** @return whether the cluster session is opened only when first needed. */
+    public boolean lazySession()
+    {
+        return lazySession;
     }
 
     /** @return the member reads go to. */

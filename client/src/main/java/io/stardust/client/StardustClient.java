@@ -334,7 +334,7 @@ public final class StardustClient implements AutoCloseable
             this.readResponses = aeron.addSubscription(
                 "aeron:udp?endpoint=" + config.clientHost() + ":0", Streams.READ_RESPONSE_STREAM_ID);
             this.readConnections = new ReadConnection[config.clusterSpec().size()];
-            this.cluster = AeronCluster.connect(clusterContext());
+            this.cluster = config.lazySession() ? null : AeronCluster.connect(clusterContext());
         }
         catch (final RuntimeException ex)
         {
@@ -835,6 +835,12 @@ public final class StardustClient implements AutoCloseable
                 CloseHelper.quietClose(connecting);
                 connecting = AeronCluster.asyncConnect(clusterContext());
             }
+        }
+        else if (!unsentCluster.isEmpty())
+        {
+            // A lazy session's first request: open it now.
+            connecting = AeronCluster.asyncConnect(clusterContext());
+            return 1;
         }
         return 0;
     }

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,6 +95,16 @@ class ResourceKnobsIT
                 try (AckedWrites load = new AckedWrites(client, "kv", "after"))
                 {
                     load.awaitMore(200, "with member 1 on two workers");
+                }
+
+                // A client with a lazy session (the ops commands' kind) reads and asks for status with no session,
+                // and opens one when it first commits.
+                try (StardustClient lazy = cluster.connect((c) -> c.lazySession(true)))
+                {
+                    assertEquals(2, lazy.status(1).get(10, TimeUnit.SECONDS).workers());
+                    assertNull(lazy.begin().get("kv", "lazy"));
+                    lazy.begin().put("kv", "lazy", "committed").commit().get(60, TimeUnit.SECONDS);
+                    assertEquals("committed", lazy.begin().get("kv", "lazy"));
                 }
             }
         }

@@ -202,7 +202,7 @@ final class BudgetOps
         @Override
         public Integer call()
         {
-            try (StardustClient client = connect())
+            try (StardustClient client = connectForReads())
             {
                 final ControlState state = new ClusterControlStore(client).read();
                 System.out.println(describe(state, System.currentTimeMillis()));

@@ -56,7 +56,7 @@ final class ResourceOps implements Runnable
         {
             final ClusterSpec spec = ClusterSpec.parse(cluster);
             final PowerModel model = PowerModel.defaults(memberCores);
-            try (StardustClient client = connect())
+            try (StardustClient client = connectForReads())
             {
                 final List<MemberStatus> first = sample(client, spec);
                 Thread.sleep(intervalMs);
@@ -112,12 +112,14 @@ final class ResourceOps implements Runnable
 
         private static List<MemberStatus> sample(final StardustClient client, final ClusterSpec spec)
         {
+            final List<java.util.concurrent.CompletableFuture<MemberStatus>> asked = new ArrayList<>();
+            spec.members().forEach((m) -> asked.add(client.status(m.id())));
             final List<MemberStatus> statuses = new ArrayList<>();
-            for (final ClusterSpec.Member m : spec.members())
+            for (final java.util.concurrent.CompletableFuture<MemberStatus> answer : asked)
             {
                 try
                 {
-                    statuses.add(client.status(m.id()).get(5, TimeUnit.SECONDS));
+                    statuses.add(answer.get(5, TimeUnit.SECONDS));
                 }
                 catch (final Exception ex)
                 {
@@ -148,7 +150,7 @@ final class ResourceOps implements Runnable
                     " (ids 0 to " + (spec.size() - 1) + ")");
             }
             int failed = 0;
-            try (StardustClient client = connect())
+            try (StardustClient client = connectForReads())
             {
                 for (final ClusterSpec.Member m : spec.members())
                 {
