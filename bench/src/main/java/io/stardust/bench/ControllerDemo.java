@@ -1,7 +1,9 @@
 package io.stardust.bench;
 
 import io.stardust.resourcectl.Chart;
+import io.stardust.resourcectl.Calibration;
 import io.stardust.resourcectl.ClientPlant;
+import io.stardust.resourcectl.KnobCurve;
 import io.stardust.resourcectl.ControllerConfig;
 import io.stardust.resourcectl.Decision;
 import io.stardust.resourcectl.Evaluation;
@@ -26,9 +28,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The live evaluation: three member processes under a closed-loop YCSB-A load, and the controller keeping their
  * modelled power under a synthetic solar day compressed into a few minutes. First it measures the cluster idle and at
- * peak, and fits the plant as a line between the two (throughput against power); the oracle takes, in each period,
- * the throughput that line gives at the budget. Prints the evaluation and draws budget, power, throughput and
- * capacity over time.
+ * peak (to scale the day), then, under the load, the knob curve ({@link Calibration}: CPU and throughput at each
+ * capacity), which the controller maps power through. The oracle knows the whole trace and that fitted plant: in each
+ * period it takes the capacity with the most throughput whose power is within the budget (no debt can be banked, so
+ * the best plan over the trace is the best choice in each period). Prints the evaluation and draws budget, power,
+ * throughput and capacity over time.
  */
 @Command(name = "bench controller-demo", mixinStandardHelpOptions = true,
     description = "The controller live, on three member processes under load, over a compressed solar day.")
@@ -47,6 +51,9 @@ public final class ControllerDemo implements java.util.concurrent.Callable<Integ
     File out;
 
     private static final long RECORDS = 10_000;
+    private static final double[] CAPACITIES = {1, 0.7, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05};
+    /** The calibration's length: a 2 s settle and two 2 s samples per capacity. */
+    private static final int CALIBRATION_SECONDS = 6 * 8;
     private static final PowerModel MEMBER = PowerModel.defaults(2);
 
     public static void main(final String[] args)
@@ -84,7 +91,7 @@ public final class ControllerDemo implements java.util.concurrent.Callable<Integ
             final List<LiveController.Period> periods = new ArrayList<>();
             final AtomicBoolean loading = new AtomicBoolean(true);
             final Runner.Plan load = new Runner.Plan(Workload.YCSB_A, KeyChooser.parse("uniform", RECORDS), 64, 0, 0,
-                (seconds + 10) * 1000L, 100, 1_000, 43);
+                (seconds + 10 + CALIBRATION_SECONDS) * 1000L, 100, 1_000, 43);
             final CompletableFuture<Result> background = CompletableFuture.supplyAsync(() ->
             {
                 try
@@ -101,9 +108,12 @@ public final class ControllerDemo implements java.util.concurrent.Callable<Integ
                 }
             });
             Thread.sleep(3_000);
-            final LiveController live = new LiveController(new ClientPlant(target.client(), 3, 2, 0), day, MEMBER, 3,
-                config, new OvershootLedger(60), new File(out, "controller-demo.ledger").toPath(), true,
-                System.out::println);
+            final ClientPlant plant = new ClientPlant(target.client(), 3, 2, 0);
+            final KnobCurve curve = Calibration.run(plant, 3, CAPACITIES, 2, 2, 2, Calibration.REAL_TIME,
+                (line) -> System.out.println("calibration: " + line));
+            curve.save(new File(out, "controller-demo-curve.csv").toPath());
+            final LiveController live = new LiveController(plant, day, MEMBER, 3, config, new OvershootLedger(60),
+                new File(out, "controller-demo.ledger").toPath(), true, System.out::println).curve(curve);
             final long start = System.nanoTime();
             live.run(start, () -> loading.get() && (System.nanoTime() - start) / 1e9 < seconds, periods::add);
             for (int m = 0; m < 3; m++)
@@ -111,13 +121,27 @@ public final class ControllerDemo implements java.util.concurrent.Callable<Integ
                 target.client().setKnob(m, io.stardust.protocol.codecs.Knob.CPU_QUOTA_MILLICORES, 0).get();
             }
             background.join();
-            report(periods, config, peak.throughput(), idleWatts, peakWatts);
+            report(periods, config, curve);
         }
         return 0;
     }
 
-    private void report(final List<LiveController.Period> periods, final ControllerConfig config, final double peakTps,
-        final double idleWatts, final double peakWatts) throws Exception
+    /** @return the most throughput the fitted plant gives within {@code budget} watts, at capacity floor or more. */
+    private static double oracle(final KnobCurve curve, final double budget, final double floor)
+    {
+        double best = curve.txnPerSecond(floor);
+        for (double c = floor; c <= 1.0 + 1e-9; c += 0.005)
+        {
+            if (3 * MEMBER.watts(curve.memberCores(c)) <= budget)
+            {
+                best = Math.max(best, curve.txnPerSecond(c));
+            }
+        }
+        return best;
+    }
+
+    private void report(final List<LiveController.Period> periods, final ControllerConfig config,
+        final KnobCurve curve) throws Exception
     {
         final int n = periods.size();
         final double[] budget = new double[n];
@@ -134,8 +158,7 @@ public final class ControllerDemo implements java.util.concurrent.Callable<Integ
             budget[k] = k > 0 ? periods.get(k - 1).budgetWatts() : p.budgetWatts();
             power[k] = p.watts();
             tps[k] = p.txnPerSecond();
-            final double share = Math.max(0, Math.min(1, (budget[k] - idleWatts) / (peakWatts - idleWatts)));
-            oracle[k] = peakTps * share;
+            oracle[k] = oracle(curve, budget[k], config.floorCapacity());
             capacity[k] = p.decision() == null ? 1 : p.decision().capacity();
             debt[k] = p.decision() == null ? 0 : p.decision().debtJoules();
             if (p.decision() != null)

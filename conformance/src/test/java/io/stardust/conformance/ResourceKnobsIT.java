@@ -45,6 +45,8 @@ class ResourceKnobsIT
                 {
                     load.awaitMore(200, "to have epochs to report");
                 }
+                // A commit is acknowledged once a majority has it: the third member may still be applying.
+                cluster.awaitAllApplied(client, client.lastCommittedEpoch(), java.time.Duration.ofSeconds(60));
                 for (int m = 0; m < 3; m++)
                 {
                     final MemberStatus s = client.status(m).get(10, TimeUnit.SECONDS);

@@ -77,6 +77,10 @@ public final class LiveController
                 models.add(memberModel);
             }
             this.controller = new PowerController(config, PowerModel.sum(models));
+            if (curve != null)
+            {
+                controller.withCurve(curve, members.length);
+            }
         }
 
         /** Take a budget; a new one starts new windows in the ledger (the debt carries over). */
@@ -110,6 +114,7 @@ public final class LiveController
     private final Consumer<String> log;
     private final Map<String, Scope> scopes = new LinkedHashMap<>();
     private final Map<String, OvershootLedger> ledgers = new HashMap<>();
+    private KnobCurve curve;
     private RaplMeter hostMeter;
     private long lastHostMicrojoules = -1;
     private double lastHostSeconds;
@@ -183,6 +188,19 @@ public final class LiveController
     public LiveController hostMeter(final RaplMeter meter)
     {
         this.hostMeter = meter;
+        return this;
+    }
+
+    /**
+     * Map power onto capacity through a curve measured on this cluster ({@link Calibration}) instead of the power
+     * model's line. Set it before the first step.
+     *
+     * @param measured the curve.
+     * @return this.
+     */
+    public LiveController curve(final KnobCurve measured)
+    {
+        this.curve = measured;
         return this;
     }
 

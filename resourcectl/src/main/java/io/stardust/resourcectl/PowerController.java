@@ -11,8 +11,9 @@ import java.util.Locale;
  *   <li>The target is the budget less a margin, less a payback share of the overshoot debt (see
  *   {@link OvershootLedger}), at least {@link #MIN_PAYBACK_SHARE} of the budget: the controller runs under budget
  *   until the debt is paid.</li>
- *   <li>Feedforward: the power model's capacity for the target. A budget that drops is followed in the same period,
- *   before any measurement shows it.</li>
+ *   <li>Feedforward: the capacity for the target, by a {@link KnobCurve} measured on the running cluster where one is
+ *   given, else by the power model's line. A budget that drops is followed in the same period, before any
+ *   measurement shows it.</li>
  *   <li>Feedback (PI) on the error between target and measured power corrects what the model gets wrong. The
  *   proportional term acts on power over the target at once. The integral learns the model's error, but only from
  *   periods where the knobs limited the load: when demand is below capacity, power under the target says nothing
@@ -30,6 +31,8 @@ public final class PowerController
 
     private final ControllerConfig config;
     private final PowerModel model;
+    private KnobCurve curve;
+    private int members = 1;
     private double integralWatts;
     private double capacity = 1.0;
 
@@ -41,6 +44,48 @@ public final class PowerController
     {
         this.config = config;
         this.model = model;
+    }
+
+    /**
+     * Map power onto capacity through a curve measured on the running cluster ({@link Calibration}) instead of the
+     * model's straight line (which assumes every member uses all the capacity it is given).
+     *
+     * @param measured the curve.
+     * @param count    how many members the model covers (it is their sum).
+     * @return this.
+     */
+    public PowerController withCurve(final KnobCurve measured, final int count)
+    {
+        if (count < 1)
+        {
+            throw new IllegalArgumentException("a curve needs at least one member, not " + count);
+        }
+        this.curve = measured;
+        this.members = count;
+        return this;
+    }
+
+    /** @return the power drawn at a capacity: by the curve where there is one, else by the model's line. */
+    double wattsAt(final double c)
+    {
+        final double range = model.maxWatts() - model.idleWatts();
+        if (curve == null)
+        {
+            return model.idleWatts() + range * c;
+        }
+        return model.idleWatts() + range * Math.min(1, curve.memberCores(c) * members / model.cores());
+    }
+
+    /** @return the capacity for a power: the inverse of {@link #wattsAt}, not clamped to the floor. */
+    double capacityFor(final double watts)
+    {
+        final double range = model.maxWatts() - model.idleWatts();
+        final double u = (watts - model.idleWatts()) / range;
+        if (curve == null)
+        {
+            return u;
+        }
+        return curve.capacityFor(Math.max(0, Math.min(1, u)) * model.cores() / members);
     }
 
     /**
@@ -67,7 +112,7 @@ public final class PowerController
             config.maxPaybackFraction() * budgetWatts,
             Math.max(debtJoules / config.paybackSeconds(), MIN_PAYBACK_SHARE * budgetWatts)));
         final double target = budgetWatts * (1 - config.marginFraction()) - payback;
-        final double floorWatts = model.idleWatts() + range * config.floorCapacity();
+        final double floorWatts = wattsAt(config.floorCapacity());
         final double previous = capacity;
         final StringBuilder reason = new StringBuilder(96);
         reason.append(String.format(Locale.ROOT, "budget %.1f W", budgetWatts));
@@ -89,12 +134,12 @@ public final class PowerController
         final double error = target - measuredWatts;
         // Power over the target always counts; power under it only says something when the knobs held load back.
         final double proportional = config.kp() * (limited ? error : Math.min(0, error));
-        final double feedforward = (target - model.idleWatts()) / range;
-        final double unclamped = feedforward + (proportional + integralWatts) / range;
-        capacity = Math.max(config.floorCapacity(), Math.min(1.0, unclamped));
+        final double feedforward = capacityFor(target);
+        final double desired = target + proportional + integralWatts;
+        capacity = Math.max(config.floorCapacity(), Math.min(1.0, capacityFor(desired)));
 
-        final boolean heldHigh = unclamped >= 1.0 && error > 0;
-        final boolean heldLow = unclamped <= config.floorCapacity() && error < 0;
+        final boolean heldHigh = desired >= wattsAt(1.0) && error > 0;
+        final boolean heldLow = desired <= floorWatts && error < 0;
         final boolean informative = limited || error < 0;
         if (informative && !heldHigh && !heldLow)
         {

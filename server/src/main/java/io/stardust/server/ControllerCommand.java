@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 
 /** {@code stardust controller}: the resource controller. */
 @Command(name = "controller", description = "The resource controller, which keeps power under a budget.",
-    subcommands = {ControllerCommand.Simulate.class, ControllerCommand.Run.class})
+    subcommands = {ControllerCommand.Simulate.class, ControllerCommand.Run.class, ControllerCommand.Calibrate.class})
 final class ControllerCommand implements Runnable
 {
     @picocli.CommandLine.Spec
@@ -102,6 +102,10 @@ final class ControllerCommand implements Runnable
             "auto, rapl where the host has it (default ${DEFAULT-VALUE}).")
         String power;
 
+        @Option(names = "--curve", description = "A knob curve measured by stardust controller calibrate: power maps " +
+            "onto capacity through it instead of through the power model's line.")
+        File curve;
+
         @Option(names = "--watch", description = "Only watch and account; never touch a knob.")
         boolean watch;
 
@@ -152,12 +156,64 @@ final class ControllerCommand implements Runnable
                 final LiveController live = new LiveController(new ClientPlant(client, spec.size(), memberCores,
                     peakTps), member, dcs, config, ledger, ledgerFile.toPath(), budget,
                     new ClusterControlStore(client), System.currentTimeMillis(), !watch, System.out::println);
+                if (curve != null)
+                {
+                    live.curve(io.stardust.resourcectl.KnobCurve.load(curve.toPath()));
+                    System.out.println("controller: capacity by the curve in " + curve);
+                }
                 if (rapl != null)
                 {
                     live.hostMeter(rapl);
                     System.out.println("controller: the cluster's power measured by " + rapl.describe());
                 }
                 live.run(System.nanoTime(), running::get, (p) -> { });
+            }
+            return 0;
+        }
+    }
+
+    /** {@code stardust controller calibrate}. */
+    @Command(name = "calibrate", description = {
+        "Measure what capacity does to a running cluster under its present load: set each capacity in turn on every",
+        "member (its CPU quota), wait, sample each member's CPU and the cluster's throughput, and write the curve",
+        "for stardust controller run --curve. Run it under the load the controller will face. Every member's quota",
+        "is lifted at the end."})
+    static final class Calibrate extends OpsCommands.ClusterCommand
+    {
+        @Option(names = "--capacities", defaultValue = "1,0.7,0.5,0.35,0.25,0.15,0.1", split = ",",
+            description = "Capacities to measure, in order (default ${DEFAULT-VALUE}).")
+        double[] capacities;
+
+        @Option(names = "--settle-seconds", defaultValue = "3", description = "Wait after each setting " +
+            "(default ${DEFAULT-VALUE}).")
+        double settleSeconds;
+
+        @Option(names = "--samples", defaultValue = "3", description = "Samples per setting (default ${DEFAULT-VALUE}).")
+        int samples;
+
+        @Option(names = "--sample-seconds", defaultValue = "2", description = "Each sample's length " +
+            "(default ${DEFAULT-VALUE}).")
+        double sampleSeconds;
+
+        @Option(names = "--member-cores", defaultValue = "2", description = "Cores a member may use: capacity 1 is " +
+            "a quota of this many (default ${DEFAULT-VALUE}).")
+        double memberCores;
+
+        @Option(names = "--out", required = true, description = "Where to write the curve (CSV).")
+        File out;
+
+        @Override
+        public Integer call() throws Exception
+        {
+            final io.stardust.protocol.ClusterSpec spec = io.stardust.protocol.ClusterSpec.parse(cluster);
+            try (io.stardust.client.StardustClient client = connectForReads())
+            {
+                final io.stardust.resourcectl.KnobCurve curve = io.stardust.resourcectl.Calibration.run(
+                    new ClientPlant(client, spec.size(), memberCores, 0), spec.size(), capacities, settleSeconds,
+                    samples, sampleSeconds, io.stardust.resourcectl.Calibration.REAL_TIME, System.out::println);
+                curve.save(out.toPath());
+                System.out.print(curve.format());
+                System.out.println("curve written to " + out);
             }
             return 0;
         }
