@@ -50,58 +50,6 @@ public final class LiveController
     {
     }
 
-    /** A budgeted set of members with its own controller and ledger. */
-    private final class Scope
-    {
-        final String name;
-        final int[] members;
-        final PowerController controller;
-        final OvershootLedger ledger;
-        final Path ledgerFile;
-        Object source;
-        Budget budget;
-        long startMillis;
-        double lastT = -1;
-        double lastBudget;
-        Decision decision;
-
-        Scope(final String name, final int[] members, final OvershootLedger ledger, final Path ledgerFile)
-        {
-            this.name = name;
-            this.members = members;
-            this.ledger = ledger;
-            this.ledgerFile = ledgerFile;
-            final List<PowerModel> models = new ArrayList<>();
-            for (int i = 0; i < members.length; i++)
-            {
-                models.add(memberModel);
-            }
-            this.controller = new PowerController(config, PowerModel.sum(models));
-            if (curve != null)
-            {
-                controller.withCurve(curve, members.length);
-            }
-        }
-
-        /** Take a budget; a new one starts new windows in the ledger (the debt carries over). */
-        void budget(final Object from, final Budget b, final long start)
-        {
-            if (source != null && !source.equals(from))
-            {
-                ledger.newTrace();
-                lastT = -1;
-            }
-            source = from;
-            budget = b;
-            startMillis = start;
-        }
-
-        double t(final double seconds)
-        {
-            return Math.max(0, (controllerStartMillis + (long)(seconds * 1000) - startMillis) / 1000.0);
-        }
-    }
-
     private final ClusterPlant plant;
     private final PowerModel memberModel;
     private final List<String> memberDatacenters;
@@ -112,7 +60,7 @@ public final class LiveController
     private final ControlSource source;
     private final long controllerStartMillis;
     private final Consumer<String> log;
-    private final Map<String, Scope> scopes = new LinkedHashMap<>();
+    private final Map<String, BudgetScope> scopes = new LinkedHashMap<>();
     private final Map<String, OvershootLedger> ledgers = new HashMap<>();
     private KnobCurve curve;
     private RaplMeter hostMeter;
@@ -249,10 +197,9 @@ public final class LiveController
         final StringBuilder reasons = new StringBuilder();
         double budgetWatts = 0;
         boolean accounted = false;
-        for (final Scope scope : scopes.values())
+        for (final BudgetScope scope : scopes.values())
         {
-            final double t = scope.t(seconds);
-            final double c = scope.budget.watts(t);
+            final double c = scope.budgetWatts(seconds);
             budgetWatts += scope.name.equals(CLUSTER) || !scopes.containsKey(CLUSTER) ? c : 0;
             double scopeWatts = 0;
             boolean limited = false;
@@ -269,42 +216,29 @@ public final class LiveController
             {
                 scopeWatts = measured;
             }
-            if (scope.lastT < 0 || first)
+            if (!scope.step(seconds, scopeWatts, limited, first, on))
             {
-                if (scope.ledger.seconds() > t + config.periodSeconds())
-                {
-                    scope.ledger.newTrace();
-                }
-                scope.lastT = t;
-                scope.lastBudget = c;
                 continue;
             }
             accounted = true;
-            if (t > scope.lastT)
+            final Decision decision = scope.decision();
+            if (decision != null)
             {
-                scope.ledger.record(scope.lastT, t - scope.lastT, scopeWatts, scope.lastBudget);
-            }
-            scope.lastT = t;
-            scope.lastBudget = c;
-            scope.decision = null;
-            if (on)
-            {
-                scope.decision = scope.controller.decide(t, c, scopeWatts, limited, scope.ledger.debtJoules());
                 for (final int m : scope.members)
                 {
-                    capacity[m] = Math.min(capacity[m], scope.decision.capacity());
+                    capacity[m] = Math.min(capacity[m], decision.capacity());
                 }
-                if (binding == null || scope.decision.capacity() < binding.capacity())
+                if (binding == null || decision.capacity() < binding.capacity())
                 {
-                    binding = scope.decision;
+                    binding = decision;
                 }
             }
             if (scopes.size() > 1 || !scope.name.equals(CLUSTER))
             {
                 reasons.append(scope.name).append(String.format(Locale.ROOT, " %.1f W: ", scopeWatts));
             }
-            reasons.append(scope.decision == null ? String.format(Locale.ROOT, "budget %.1f W", c) :
-                scope.decision.reason()).append("; ");
+            reasons.append(decision == null ? String.format(Locale.ROOT, "budget %.1f W", c) : decision.reason())
+                .append("; ");
         }
         saveLedgers();
         if (!accounted && first)
@@ -398,10 +332,11 @@ public final class LiveController
         scopes.keySet().retainAll(wanted.keySet());
         for (final Map.Entry<String, Object> w : wanted.entrySet())
         {
-            Scope scope = scopes.get(w.getKey());
+            BudgetScope scope = scopes.get(w.getKey());
             if (scope == null)
             {
-                scope = new Scope(w.getKey(), members(w.getKey()), loadLedger(w.getKey()), ledgerFile(w.getKey()));
+                scope = new BudgetScope(w.getKey(), members(w.getKey()), memberModel, config, curve,
+                    loadLedger(w.getKey()), ledgerFile(w.getKey()), controllerStartMillis);
                 scopes.put(w.getKey(), scope);
             }
             if (w.getValue() instanceof BudgetSpec spec)
@@ -451,12 +386,9 @@ public final class LiveController
 
     private void saveLedgers() throws IOException
     {
-        for (final Scope scope : scopes.values())
+        for (final BudgetScope scope : scopes.values())
         {
-            if (scope.ledgerFile != null)
-            {
-                scope.ledger.save(scope.ledgerFile);
-            }
+            scope.save();
         }
     }
 
