@@ -61,6 +61,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         throw new IllegalStateException(reason);
     };
 
+    private volatile Runnable activityHook = () -> { };
     private Cluster cluster;
     private volatile Cluster.Role role;
     private volatile String failure;
@@ -150,6 +151,17 @@ public final class StardustService implements ClusteredService, ReplicaView
         return this;
     }
 
+    /**
+     * @param hook run on the service thread for every client record the log delivers (the member's quiet-spell
+     *             watch); it must be cheap and never decide anything.
+     * @return this.
+     */
+    public StardustService onActivity(final Runnable hook)
+    {
+        this.activityHook = hook;
+        return this;
+    }
+
     /** @return the scheduler, for its local knobs. */
     public Scheduler scheduler()
     {
@@ -216,6 +228,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         final int length,
         final Header header)
     {
+        activityHook.run();
         if (failure != null)
         {
             return;

@@ -4,7 +4,6 @@ import io.stardust.protocol.codecs.Knob;
 import io.stardust.sequencer.StardustService;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** A member's {@link MemberKnobs}: scheduler workers, the idle park of its agent threads, and its CPU quota. */
 final class LocalKnobs implements MemberKnobs
@@ -13,18 +12,18 @@ final class LocalKnobs implements MemberKnobs
     static final long MAX_IDLE_PARK_MICROS = 100_000;
 
     private final StardustService service;
-    private final AtomicLong idleParkNs;
+    private final QuietSpell idlePark;
     private final CpuQuota cpuQuota;
 
     /**
      * @param service    the member's service (workers); null on a member without one.
-     * @param idleParkNs the quiet park every agent thread of the member reads.
+     * @param idlePark   the idle park of the member's agent threads (the knob, and the deep park of quiet spells).
      * @param cpuQuota   the member's cgroup, or one that says why there is none.
      */
-    LocalKnobs(final StardustService service, final AtomicLong idleParkNs, final CpuQuota cpuQuota)
+    LocalKnobs(final StardustService service, final QuietSpell idlePark, final CpuQuota cpuQuota)
     {
         this.service = service;
-        this.idleParkNs = idleParkNs;
+        this.idlePark = idlePark;
         this.cpuQuota = cpuQuota;
     }
 
@@ -54,7 +53,7 @@ final class LocalKnobs implements MemberKnobs
                     throw new IllegalArgumentException("idle park must be 1 to " + MAX_IDLE_PARK_MICROS +
                         " microseconds, not " + value);
                 }
-                idleParkNs.set(TimeUnit.MICROSECONDS.toNanos(value));
+                idlePark.knob(TimeUnit.MICROSECONDS.toNanos(value));
                 return value;
             }
             case CPU_QUOTA_MILLICORES ->
@@ -71,7 +70,7 @@ final class LocalKnobs implements MemberKnobs
         return switch (knob)
         {
             case WORKERS -> service == null ? -1 : service.workers();
-            case IDLE_PARK_MICROS -> TimeUnit.NANOSECONDS.toMicros(idleParkNs.get());
+            case IDLE_PARK_MICROS -> TimeUnit.NANOSECONDS.toMicros(idlePark.knobNs());
             case CPU_QUOTA_MILLICORES -> cpuQuota.millicores();
             default -> -1;
         };

@@ -13,6 +13,8 @@ import java.time.Duration;
  */
 public final class MemberConfig
 {
+    /** Default longest park of a member's agents after a quiet spell, milliseconds. */
+    public static final long DEFAULT_DEEP_IDLE_PARK_MS = 20;
     /** Default longest park of an idle Aeron agent, milliseconds. */
     public static final long DEFAULT_IDLE_MAX_PARK_MS = 4;
     /** Default length of an archive segment file: the unit in which the recorded log is purged. */
@@ -37,6 +39,7 @@ public final class MemberConfig
     private int archiveSegmentBytes = DEFAULT_ARCHIVE_SEGMENT_BYTES;
     private boolean logRetention = true;
     private Duration idleMaxPark = Duration.ofMillis(DEFAULT_IDLE_MAX_PARK_MS);
+    private Duration deepIdlePark = Duration.ofMillis(DEFAULT_DEEP_IDLE_PARK_MS);
     private Duration snapshotInterval = Duration.ZERO;
     private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
     private boolean rebuildFromPeers;
@@ -238,6 +241,29 @@ public final class MemberConfig
     public Duration idleMaxPark()
     {
         return idleMaxPark;
+    }
+
+    /**
+     * Longest park of the member's agent threads after 5 s without a client record in the log or a read request
+     * ({@link QuietSpell}): an idle member costs less CPU, and the first requests after such a spell wait longer.
+     *
+     * @param park the deep park; zero for none.
+     * @return this.
+     */
+    public MemberConfig deepIdlePark(final Duration park)
+    {
+        if (park.isNegative() || park.compareTo(Duration.ofMillis(100)) > 0)
+        {
+            throw new IllegalArgumentException("the deep idle park must be 0 to 100 ms, not " + park.toMillis() +
+                " ms");
+        }
+        this.deepIdlePark = park;
+        return this;
+    }
+
+    public Duration deepIdlePark()
+    {
+        return deepIdlePark;
     }
 
     /**

@@ -84,6 +84,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private final java.util.function.Supplier<Cluster.Role> role;
     private AgentRunner runner;
+    /** Told after each poll that took in requests. */
+    private Runnable onRequests = () -> { };
 
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -175,7 +177,28 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final org.agrona.concurrent.IdleStrategy idleStrategy,
         final MemberKnobs knobs)
     {
+        return launch(aeronDir, endpoint, replica, role, errorHandler, idleStrategy, knobs, () -> { });
+    }
+
+    /**
+     * As {@link #launch(String, String, ReplicaView, java.util.function.Supplier, ErrorHandler,
+     * org.agrona.concurrent.IdleStrategy, MemberKnobs)}, telling {@code onRequests} whenever a duty cycle took in
+     * requests (the member's quiet-spell watch).
+     *
+     * @param onRequests run on the endpoint's thread after a poll that took in requests.
+     */
+    public static ReadEndpoint launch(
+        final String aeronDir,
+        final String endpoint,
+        final ReplicaView replica,
+        final java.util.function.Supplier<Cluster.Role> role,
+        final ErrorHandler errorHandler,
+        final org.agrona.concurrent.IdleStrategy idleStrategy,
+        final MemberKnobs knobs,
+        final Runnable onRequests)
+    {
         final ReadEndpoint endpointAgent = new ReadEndpoint(aeronDir, endpoint, replica, role, errorHandler, knobs);
+        endpointAgent.onRequests = onRequests;
         endpointAgent.runner = new AgentRunner(idleStrategy, errorHandler, null, endpointAgent);
         AgentRunner.startOnThread(endpointAgent.runner);
         return endpointAgent;
@@ -191,6 +214,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     public int doWork()
     {
         int work = subscription.poll(assembler, FRAGMENT_LIMIT);
+        if (work > 0)
+        {
+            onRequests.run();
+        }
         if (earlyReplies > 0)
         {
             work += flushEarly();

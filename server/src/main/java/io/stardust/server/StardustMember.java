@@ -45,6 +45,8 @@ public final class StardustMember implements AutoCloseable
     private ReadEndpoint readEndpoint;
     /** The quiet park every agent thread of this member reads: the idle-park knob. */
     private final java.util.concurrent.atomic.AtomicLong idleParkNs = new java.util.concurrent.atomic.AtomicLong();
+    /** Deep idle after a quiet spell: it writes {@link #idleParkNs}. */
+    private QuietSpell quiet;
     private CpuQuota cpuQuota;
     private MetricsEndpoint metrics;
     private MemberKnobs knobs;
@@ -198,11 +200,15 @@ public final class StardustMember implements AutoCloseable
     {
         final ClusterSpec.Member self = config.self();
         final String host = self.host();
-        idleParkNs.set(config.idleMaxPark().toNanos());
+        quiet = new QuietSpell(idleParkNs, config.idleMaxPark().toNanos(), config.deepIdlePark().toNanos());
         cpuQuota = config.cpuCgroupMount() == null ?
             CpuQuota.join(null, config.memberId(), (line) -> { }) :
             CpuQuota.join(config.cpuCgroupMount(), config.memberId(), (line) -> log(config.memberId(), line));
-        knobs = new LocalKnobs(service, idleParkNs, cpuQuota);
+        knobs = new LocalKnobs(service, quiet, cpuQuota);
+        if (service != null)
+        {
+            service.onActivity(quiet::activity);
+        }
         final String aeronDir = config.aeronDir();
         final File dataDir = config.dataDir();
         final File clusterDir = new File(dataDir, "cluster");
@@ -346,6 +352,7 @@ public final class StardustMember implements AutoCloseable
             return t;
         });
         timer.schedule(this::watchElection, 0, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(() -> quiet.check(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
         if (config.minFreeDiskBytes() > 0)
         {
             timer.scheduleAtFixedRate(this::watchDisk, DISK_WATCH_MS, DISK_WATCH_MS, TimeUnit.MILLISECONDS);
@@ -375,7 +382,8 @@ public final class StardustMember implements AutoCloseable
             checkpointServer = CheckpointTransfer.Server.launch(self, config.sequencer().checkpointDirectory(),
                 (line) -> log(config.memberId(), line));
             readEndpoint = ReadEndpoint.launch(
-                aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get(), knobs);
+                aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get(), knobs,
+                quiet::activity);
             if (config.metrics())
             {
                 try
