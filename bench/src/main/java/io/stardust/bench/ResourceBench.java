@@ -40,6 +40,10 @@ public final class ResourceBench implements Callable<Integer>
     @Option(names = "--curve", description = "Measure CPU at 0 to 100% of peak.")
     boolean curve;
 
+    @Option(names = "--low-load-windows", split = ",", description = "Instead of the curve and the knobs: at 10% " +
+        "of peak, CPU and p99 with each of these batch windows (microseconds), beside peak with the default.")
+    long[] lowLoadWindows;
+
     @Option(names = "--knobs", description = "Measure each knob's effect under load.")
     boolean knobs;
 
@@ -85,6 +89,12 @@ public final class ResourceBench implements Callable<Integer>
             run(target, 0, "warm-up");
             run(target, 0, "warm-up");
             final Result peak = run(target, 0, "peak");
+            if (lowLoadWindows != null)
+            {
+                lowLoad(target, peak, md);
+                curve = false;
+                knobs = false;
+            }
             if (curve)
             {
                 curve(target, peak, md);
@@ -127,6 +137,24 @@ public final class ResourceBench implements Callable<Integer>
             cores[cores.length - 1], idle));
         chart(load, cores, new File(out, "power-curve.png"));
         md.append("Chart: `power-curve.png`.\n\n");
+    }
+
+    /** The batch window at low load: per-epoch work dominates there, and fewer, fuller epochs cost less. */
+    private void lowLoad(final StardustTarget target, final Result peak, final StringBuilder md) throws Exception
+    {
+        md.append("## The batch window at 10% of peak (YCSB-A, open loop at ")
+            .append(String.format(Locale.ROOT, "%,.0f", peak.throughput() * 0.1)).append(" txn/s)\n\n")
+            .append("| batch window | txn/s | server cores | share of peak's cores | p99 ms |\n|---|---:|---:|---:|---:|\n");
+        md.append(String.format(Locale.ROOT, "| 2 ms, peak (closed loop) | %.0f | %.3f | 100%% | %.1f |%n",
+            peak.throughput(), cores(peak), peak.latencyMs(99)));
+        for (final long us : lowLoadWindows)
+        {
+            target.client().setBatchWindow(us).get(30, TimeUnit.SECONDS);
+            final Result r = run(target, peak.throughput() * 0.1, "10% window " + us);
+            md.append(String.format(Locale.ROOT, "| %.1f ms | %.0f | %.3f | %.0f%% | %.1f |%n", us / 1000.0,
+                r.throughput(), cores(r), 100 * cores(r) / cores(peak), r.latencyMs(99)));
+        }
+        target.client().setBatchWindow(2_000).get(30, TimeUnit.SECONDS);
     }
 
     private void knobs(final StardustTarget target, final Result peak, final StringBuilder md) throws Exception
