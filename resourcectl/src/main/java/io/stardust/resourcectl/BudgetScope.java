@@ -84,7 +84,7 @@ final class BudgetScope
      * @param limited whether a knob held any of its members back.
      * @param first   whether this is the controller's first period (which only starts the clock).
      * @param decide  whether the controller is on.
-     * @return false when the period only started this scope's clock (nothing accounted).
+     * @return false on the controller's first period, which only starts the clock.
      */
     boolean step(final double seconds, final double watts, final boolean limited, final boolean first,
         final boolean decide)
@@ -101,7 +101,16 @@ final class BudgetScope
             }
             lastT = t;
             lastBudget = c;
-            return false;
+            if (first)
+            {
+                return false;
+            }
+            // A budget new to this scope: nothing to account against it yet, but it is followed from now.
+            if (decide)
+            {
+                decision = controller.decide(t, c, watts, limited, ledger.debtJoules());
+            }
+            return true;
         }
         if (t > lastT)
         {

@@ -255,6 +255,10 @@ public final class LiveController
             knobs = steer ? "controller off (stardust ops controller off): knobs untouched" :
                 "controller off: knobs untouched";
         }
+        else if (binding == null)
+        {
+            knobs = "no decision yet: knobs untouched";
+        }
         else
         {
             knobs = plant.apply(capacity);

@@ -130,7 +130,14 @@ class LiveControllerTest
         assertEquals(0, plant.applied, "no budget: the knobs are not touched");
 
         operator.state = new ControlState(true, BudgetSpec.watts(16, START), java.util.Map.of());
-        for (int t = 2; t <= 12; t++)
+        final LiveController.Period firstWithBudget = live.step(2);
+        assertTrue(firstWithBudget.decision() != null && plant.quota[0] > 0 && plant.quota[0] < 1,
+            "a budget is followed from the period it appears in, never with the quotas lifted first: " +
+            firstWithBudget + ", quota " + plant.quota[0]);
+        operator.state = new ControlState(true, BudgetSpec.watts(16, START + 2_000), java.util.Map.of());
+        live.step(3);
+        assertTrue(plant.quota[0] < 1, "nor when it changes: quota " + plant.quota[0]);
+        for (int t = 4; t <= 12; t++)
         {
             live.step(t);
         }
