@@ -26,8 +26,11 @@ public final class AdaptiveIdleStrategy implements IdleStrategy
     private static final int SPINS = 10;
     /** Park in proportion to the recent gap between work (see the class comment), or by busy and quiet windows. */
     private final boolean gap;
-    /** Park for this fraction of the recent gap between work: half of it. */
-    private static final int GAP_DIVISOR = 2;
+    /**
+     * Park for this share of the recent gap between work, in percent: half of it by default
+     * ({@code -Dstardust.idle.gap.share}, to measure others with {@code bin/bench resource}).
+     */
+    private static final long GAP_SHARE_PERCENT = Long.getLong("stardust.idle.gap.share", 50);
     private long lastWorkNs = System.nanoTime();
     private long gapNs;
     private static final int YIELDS = 5;
@@ -168,7 +171,7 @@ public final class AdaptiveIdleStrategy implements IdleStrategy
     {
         final long quietNs = Math.max(busyParkNs, quietParkNs.get());
         return now - lastWorkNs > 10 * quietNs ? quietNs :
-            Math.max(busyParkNs, Math.min(quietNs, gapNs / GAP_DIVISOR));
+            Math.max(busyParkNs, Math.min(quietNs, gapNs * GAP_SHARE_PERCENT / 100));
     }
 
     /** Record a duty cycle with work at {@code now} (for tests; {@link #idle(int)} does it with the clock). */
