@@ -39,5 +39,19 @@ public record MemberStatus(
         int queueDepth, long epochLatencyP50Micros, long epochLatencyP99Micros, long idleParkMicros,
         long cpuQuotaMillicores, long admissionRatePerSecond, long overBudgetRefusals)
     {
+        /** @param earlier an earlier answer of the same member. @return seconds between the two, by its clock. */
+        public double secondsSince(final Telemetry earlier)
+        {
+            return (sampledAtNanos - earlier.sampledAtNanos) / 1e9;
+        }
+
+        /**
+         * @param earlier an earlier answer of the same member.
+         * @return the cores its process used between the two (CPU-seconds per second).
+         */
+        public double coresSince(final Telemetry earlier)
+        {
+            return (double)(cpuNanos - earlier.cpuNanos) / (sampledAtNanos - earlier.sampledAtNanos);
+        }
     }
 }

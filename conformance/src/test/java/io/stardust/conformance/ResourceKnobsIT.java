@@ -152,8 +152,7 @@ class ResourceKnobsIT
         // The measurement spans a fixed time; this sleep is its length, not a wait for a condition.
         Thread.sleep(3_000);
         final MemberStatus b = client.status(m).get(10, TimeUnit.SECONDS);
-        return (double)(b.telemetry().cpuNanos() - a.telemetry().cpuNanos()) /
-            (b.telemetry().sampledAtNanos() - a.telemetry().sampledAtNanos());
+        return b.telemetry().coresSince(a.telemetry());
     }
 
     /** Read a procfs or cgroupfs file with a stream: they report a size of 0, which readString trusts. */

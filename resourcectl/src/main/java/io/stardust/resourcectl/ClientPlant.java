@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the CPU quota of each member's cgroup: capacity times the cores a member may use. It caps power directly and
  *   at once, on one member, with no log record;</li>
  *   <li>on a cluster whose members have no quota knob, the replicated admission rate: the lowest member's capacity
- *   times the peak throughput given (admission is one rate for the whole cluster) (it goes through the log, so it is set only when it changes by more than 5%).</li>
+ *   times the peak throughput given, since admission is one rate for the whole cluster. It goes through the log, so
+ *   it is set only when it changes by more than 5%.</li>
  * </ol>
  * A member that cannot be reached is left out of the sample and keeps its knobs.
  */
@@ -58,12 +59,12 @@ public final class ClientPlant implements ClusterPlant
             {
                 continue;
             }
-            final double seconds = (now.telemetry().sampledAtNanos() - before.telemetry().sampledAtNanos()) / 1e9;
+            final double seconds = now.telemetry().secondsSince(before.telemetry());
             if (seconds <= 0)
             {
                 continue;
             }
-            final double cores = (now.telemetry().cpuNanos() - before.telemetry().cpuNanos()) / 1e9 / seconds;
+            final double cores = now.telemetry().coresSince(before.telemetry());
             final double txns = (now.committed() + now.aborted() - before.committed() - before.aborted()) / seconds;
             final long quota = now.telemetry().cpuQuotaMillicores();
             samples.add(new MemberSample(m, cores, quota < 0 ? -1 : quota / 1000.0, txns,

@@ -79,8 +79,8 @@ final class ResourceOps implements Runnable
                         System.out.printf("%-6d %-4s unreachable or without telemetry%n", m.id(), m.datacenter());
                         continue;
                     }
-                    final double seconds = (b.telemetry().sampledAtNanos() - a.telemetry().sampledAtNanos()) / 1e9;
-                    final double used = (b.telemetry().cpuNanos() - a.telemetry().cpuNanos()) / 1e9 / seconds;
+                    final double seconds = b.telemetry().secondsSince(a.telemetry());
+                    final double used = b.telemetry().coresSince(a.telemetry());
                     final double commits = (b.committed() - a.committed()) / seconds;
                     final double aborts = (b.aborted() - a.aborted()) / seconds;
                     cores += used;
