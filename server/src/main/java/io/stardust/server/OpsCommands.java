@@ -40,6 +40,19 @@ final class OpsCommands
         }
     }
 
+    /**
+     * Ask every member for its status at once, so that a command waits for the slowest answer, not for their sum.
+     *
+     * @return the answers to come, by member id.
+     */
+    static java.util.List<java.util.concurrent.CompletableFuture<MemberStatus>> askStatus(
+        final StardustClient client, final ClusterSpec spec)
+    {
+        final java.util.List<java.util.concurrent.CompletableFuture<MemberStatus>> asked = new java.util.ArrayList<>();
+        spec.members().forEach((m) -> asked.add(client.status(m.id())));
+        return asked;
+    }
+
     /** {@code stardust status}. */
     @Command(name = "status", description = "Show each member's role, applied epoch, digest and settings.")
     static final class Status extends ClusterCommand
@@ -53,10 +66,8 @@ final class OpsCommands
             {
                 System.out.printf("%-6s %-4s %-9s %12s %18s %10s %12s %10s %7s%n",
                     "member", "dc", "role", "applied", "digest", "window_us", "committed", "aborted", "workers");
-                // Ask every member at once, then wait for each answer.
                 final java.util.List<java.util.concurrent.CompletableFuture<MemberStatus>> asked =
-                    new java.util.ArrayList<>();
-                spec.members().forEach((m) -> asked.add(client.status(m.id())));
+                    askStatus(client, spec);
                 for (final ClusterSpec.Member m : spec.members())
                 {
                     try

@@ -112,10 +112,9 @@ final class ResourceOps implements Runnable
 
         private static List<MemberStatus> sample(final StardustClient client, final ClusterSpec spec)
         {
-            final List<java.util.concurrent.CompletableFuture<MemberStatus>> asked = new ArrayList<>();
-            spec.members().forEach((m) -> asked.add(client.status(m.id())));
             final List<MemberStatus> statuses = new ArrayList<>();
-            for (final java.util.concurrent.CompletableFuture<MemberStatus> answer : asked)
+            for (final java.util.concurrent.CompletableFuture<MemberStatus> answer :
+                OpsCommands.askStatus(client, spec))
             {
                 try
                 {
