@@ -85,7 +85,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private final java.util.function.Supplier<Cluster.Role> role;
     private AgentRunner runner;
     /** Told after each poll that took in requests. */
-    private Runnable onRequests = () -> { };
+    private final Runnable onRequests;
 
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -145,9 +145,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final ReplicaView replica,
         final java.util.function.Supplier<Cluster.Role> role,
         final ErrorHandler errorHandler,
-        final MemberKnobs knobs)
+        final MemberKnobs knobs,
+        final Runnable onRequests)
     {
         this.knobs = knobs;
+        this.onRequests = onRequests;
         this.replica = replica;
         this.role = role;
         this.errorHandler = errorHandler;
@@ -166,26 +168,9 @@ public final class ReadEndpoint implements Agent, AutoCloseable
      * @param errorHandler where unexpected faults go.
      * @param idleStrategy  how the endpoint's thread waits when there is nothing to do.
      * @param knobs        the member's local knobs, set by {@code SetKnob}.
+     * @param onRequests   run on the endpoint's thread after a poll that took in requests (the member's quiet-spell
+     *                     watch).
      * @return the running endpoint.
-     */
-    public static ReadEndpoint launch(
-        final String aeronDir,
-        final String endpoint,
-        final ReplicaView replica,
-        final java.util.function.Supplier<Cluster.Role> role,
-        final ErrorHandler errorHandler,
-        final org.agrona.concurrent.IdleStrategy idleStrategy,
-        final MemberKnobs knobs)
-    {
-        return launch(aeronDir, endpoint, replica, role, errorHandler, idleStrategy, knobs, () -> { });
-    }
-
-    /**
-     * As {@link #launch(String, String, ReplicaView, java.util.function.Supplier, ErrorHandler,
-     * org.agrona.concurrent.IdleStrategy, MemberKnobs)}, telling {@code onRequests} whenever a duty cycle took in
-     * requests (the member's quiet-spell watch).
-     *
-     * @param onRequests run on the endpoint's thread after a poll that took in requests.
      */
     public static ReadEndpoint launch(
         final String aeronDir,
@@ -197,8 +182,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final MemberKnobs knobs,
         final Runnable onRequests)
     {
-        final ReadEndpoint endpointAgent = new ReadEndpoint(aeronDir, endpoint, replica, role, errorHandler, knobs);
-        endpointAgent.onRequests = onRequests;
+        final ReadEndpoint endpointAgent = new ReadEndpoint(aeronDir, endpoint, replica, role, errorHandler, knobs,
+            onRequests);
         endpointAgent.runner = new AgentRunner(idleStrategy, errorHandler, null, endpointAgent);
         AgentRunner.startOnThread(endpointAgent.runner);
         return endpointAgent;

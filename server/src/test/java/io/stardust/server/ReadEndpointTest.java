@@ -98,7 +98,8 @@ class ReadEndpointTest
         final int port = 24_000 + (int)(ProcessHandle.current().pid() % 500);
         endpoint = ReadEndpoint.launch(driver.aeronDirectoryName(), "localhost:" + port, new View(storage),
             () -> Cluster.Role.FOLLOWER, Throwable::printStackTrace, new SleepingMillisIdleStrategy(1),
-            new LocalKnobs(null, new QuietSpell(idlePark, 4_000_000, 0), CpuQuota.join(null, 0, (line) -> { })));
+            new LocalKnobs(null, new QuietSpell(idlePark, 4_000_000, 0), CpuQuota.join(null, 0, (line) -> { })),
+            () -> { });
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
         replies = aeron.addSubscription("aeron:udp?endpoint=localhost:0", Streams.READ_RESPONSE_STREAM_ID);
         requests = aeron.addExclusivePublication("aeron:udp?endpoint=localhost:" + port,
