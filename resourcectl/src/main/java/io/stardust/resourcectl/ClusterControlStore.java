@@ -84,7 +84,24 @@ public final class ClusterControlStore implements ControlSource
 
     private void write(final String key, final String value)
     {
-        createTable();
+        try
+        {
+            commit(key, value);
+        }
+        catch (final RejectedException ex)
+        {
+            // The first instruction to this cluster: the refused commit applied nothing, so it is sent again.
+            if (ex.code() != ErrorCode.UNKNOWN_TABLE)
+            {
+                throw ex;
+            }
+            createTable();
+            commit(key, value);
+        }
+    }
+
+    private void commit(final String key, final String value)
+    {
         final Transaction tx = client.begin();
         if (value == null)
         {
