@@ -1,0 +1,208 @@
+package io.stardust.catalog;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The tables and indexes a replica knows, at one catalog version. Immutable: a schema change produces a new catalog,
+ * so readers on other threads hold one without locks. Changes only through the log ({@link CatalogChanges}).
+ * <p>
+ * Every table and every index owns one storage relation, numbered densely from 0 in creation order; a dropped
+ * relation's number is never reused. Tables and indexes share one namespace, as in PostgreSQL.
+ */
+public final class Catalog
+{
+    /** Most relations (tables and indexes, dropped ones included) a catalog holds. */
+    public static final int MAX_RELATIONS = 16_384;
+    /** Most columns in a table, dropped ones included. */
+    public static final int MAX_COLUMNS = 1_000;
+    /** Most columns in a key (primary or index). */
+    public static final int MAX_KEY_COLUMNS = 16;
+    /** Allowed names of tables, indexes and columns. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+
+    /** The catalog of an empty log. */
+    public static final Catalog EMPTY = new Catalog(0, List.of(), Map.of(), Map.of());
+
+    /**
+     * One storage relation: a table's rows or an index's entries.
+     *
+     * @param id               its storage id.
+     * @param name             the table's or the index's name.
+     * @param table            the table it belongs to (its own name for a table).
+     * @param index            true for an index.
+     * @param createdAtVersion the catalog version that created it.
+     */
+    public record Relation(int id, String name, String table, boolean index, long createdAtVersion)
+    {
+    }
+
+    private final long version;
+    /** By id; null where a relation was dropped. */
+    private final List<Relation> relations;
+    private final Map<String, TableDef> tables;
+    private final Map<String, Relation> byName = new TreeMap<>();
+    /** Names of dropped relations, with the catalog version that dropped them. */
+    private final Map<String, Long> dropped;
+
+    Catalog(
+        final long version,
+        final List<Relation> relations,
+        final Map<String, TableDef> tables,
+        final Map<String, Long> dropped)
+    {
+        this.version = version;
+        this.relations = Collections.unmodifiableList(new ArrayList<>(relations));
+        this.tables = Collections.unmodifiableMap(new TreeMap<>(tables));
+        this.dropped = Collections.unmodifiableMap(new TreeMap<>(dropped));
+        for (final Relation r : relations)
+        {
+            if (r != null)
+            {
+                byName.put(r.name(), r);
+            }
+        }
+    }
+
+    public long version()
+    {
+        return version;
+    }
+
+    /** @return the number of relation ids handed out, dropped ones included: the next relation's id. */
+    public int relationCount()
+    {
+        return relations.size();
+    }
+
+    /** @return live relations, in id order. */
+    public List<Relation> relations()
+    {
+        final List<Relation> live = new ArrayList<>(relations.size());
+        for (final Relation r : relations)
+        {
+            if (r != null)
+            {
+                live.add(r);
+            }
+        }
+        return live;
+    }
+
+    /**
+     * @param id a relation id.
+     * @return the live relation, or null when dropped or never handed out.
+     */
+    public Relation relation(final int id)
+    {
+        return id >= 0 && id < relations.size() ? relations.get(id) : null;
+    }
+
+    /**
+     * @param name a table's or index's name.
+     * @return the live relation, or null.
+     */
+    public Relation relation(final String name)
+    {
+        return byName.get(name);
+    }
+
+    /**
+     * @param name a table's name.
+     * @return the table, or null.
+     */
+    public TableDef table(final String name)
+    {
+        return tables.get(name);
+    }
+
+    /** @return the tables, by name. */
+    public Collection<TableDef> tables()
+    {
+        return tables.values();
+    }
+
+    /**
+     * @param name a name.
+     * @return the catalog version that last dropped a relation of that name, or 0.
+     */
+    public long droppedAt(final String name)
+    {
+        return dropped.getOrDefault(name, 0L);
+    }
+
+    Map<String, TableDef> tableMap()
+    {
+        return tables;
+    }
+
+    List<Relation> relationList()
+    {
+        return relations;
+    }
+
+    Map<String, Long> droppedMap()
+    {
+        return dropped;
+    }
+
+    /**
+     * @param name a proposed name.
+     * @return null when it is well formed, else why not.
+     */
+    public static String nameProblem(final String name)
+    {
+        if (name == null || !NAME.matcher(name).matches())
+        {
+            return "invalid name '" + name + "': use 1-64 characters of [A-Za-z0-9_], not starting with a digit";
+        }
+        return null;
+    }
+
+    /**
+     * @param change a schema change.
+     * @return null when {@link #apply} would accept it, else why not.
+     */
+    public SchemaProblem check(final SchemaChange change)
+    {
+        return new CatalogChanges(this).check(change);
+    }
+
+    /**
+     * @param change a schema change that {@link #check} accepts.
+     * @return the catalog after it, with what it did to storage relations.
+     * @throws SchemaException when it is refused.
+     */
+    public CatalogChanges.Applied apply(final SchemaChange change)
+    {
+        return new CatalogChanges(this).apply(change);
+    }
+
+    /**
+     * @param name a key-value table's name.
+     * @return the catalog with it added.
+     * @throws SchemaException when refused.
+     */
+    public Catalog withKeyValueTable(final String name)
+    {
+        return apply(SchemaChange.CreateTable.keyValue(name)).catalog();
+    }
+
+    @Override
+    public boolean equals(final Object o)
+    {
+        return o instanceof Catalog c && c.version == version && c.relations.equals(relations) &&
+            c.tables.equals(tables) && c.dropped.equals(dropped);
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return Long.hashCode(version) * 31 + tables.hashCode();
+    }
+}
