@@ -69,6 +69,28 @@ public final class Catalog
         }
     }
 
+    /**
+     * The catalog of a snapshot from before SQL, which held key-value tables only.
+     *
+     * @param version   its version.
+     * @param names     table names, in id order.
+     * @param createdAt the version that created each.
+     * @return the catalog.
+     */
+    public static Catalog ofKeyValueTables(final long version, final List<String> names, final List<Long> createdAt)
+    {
+        final List<Relation> relations = new ArrayList<>();
+        final Map<String, TableDef> tables = new TreeMap<>();
+        for (int i = 0; i < names.size(); i++)
+        {
+            final String name = names.get(i);
+            relations.add(new Relation(i, name, name, false, createdAt.get(i)));
+            tables.put(name, new TableDef(i, name, List.of(), List.of(), List.of(), 1, 0, createdAt.get(i),
+                createdAt.get(i)));
+        }
+        return new Catalog(version, relations, tables, Map.of());
+    }
+
     public long version()
     {
         return version;

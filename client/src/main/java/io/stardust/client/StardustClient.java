@@ -15,7 +15,11 @@ import io.stardust.protocol.ClusterSpec;
 import io.stardust.protocol.Streams;
 import io.stardust.protocol.codecs.BooleanType;
 import io.stardust.protocol.codecs.CatalogRequestEncoder;
+import io.stardust.catalog.Catalog;
+import io.stardust.catalog.CatalogCodec;
+import io.stardust.catalog.SchemaChange;
 import io.stardust.protocol.codecs.CatalogResultDecoder;
+import io.stardust.protocol.codecs.SchemaChangeEncoder;
 import io.stardust.protocol.codecs.CommitBatchEncoder;
 import io.stardust.protocol.codecs.CommitOutcome;
 import io.stardust.protocol.codecs.CommitRequestEncoder;
@@ -107,6 +111,7 @@ public final class StardustClient implements AutoCloseable
      * replica.
      */
     private final AtomicLong sessionEpoch = new AtomicLong();
+    private final AtomicLong sessionCatalogVersion = new AtomicLong();
     private final SplittableRandom txnIds = new SplittableRandom(new SecureRandom().nextLong());
     /** What this client's transactions read and commit through. */
     private final Transaction.Backend backend = new Backend();
@@ -166,7 +171,10 @@ public final class StardustClient implements AutoCloseable
         final CompletableFuture<Object> future;
         final long deadlineNs;
         final long txnId;
-        final int memberId;
+        /** The member a read goes to; moves on when a member answers that it is behind. */
+        int memberId;
+        /** Members a read was moved away from. */
+        int moves;
         final byte[] frame;
 
         Pending(final long correlationId, final Kind kind, final long deadlineNs, final long txnId,
@@ -441,6 +449,26 @@ public final class StardustClient implements AutoCloseable
         return sessionEpoch.get();
     }
 
+    /**
+     * @return the newest catalog version this client has seen (its own schema changes, catalogs it fetched): its
+     * reads go to members that have at least this one, so a table it created is never unknown to its next read.
+     */
+    public long sessionCatalogVersion()
+    {
+        return sessionCatalogVersion.get();
+    }
+
+    /**
+     * Advance the session's catalog version: for a client that learned of a schema change another way (a SQL
+     * gateway that planned against it).
+     *
+     * @param version a catalog version.
+     */
+    public void observeCatalogVersion(final long version)
+    {
+        sessionCatalogVersion.accumulateAndGet(version, Math::max);
+    }
+
     /** Advance the session epoch to {@code epoch} if it is newer. */
     void observeEpoch(final long epoch)
     {
@@ -463,6 +491,24 @@ public final class StardustClient implements AutoCloseable
         final CreateTableEncoder e = new CreateTableEncoder();
         return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(correlationId).requestId(requestId).name(name).encodedLength());
+    }
+
+    /**
+     * Change the schema (a DDL record in the log): create or drop a table or index, add or drop a column. It is
+     * checked whole before it is sequenced, applied between epochs, and a new index is filled from its table's rows.
+     *
+     * @param change the change.
+     * @return the sequenced change; it fails with a {@link RejectedException} naming the problem (a name that
+     * exists or is unknown, a bad type, a unique index over rows that clash).
+     */
+    public CompletableFuture<ControlResult> changeSchema(final SchemaChange change)
+    {
+        final long correlationId = newCorrelationId();
+        final long requestId = newTxnId();
+        final byte[] bytes = CatalogCodec.encode(change);
+        final SchemaChangeEncoder e = new SchemaChangeEncoder();
+        return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId).requestId(requestId).putChange(bytes, 0, bytes.length).encodedLength());
     }
 
     /**
@@ -666,6 +712,7 @@ public final class StardustClient implements AutoCloseable
                 .correlationId(correlationId)
                 .snapshotEpoch(snapshotEpoch)
                 .minAppliedEpoch(minAppliedEpoch)
+                .minCatalogVersion(sessionCatalogVersion.get())
                 .table(table)
                 .putKey(key, 0, key.length)
                 .encodedLength()));
@@ -687,6 +734,7 @@ public final class StardustClient implements AutoCloseable
                 .snapshotEpoch(snapshotEpoch)
                 .minAppliedEpoch(minAppliedEpoch)
                 .maxRows(limit)
+                .minCatalogVersion(sessionCatalogVersion.get())
                 .table(table)
                 .putStartKey(start, 0, start.length)
                 .putEndKey(end, 0, end.length)
@@ -1214,6 +1262,7 @@ public final class StardustClient implements AutoCloseable
                     final ControlResult result = new ControlResult(controlAckDecoder.effectiveEpoch(),
                         controlAckDecoder.catalogVersion(), controlAckDecoder.batchWindowMicros(),
                         controlAckDecoder.detail());
+                    observeCatalogVersion(result.catalogVersion());
                     p.future.complete(p.kind == Kind.RAW ? new RawReply(templateId, null, result.detail()) : result);
                 }
                 case ErrorResponseDecoder.TEMPLATE_ID ->
@@ -1454,13 +1503,25 @@ public final class StardustClient implements AutoCloseable
                 {
                     tables.add(new CatalogInfo.Table(t.tableId(), t.name(), t.createdAtVersion()));
                 }
-                p.future.complete(new CatalogInfo(version, tables));
+                Catalog definition = null;
+                if (d.actingVersion() >= 5 && d.definitionLength() > 0)
+                {
+                    final byte[] bytes = new byte[d.definitionLength()];
+                    d.getDefinition(bytes, 0, bytes.length);
+                    definition = CatalogCodec.decodeCatalog(bytes, 0, bytes.length);
+                }
+                observeCatalogVersion(version);
+                p.future.complete(new CatalogInfo(version, tables, definition));
             }
             case ErrorResponseDecoder.TEMPLATE_ID ->
             {
                 errorDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
                 final ErrorCode code = errorDecoder.code();
                 final String message = errorDecoder.message();
+                if (code == ErrorCode.BEHIND && moveRead(p))
+                {
+                    return;
+                }
                 p.future.completeExceptionally(switch (code)
                 {
                     case SNAPSHOT_TOO_OLD -> new SnapshotTooOldException(message);
@@ -1470,6 +1531,30 @@ public final class StardustClient implements AutoCloseable
             }
             default -> p.future.completeExceptionally(new StardustException("unexpected reply template " + templateId));
         }
+    }
+
+    /**
+     * A member that lacks the catalog version a read needs says so at once: send the read to the next member, and
+     * later reads there too, while members remain that it has not tried.
+     *
+     * @return true when the read was sent on.
+     */
+    private boolean moveRead(final Pending p)
+    {
+        if ((p.kind != Kind.READ && p.kind != Kind.SCAN) || p.moves >= readConnections.length - 1)
+        {
+            return false;
+        }
+        final int next = (p.memberId + 1) % readConnections.length;
+        if (readMember == p.memberId)
+        {
+            readMember = next;
+        }
+        p.memberId = next;
+        p.moves++;
+        pending.put(p.correlationId, p);
+        unsentReads.addLast(p);
+        return true;
     }
 
     // ----- blocking helpers -----

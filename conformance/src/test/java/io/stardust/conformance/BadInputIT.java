@@ -237,7 +237,7 @@ class BadInputIT
         final RejectedException invalid = assertThrows(RejectedException.class,
             () -> join(client.createTable("bad-name")));
         assertEquals(ErrorCode.INVALID_ARGUMENT, invalid.code());
-        assertTrue(invalid.getMessage().contains("invalid table name 'bad-name'"), invalid.getMessage());
+        assertTrue(invalid.getMessage().contains("table name: invalid name 'bad-name'"), invalid.getMessage());
     }
 
     private static <T> T join(final java.util.concurrent.CompletableFuture<T> future)

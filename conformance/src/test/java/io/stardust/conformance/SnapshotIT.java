@@ -73,7 +73,7 @@ class SnapshotIT
                 () -> reference.service().lastDigest() == back.service().lastDigest());
             assertEquals(reference.storage().checksum(), back.storage().checksum(), "rows after restart");
             assertEquals(reference.service().committedCount(), back.service().committedCount());
-            assertEquals(2, back.service().catalog().tables().size());
+            assertEquals(2, back.service().catalog().relations().size());
             assertTrue(back.storage().appliedEpoch() >= after.epoch());
 
             final StardustClient reader = cluster.newClient((config) -> config.preferredMember(restarted));

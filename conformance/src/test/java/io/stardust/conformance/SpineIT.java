@@ -98,7 +98,7 @@ class SpineIT
             assertArrayEquals(b("everywhere"), read.get("kv", b("visible")), "member " + id);
             // And straight from the member's storage: the row carries the commit's version.
             final StardustMember m = cluster.member(id);
-            final int tableId = m.service().catalog().table("kv").id();
+            final int tableId = m.service().catalog().relation("kv").id();
             assertEquals(io.stardust.protocol.Versions.pack(info.epoch(), info.index()),
                 m.storage().latestVersion(tableId, b("visible")));
         }
@@ -120,7 +120,7 @@ class SpineIT
         final StardustMember leader = cluster.awaitLeader();
         cluster.awaitApplied(leader.storage().appliedEpoch());
         committedBefore = leader.service().committedCount();
-        final int tableId = leader.service().catalog().table("kv").id();
+        final int tableId = leader.service().catalog().relation("kv").id();
         final long version = leader.storage().latestVersion(tableId, b("resent"));
 
         // The same transaction sent again, marked as a resend: answered from the decision, not run again.

@@ -21,12 +21,21 @@ public interface EpochListener
     void onEpoch(long epoch, List<TxnRecord> txns, EpochResult result);
 
     /**
-     * A table was created, between epochs.
+     * A table or index was created, between epochs.
      *
      * @param tableId id.
      * @param name    name.
      */
     default void onTableCreated(final int tableId, final String name)
+    {
+    }
+
+    /**
+     * A table or index was dropped, between epochs: its storage relation is gone.
+     *
+     * @param tableId id.
+     */
+    default void onRelationDropped(final int tableId)
     {
     }
 

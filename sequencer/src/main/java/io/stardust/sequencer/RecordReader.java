@@ -12,6 +12,10 @@ import io.stardust.protocol.codecs.MessageHeaderDecoder;
 import io.stardust.protocol.codecs.SetBatchWindowDecoder;
 import io.stardust.protocol.codecs.SetEpochLimitsDecoder;
 import io.stardust.protocol.codecs.WriteOp;
+import io.stardust.catalog.Catalog;
+import io.stardust.catalog.CatalogCodec;
+import io.stardust.catalog.RowChecks;
+import io.stardust.catalog.SchemaChange;
 import io.stardust.scheduler.TxnRecord;
 import io.stardust.storage.KeyBytes;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -35,7 +39,7 @@ import java.util.Set;
 class RecordReader
 {
     /** What a checked frame asks for. */
-    sealed interface Record permits Commit, Batch, SetBatchWindow, SetEpochLimits, CreateTable, Settings,
+    sealed interface Record permits Commit, Batch, SetBatchWindow, SetEpochLimits, CreateTable, Schema, Settings,
         SetAdmission
     {
     }
@@ -76,6 +80,11 @@ class RecordReader
     {
     }
 
+    /** A schema change, decoded whole; whether the catalog accepts it is the service's to decide, in log order. */
+    record Schema(long correlationId, long requestId, SchemaChange change) implements Record
+    {
+    }
+
     /** Settings, checked as a whole. {@code initial} ones come only from the leader's own service. */
     record Settings(long correlationId, long requestId, boolean initial, ReplicatedSettings settings)
         implements Record
@@ -97,7 +106,11 @@ class RecordReader
     private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer lastTableName = new UnsafeBuffer(new byte[0]);
     private final Set<KeyBytes> seenKeys = new HashSet<>();
-    private Catalog.TableInfo lastTable;
+    private final io.stardust.protocol.codecs.SchemaChangeDecoder schemaChange =
+        new io.stardust.protocol.codecs.SchemaChangeDecoder();
+    /** Largest schema change: a table of the most columns with long names. */
+    static final int MAX_SCHEMA_CHANGE_BYTES = 256 * 1024;
+    private Catalog.Relation lastTable;
     private Catalog lastTableCatalog;
     private UnsafeBuffer view;
     private long correlationId;
@@ -162,12 +175,13 @@ class RecordReader
                 case SetBatchWindowDecoder.TEMPLATE_ID -> readBatchWindow();
                 case SetEpochLimitsDecoder.TEMPLATE_ID -> readEpochLimits();
                 case CreateTableDecoder.TEMPLATE_ID -> readCreateTable();
+                case io.stardust.protocol.codecs.SchemaChangeDecoder.TEMPLATE_ID -> readSchemaChange();
                 case ClusterSettingsDecoder.TEMPLATE_ID -> readSettings();
                 case io.stardust.protocol.codecs.SetAdmissionDecoder.TEMPLATE_ID -> readAdmission();
                 default -> throw new RequestException(ErrorCode.UNKNOWN_TEMPLATE,
                     "template id " + templateId + " is not a request the cluster accepts (CommitRequest=1, " +
                     "CommitBatch=3, SetBatchWindow=20, SetEpochLimits=21, CreateTable=22, ClusterSettings=23, " +
-                    "SetAdmission=24)");
+                    "SetAdmission=24, SchemaChange=25)");
             };
             return record;
         }
@@ -265,7 +279,7 @@ class RecordReader
             throw new RequestException(ErrorCode.INVALID_ARGUMENT, "snapshot epoch " + snapshotEpoch +
                 " is not an applied epoch (last applied " + lastClosedEpoch + ")");
         }
-        final SchemaCheck schema = new SchemaCheck(catalogVersion);
+        final SchemaCheck schema = new SchemaCheck(catalogVersion, catalog);
         seenKeys.clear();
 
         final CommitRequestDecoder.ReadsDecoder readsDecoder = commit.reads();
@@ -278,7 +292,7 @@ class RecordReader
             final long version = readVersion(i, readsDecoder.versionEpoch(), readsDecoder.versionIndex(),
                 snapshotEpoch);
             readsDecoder.wrapTable(nameView);
-            final int tableId = schema.resolve(table(catalog));
+            final int tableId = schema.resolve(table(catalog, schema));
             final byte[] key = key(readsDecoder.keyLength(), "read " + i, limits);
             readsDecoder.getKey(key, 0, key.length);
             once(tableId, key, "read", i);
@@ -295,7 +309,7 @@ class RecordReader
         {
             rangesDecoder.next();
             rangesDecoder.wrapTable(nameView);
-            final int tableId = schema.resolve(table(catalog));
+            final int tableId = schema.resolve(table(catalog, schema));
             final byte[] start = bound(rangesDecoder.startKeyLength(), "range " + i + " start", limits);
             rangesDecoder.getStartKey(start, 0, start.length);
             final byte[] end = bound(rangesDecoder.endKeyLength(), "range " + i + " end", limits);
@@ -313,6 +327,7 @@ class RecordReader
         ops = checkOps(ops, writesDecoder.count(), limits);
         checkGroupBlock(writesDecoder.actingBlockLength(), CommitRequestDecoder.WritesDecoder.sbeBlockLength(), "writes");
         final TxnRecord.Write[] writes = new TxnRecord.Write[writesDecoder.count()];
+        final Catalog.Relation[] relations = new Catalog.Relation[writes.length];
         for (int i = 0; i < writes.length; i++)
         {
             writesDecoder.next();
@@ -322,7 +337,8 @@ class RecordReader
                 throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "write " + i + " has unknown op " + op);
             }
             writesDecoder.wrapTable(nameView);
-            final int tableId = schema.resolve(table(catalog));
+            final Catalog.Relation relation = table(catalog, schema);
+            final int tableId = schema.resolve(relation);
             final byte[] key = key(writesDecoder.keyLength(), "write " + i, limits);
             writesDecoder.getKey(key, 0, key.length);
             once(tableId, key, "written", i);
@@ -336,6 +352,12 @@ class RecordReader
             final byte[] value = bytes(valueLength, "write " + i + " value");
             writesDecoder.getValue(value, 0, value.length);
             writes[i] = new TxnRecord.Write(tableId, key, op == WriteOp.DELETE, value);
+            relations[i] = relation;
+        }
+        if (schema.changedTable == null)
+        {
+            // A record planned against an older catalog is aborted as such; its rows need no check.
+            checkRows(catalog, relations, writes);
         }
         if (writes.length == 0)
         {
@@ -409,8 +431,13 @@ class RecordReader
         }
     }
 
-    /** Resolve a table name; a transaction names the same few tables over and over, so compare bytes first. */
-    private Catalog.TableInfo table(final Catalog catalog)
+    /**
+     * Resolve a table or index name; a transaction names the same few over and over, so compare bytes first.
+     *
+     * @return the relation, or null for one dropped after the record's catalog version (it is aborted as planned
+     * against an older catalog).
+     */
+    private Catalog.Relation table(final Catalog catalog, final SchemaCheck schema)
     {
         if (lastTable != null && lastTableCatalog == catalog && nameView.equals(lastTableName))
         {
@@ -423,9 +450,13 @@ class RecordReader
                 "than any table's (" + MAX_TABLE_NAME_BYTES + ")");
         }
         final String text = nameView.getStringWithoutLengthUtf8(0, length);
-        final Catalog.TableInfo table = catalog.table(text);
+        final Catalog.Relation table = catalog.relation(text);
         if (table == null)
         {
+            if (schema.droppedSince(text))
+            {
+                return null;
+            }
             throw new RequestException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + text + "'");
         }
         final byte[] copy = new byte[length];
@@ -434,6 +465,27 @@ class RecordReader
         lastTable = table;
         lastTableCatalog = catalog;
         return table;
+    }
+
+    /** Every write to a SQL table or index must be a well-formed key and row of its schema. */
+    private static void checkRows(
+        final Catalog catalog, final Catalog.Relation[] relations, final TxnRecord.Write[] writes)
+    {
+        for (int i = 0; i < writes.length; i++)
+        {
+            final Catalog.Relation relation = relations[i];
+            if (relation == null || catalog.table(relation.table()).keyValue())
+            {
+                continue;
+            }
+            final TxnRecord.Write w = writes[i];
+            final String problem = RowChecks.checkWrite(catalog, relation, w.key(), w.delete(), w.value());
+            if (problem != null)
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "write " + i + " to " + relation.name() +
+                    ": " + problem);
+            }
+        }
     }
 
     private static int checkOps(final int soFar, final int more, final ReplicatedSettings limits)
@@ -535,9 +587,35 @@ class RecordReader
         final String problem = Catalog.nameProblem(name);
         if (problem != null)
         {
-            throw new RequestException(ErrorCode.INVALID_ARGUMENT, problem);
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "table name: " + problem);
         }
         return new CreateTable(correlationId, requestId, name);
+    }
+
+    private Record readSchemaChange()
+    {
+        checkBlock(io.stardust.protocol.codecs.SchemaChangeDecoder.BLOCK_LENGTH, 5, 0);
+        schemaChange.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final long requestId = schemaChange.requestId();
+        final int length = schemaChange.changeLength();
+        if (length < 0 || length > MAX_SCHEMA_CHANGE_BYTES)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "schema change of " + (length & 0xFFFF_FFFFL) +
+                " bytes is longer than any can be (" + MAX_SCHEMA_CHANGE_BYTES + ")");
+        }
+        final byte[] bytes = bytes(length, "schema change");
+        schemaChange.getChange(bytes, 0, length);
+        checkNoTrailingBytes(schemaChange.limit());
+        final SchemaChange change;
+        try
+        {
+            change = CatalogCodec.decodeChange(bytes, 0, length);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "malformed schema change: " + ex.getMessage());
+        }
+        return new Schema(correlationId, requestId, change);
     }
 
     private Record readSettings()
@@ -562,24 +640,51 @@ class RecordReader
         return raw == io.stardust.protocol.codecs.CreateTableDecoder.requestIdNullValue() ? 0 : raw;
     }
 
-    /** Notes the first table of one transaction that is newer than the catalog version it was planned against. */
+    /**
+     * Notes the first table of one transaction that was created, changed or dropped after the catalog version it was
+     * planned against (0 skips the check).
+     */
     private static final class SchemaCheck
     {
         private final long catalogVersion;
+        private final Catalog catalog;
         private String changedTable;
 
-        SchemaCheck(final long catalogVersion)
+        SchemaCheck(final long catalogVersion, final Catalog catalog)
         {
             this.catalogVersion = catalogVersion;
+            this.catalog = catalog;
         }
 
-        int resolve(final Catalog.TableInfo table)
+        boolean droppedSince(final String name)
         {
-            if (catalogVersion != 0 && table.createdAtVersion() > catalogVersion && changedTable == null)
+            if (catalogVersion != 0 && catalog.droppedAt(name) > catalogVersion)
             {
-                changedTable = table.name();
+                if (changedTable == null)
+                {
+                    changedTable = name;
+                }
+                return true;
             }
-            return table.id();
+            return false;
+        }
+
+        int resolve(final Catalog.Relation relation)
+        {
+            if (relation == null)
+            {
+                return -1;
+            }
+            if (catalogVersion != 0 && changedTable == null && changedAt(relation) > catalogVersion)
+            {
+                changedTable = relation.name();
+            }
+            return relation.id();
+        }
+
+        private long changedAt(final Catalog.Relation relation)
+        {
+            return Math.max(relation.createdAtVersion(), catalog.table(relation.table()).changedAtVersion());
         }
     }
 }

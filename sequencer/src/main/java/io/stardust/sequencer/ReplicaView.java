@@ -1,6 +1,7 @@
 package io.stardust.sequencer;
 
 import io.aeron.cluster.service.Cluster;
+import io.stardust.catalog.Catalog;
 import io.stardust.storage.Storage;
 
 /**

@@ -1,5 +1,7 @@
 package io.stardust.sequencer;
 
+import io.stardust.catalog.Catalog;
+import io.stardust.catalog.CatalogCodec;
 import io.stardust.scheduler.Outcome;
 import io.stardust.scheduler.TxnRecord;
 
@@ -17,8 +19,10 @@ import java.util.List;
  */
 final class ServiceSnapshot
 {
+    /** Format 6: format 5 with the whole catalog (columns, keys, indexes, dropped names) in its own binary form. */
+    private static final int MAGIC = 0x53445336;
     /** Format 5: format 4 plus the admission rate and its token bucket, after the remembered control requests. */
-    private static final int MAGIC = 0x53445335;
+    private static final int MAGIC_V5 = 0x53445335;
     /**
      * Format 4: the last epoch and digest right after the rows file; the whole {@link ReplicatedSettings} and whether
      * the log set them; remembered control requests.
@@ -84,7 +88,7 @@ final class ServiceSnapshot
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(stream)))
         {
             final int magic = in.readInt();
-            return magic == MAGIC || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
+            return magic == MAGIC || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
         }
         catch (final java.io.IOException ex)
         {
@@ -135,13 +139,7 @@ final class ServiceSnapshot
         out.writeLong(s.committed);
         out.writeLong(s.aborted);
 
-        out.writeLong(s.catalog.version());
-        out.writeInt(s.catalog.tables().size());
-        for (final Catalog.TableInfo t : s.catalog.tables())
-        {
-            out.writeUTF(t.name());
-            out.writeLong(t.createdAtVersion());
-        }
+        writeBytes(out, CatalogCodec.encode(s.catalog));
 
         out.writeInt(s.decided.size());
         final java.io.IOException[] failed = {null};
@@ -183,7 +181,7 @@ final class ServiceSnapshot
             out.writeLong(r.txnId());
         }
 
-        for (final Catalog.TableInfo t : rowsFile.isEmpty() ? s.catalog.tables() : List.<Catalog.TableInfo>of())
+        for (final Catalog.Relation t : rowsFile.isEmpty() ? s.catalog.relations() : List.<Catalog.Relation>of())
         {
             final long[] count = {s.storage().size(t.id())};
             out.writeLong(count[0]);
@@ -216,14 +214,14 @@ final class ServiceSnapshot
     static void read(final java.io.DataInputStream in, final StardustService s) throws java.io.IOException
     {
         final int magic = in.readInt();
-        if (magic != MAGIC && magic != MAGIC_V4 && magic != MAGIC_V3 && magic != MAGIC_V2 && magic != MAGIC_V1)
+        if (magic != MAGIC && magic != MAGIC_V5 && magic != MAGIC_V4 && magic != MAGIC_V3 && magic != MAGIC_V2 && magic != MAGIC_V1)
         {
             throw new java.io.IOException("not a Stardust service snapshot (bad magic)");
         }
-        final String rowsFile = magic == MAGIC || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
+        final String rowsFile = magic == MAGIC || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
         final long lastEpoch;
         final long lastDigest;
-        if (magic == MAGIC || magic == MAGIC_V4)
+        if (magic == MAGIC || magic == MAGIC_V5 || magic == MAGIC_V4)
         {
             lastEpoch = in.readLong();
             lastDigest = in.readLong();
@@ -255,16 +253,29 @@ final class ServiceSnapshot
         s.digests.record(lastEpoch, lastDigest);
         s.decided = new DecisionWindow(s.settings.dedupWindowTransactions());
 
-        final long catalogVersion = in.readLong();
-        final int tableCount = in.readInt();
-        final List<Catalog.TableInfo> tables = new ArrayList<>();
-        for (int i = 0; i < tableCount; i++)
+        if (magic == MAGIC)
         {
-            final String name = in.readUTF();
-            tables.add(new Catalog.TableInfo(i, name, in.readLong()));
-            s.storage().createTable(i, name);
+            final byte[] catalog = readBytes(in);
+            s.catalog = CatalogCodec.decodeCatalog(catalog, 0, catalog.length);
         }
-        s.catalog = Catalog.of(catalogVersion, tables);
+        else
+        {
+            // Formats before 6 knew only key-value tables, by name.
+            final long catalogVersion = in.readLong();
+            final int tableCount = in.readInt();
+            final List<String> names = new ArrayList<>();
+            final List<Long> created = new ArrayList<>();
+            for (int i = 0; i < tableCount; i++)
+            {
+                names.add(in.readUTF());
+                created.add(in.readLong());
+            }
+            s.catalog = Catalog.ofKeyValueTables(catalogVersion, names, created);
+        }
+        for (final Catalog.Relation r : s.catalog.relations())
+        {
+            s.storage().createTable(r.id(), r.name());
+        }
 
         final int decidedCount = in.readInt();
         for (int i = 0; i < decidedCount; i++)
@@ -275,11 +286,11 @@ final class ServiceSnapshot
             s.decided.put(txnId, epoch, index, readOutcome(in));
         }
 
-        if (magic == MAGIC || magic == MAGIC_V4)
+        if (magic == MAGIC || magic == MAGIC_V5 || magic == MAGIC_V4)
         {
             s.controlRequests.read(in);
         }
-        if (magic == MAGIC)
+        if (magic == MAGIC || magic == MAGIC_V5)
         {
             s.admission.read(in);
         }
@@ -305,12 +316,12 @@ final class ServiceSnapshot
             }
             RowCheckpoint.load(new java.io.File(s.config().checkpointDirectory(), rowsFile), lastEpoch, s.storage());
         }
-        for (int t = 0; rowsFile.isEmpty() && t < tableCount; t++)
+        for (final Catalog.Relation t : rowsFile.isEmpty() ? s.catalog.relations() : List.<Catalog.Relation>of())
         {
             final long rows = in.readLong();
             for (long r = 0; r < rows; r++)
             {
-                s.storage().loadEncoded(t, readBytes(in), readBytes(in));
+                s.storage().loadEncoded(t.id(), readBytes(in), readBytes(in));
             }
         }
         s.storage().restoredTo(lastEpoch);

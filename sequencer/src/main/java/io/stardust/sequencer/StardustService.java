@@ -7,6 +7,10 @@ import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
+import io.stardust.catalog.Catalog;
+import io.stardust.catalog.CatalogChanges;
+import io.stardust.catalog.SchemaChange;
+import io.stardust.catalog.SchemaProblem;
 import io.stardust.protocol.codecs.AbortReason;
 import io.stardust.protocol.codecs.BooleanType;
 import io.stardust.protocol.codecs.ClusterSettingsEncoder;
@@ -294,8 +298,14 @@ public final class StardustService implements ClusteredService, ReplicaView
         }
         else if (record instanceof RecordReader.CreateTable r)
         {
-            control(session, r.correlationId(), r.requestId(), () -> catalog.checkNewTable(r.name()),
-                () -> createTable(r.name()));
+            final SchemaChange change = SchemaChange.CreateTable.keyValue(r.name());
+            control(session, r.correlationId(), r.requestId(), () -> catalog.check(change),
+                () -> changeSchema(change));
+        }
+        else if (record instanceof RecordReader.Schema r)
+        {
+            control(session, r.correlationId(), r.requestId(), () -> catalog.check(r.change()),
+                () -> changeSchema(r.change()));
         }
         else if (record instanceof RecordReader.Settings r)
         {
@@ -328,7 +338,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         final ClientSession session,
         final long correlationId,
         final long requestId,
-        final java.util.function.Supplier<String> check,
+        final java.util.function.Supplier<SchemaProblem> check,
         final java.util.function.Supplier<String> change)
     {
         final ControlRequests.Ack earlier = controlRequests.get(requestId);
@@ -337,11 +347,15 @@ public final class StardustService implements ClusteredService, ReplicaView
             replies.controlAck(session, correlationId, earlier);
             return;
         }
-        final String problem = check == null ? null : check.get();
+        final SchemaProblem problem = check == null ? null : check.get();
         if (problem != null)
         {
-            replies.error(session, correlationId,
-                problem.contains("already exists") ? ErrorCode.TABLE_EXISTS : ErrorCode.INVALID_ARGUMENT, problem);
+            replies.error(session, correlationId, switch (problem.kind())
+            {
+                case EXISTS -> ErrorCode.TABLE_EXISTS;
+                case UNKNOWN -> ErrorCode.UNKNOWN_TABLE;
+                case INVALID -> ErrorCode.INVALID_ARGUMENT;
+            }, problem.message());
             return;
         }
         closeEpoch();
@@ -349,24 +363,104 @@ public final class StardustService implements ClusteredService, ReplicaView
         {
             return;
         }
-        final String detail = change.get();
+        final String detail;
+        try
+        {
+            detail = change.get();
+        }
+        catch (final RequestException ex)
+        {
+            // Refused by the state at the epoch boundary (a unique index over rows that clash): nothing changed.
+            replies.error(session, correlationId, ex.code(), ex.getMessage());
+            return;
+        }
+        if (failure != null)
+        {
+            return;
+        }
         final ControlRequests.Ack ack =
             new ControlRequests.Ack(nextEpoch, catalog.version(), settings.batchWindowMicros(), detail);
         controlRequests.put(requestId, ack);
         replies.controlAck(session, correlationId, ack);
     }
 
-    private String createTable(final String name)
+    /**
+     * Apply a schema change the catalog accepts, between epochs: create and drop storage relations, and fill a new
+     * index from its table's rows in an epoch of its own, so its entries are versioned, digested and replayed like
+     * any write.
+     */
+    private String changeSchema(final SchemaChange change)
     {
-        final Catalog next = catalog.withTable(name);
-        final Catalog.TableInfo table = next.table(name);
-        storage.createTable(table.id(), name);
-        catalog = next;
+        final CatalogChanges.Applied applied = catalog.apply(change);
+        // Computed before anything changes: a unique index over clashing rows is refused whole.
+        final List<List<TxnRecord>> fills = new java.util.ArrayList<>();
+        for (final Catalog.Relation r : applied.created())
+        {
+            if (r.index())
+            {
+                fills.add(IndexBackfill.records(applied.catalog(), r, storage, scheduler.lastEpoch()));
+            }
+        }
+        for (final Catalog.Relation r : applied.dropped())
+        {
+            storage.dropTable(r.id());
+            for (final EpochListener listener : listeners)
+            {
+                listener.onRelationDropped(r.id());
+            }
+        }
+        for (final Catalog.Relation r : applied.created())
+        {
+            storage.createTable(r.id(), r.name());
+            for (final EpochListener listener : listeners)
+            {
+                listener.onTableCreated(r.id(), r.name());
+            }
+        }
+        catalog = applied.catalog();
+        String detail = applied.detail();
+        for (final List<TxnRecord> fill : fills)
+        {
+            if (!fill.isEmpty())
+            {
+                final long epoch = nextEpoch;
+                if (internalEpoch(fill, "filling a new index") == null)
+                {
+                    return detail;
+                }
+                detail += "; " + IndexBackfill.entries(fill) + " entries filled in epoch " + epoch;
+            }
+        }
+        return detail;
+    }
+
+    /**
+     * Run an epoch of the service's own records (no client waits on them), as the next epoch.
+     *
+     * @return its result, or null when applying it failed (the replica then stops).
+     */
+    private EpochResult internalEpoch(final List<TxnRecord> txns, final String what)
+    {
+        final long epoch = nextEpoch;
+        final EpochResult result;
+        try
+        {
+            result = scheduler.execute(epoch, txns);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            fail("could not finish " + what + " in epoch " + epoch + ": " + ex + ". Part of it may have reached " +
+                "storage, so this replica serves nothing more; started again, it recovers from its snapshot and the " +
+                "log", isStorageFull(ex) ? FatalHandler.DISK_FULL : FatalHandler.APPLY_FAILED);
+            return null;
+        }
+        nextEpoch = epoch + 1;
+        digests.record(epoch, result.digest());
         for (final EpochListener listener : listeners)
         {
-            listener.onTableCreated(table.id(), name);
+            listener.onEpoch(epoch, txns, result);
         }
-        return "created table '" + name + "' at catalog version " + next.version();
+        return result;
     }
 
     private void onSettings(final ClientSession session, final RecordReader.Settings r)
@@ -468,7 +562,8 @@ public final class StardustService implements ClusteredService, ReplicaView
 
     private String tableName(final int tableId)
     {
-        return catalog.tables().get(tableId).name();
+        final Catalog.Relation relation = catalog.relation(tableId);
+        return relation == null ? "#" + tableId : relation.name();
     }
 
     @Override
@@ -680,7 +775,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         lastSnapshotBytes = sink.finish();
         if (dir != null)
         {
-            final List<Catalog.TableInfo> tables = catalog.tables();
+            final List<Catalog.Relation> tables = catalog.relations();
             final int[] tableIds = new int[tables.size()];
             for (int i = 0; i < tableIds.length; i++)
             {

@@ -30,7 +30,8 @@ import io.stardust.protocol.codecs.ScanResultEncoder;
 import io.stardust.protocol.codecs.StatusRequestDecoder;
 import io.stardust.protocol.codecs.StatusResultEncoder;
 import io.stardust.protocol.Versions;
-import io.stardust.sequencer.Catalog;
+import io.stardust.catalog.Catalog;
+import io.stardust.catalog.CatalogCodec;
 import io.stardust.sequencer.ReplicaView;
 import io.stardust.storage.Row;
 import io.stardust.storage.SnapshotTooOldException;
@@ -64,6 +65,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     public static final int MAX_SCAN_BYTES = 256 * 1024;
     /** How long a request may wait for its minimum applied epoch. */
     public static final long WAIT_FOR_EPOCH_NS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * Longest wait for a catalog version the replica lacks, before it answers {@code BEHIND}: well under a client's
+     * read timeout, so the client has time to read at another member.
+     */
+    public static final long WAIT_FOR_CATALOG_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int FRAGMENT_LIMIT = 64;
     /** Requests that may wait for their epoch at once; beyond it they are refused, so memory stays bounded. */
     public static final int MAX_WAITING = 10_000;
@@ -134,8 +140,12 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     /** Most replies kept for one session while its response publication connects. */
     private static final int MAX_EARLY_REPLIES = 1_024;
 
-    /** A request parked until the replica applies {@code minEpoch}; its bytes are copied. */
-    private record Waiting(int sessionId, long minEpoch, long deadlineNs, long correlationId, byte[] frame)
+    /**
+     * A request parked until the replica applies {@code minEpoch} and reaches catalog {@code minCatalog}; its bytes
+     * are copied.
+     */
+    private record Waiting(int sessionId, long minEpoch, long deadlineNs, long minCatalog, long catalogDeadlineNs,
+        long correlationId, byte[] frame)
     {
     }
 
@@ -217,15 +227,21 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private int serveWaiting()
     {
         final long applied = replica.storage().appliedEpoch();
+        final long catalogVersion = replica.catalog().version();
         final long now = System.nanoTime();
         int served = 0;
         for (int i = waiting.size(); i > 0; i--)
         {
             final Waiting w = waiting.pollFirst();
-            if (applied >= w.minEpoch())
+            if (applied >= w.minEpoch() && catalogVersion >= w.minCatalog())
             {
                 final UnsafeBuffer frame = new UnsafeBuffer(w.frame());
                 handle(w.sessionId(), frame, 0, frame.capacity(), false);
+                served++;
+            }
+            else if (catalogVersion < w.minCatalog() && now - w.catalogDeadlineNs() > 0)
+            {
+                sendError(w.sessionId(), w.correlationId(), ErrorCode.BEHIND, behind(w.minCatalog(), catalogVersion));
                 served++;
             }
             else if (now - w.deadlineNs() > 0)
@@ -240,6 +256,12 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             }
         }
         return served;
+    }
+
+    private String behind(final long needed, final long has)
+    {
+        return "member " + replica.memberId() + " is behind: the request needs catalog version " + needed +
+            " and this member has " + has + "; read at another member";
     }
 
     private void onImageGone(final Image image)
@@ -299,7 +321,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                     readDecoder.wrap(view, body, block, version);
                     fits(readDecoder.tableLength(), "table name");
                     if (mayWait && mustWait(sessionId, readDecoder.correlationId(),
-                        Math.max(readDecoder.minAppliedEpoch(), readDecoder.snapshotEpoch())))
+                        Math.max(readDecoder.minAppliedEpoch(), readDecoder.snapshotEpoch()),
+                        readDecoder.minCatalogVersion()))
                     {
                         return;
                     }
@@ -310,7 +333,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                     scanDecoder.wrap(view, body, block, version);
                     fits(scanDecoder.tableLength(), "table name");
                     if (mayWait && mustWait(sessionId, scanDecoder.correlationId(),
-                        Math.max(scanDecoder.minAppliedEpoch(), scanDecoder.snapshotEpoch())))
+                        Math.max(scanDecoder.minAppliedEpoch(), scanDecoder.snapshotEpoch()),
+                        scanDecoder.minCatalogVersion()))
                     {
                         return;
                     }
@@ -435,9 +459,12 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         }
     }
 
-    private boolean mustWait(final int sessionId, final long correlationId, final long minEpoch)
+    /**
+     * @param minCatalog the catalog version the request needs; 0 or less (or absent, before version 5) for none.
+     */
+    private boolean mustWait(final int sessionId, final long correlationId, final long minEpoch, final long minCatalog)
     {
-        if (minEpoch <= replica.storage().appliedEpoch())
+        if (minEpoch <= replica.storage().appliedEpoch() && minCatalog <= replica.catalog().version())
         {
             return false;
         }
@@ -449,7 +476,9 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         }
         final byte[] frame = new byte[view.capacity()];
         view.getBytes(0, frame);
-        waiting.addLast(new Waiting(sessionId, minEpoch, System.nanoTime() + WAIT_FOR_EPOCH_NS, correlationId, frame));
+        final long now = System.nanoTime();
+        waiting.addLast(new Waiting(sessionId, minEpoch, now + WAIT_FOR_EPOCH_NS, minCatalog,
+            now + WAIT_FOR_CATALOG_NS, correlationId, frame));
         return true;
     }
 
@@ -502,9 +531,9 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         return length;
     }
 
-    private Catalog.TableInfo table(final String name)
+    private Catalog.Relation table(final String name)
     {
-        final Catalog.TableInfo table = replica.catalog().table(name);
+        final Catalog.Relation table = replica.catalog().relation(name);
         if (table == null || !replica.storage().hasTable(table.id()))
         {
             throw new UnknownTable(name);
@@ -693,11 +722,14 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         catalogEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .catalogVersion(catalog.version());
-        final CatalogResultEncoder.TablesEncoder tables = catalogEncoder.tablesCount(catalog.tables().size());
-        for (final Catalog.TableInfo table : catalog.tables())
+        final List<Catalog.Relation> relations = catalog.relations();
+        final CatalogResultEncoder.TablesEncoder tables = catalogEncoder.tablesCount(relations.size());
+        for (final Catalog.Relation table : relations)
         {
             tables.next().tableId(table.id()).createdAtVersion(table.createdAtVersion()).name(table.name());
         }
+        final byte[] definition = CatalogCodec.encode(catalog);
+        catalogEncoder.putDefinition(definition, 0, definition.length);
         send(sessionId, catalogEncoder.encodedLength());
     }
 

@@ -19,7 +19,7 @@ import io.stardust.protocol.codecs.ReadRequestEncoder;
 import io.stardust.protocol.codecs.ReadResultDecoder;
 import io.stardust.protocol.codecs.ReadStatus;
 import io.stardust.protocol.codecs.ReplyBatchDecoder;
-import io.stardust.sequencer.Catalog;
+import io.stardust.catalog.Catalog;
 import io.stardust.sequencer.ReplicaView;
 import io.stardust.storage.Storage;
 import io.stardust.storage.StorageConfig;
@@ -50,6 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReadEndpointTest
 {
+    private static final Catalog KV_CATALOG = Catalog.EMPTY.withKeyValueTable("kv");
     @TempDir
     File dir;
 
@@ -176,11 +177,12 @@ class ReadEndpointTest
     @Test
     void shouldRefuseLengthsThatRunPastTheFrameWithoutAllocatingThem()
     {
-        // Header (8) and the fixed block (24), then the table name's length, "kv", then the key's length.
+        // Header (8) and the fixed block, then the table name's length, "kv", then the key's length.
+        final int tableLength = 8 + io.stardust.protocol.codecs.ReadRequestEncoder.BLOCK_LENGTH;
         final byte[] hugeKey = read(40, "kv", "a");
-        new UnsafeBuffer(hugeKey).putInt(8 + 24 + 4 + 2, Integer.MAX_VALUE, java.nio.ByteOrder.LITTLE_ENDIAN);
+        new UnsafeBuffer(hugeKey).putInt(tableLength + 4 + 2, Integer.MAX_VALUE, java.nio.ByteOrder.LITTLE_ENDIAN);
         final byte[] negativeTable = read(41, "kv", "a");
-        new UnsafeBuffer(negativeTable).putInt(8 + 24, -1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        new UnsafeBuffer(negativeTable).putInt(tableLength, -1, java.nio.ByteOrder.LITTLE_ENDIAN);
         awaitReplies(hugeKey, 1);
         awaitReplies(negativeTable, 2);
         assertTrue(received.get(0).startsWith("40 MALFORMED_MESSAGE") &&
@@ -321,7 +323,7 @@ class ReadEndpointTest
 
         public Catalog catalog()
         {
-            return Catalog.of(1, List.of(new Catalog.TableInfo(0, "kv", 1)));
+            return KV_CATALOG;
         }
 
         public Cluster.Role role()

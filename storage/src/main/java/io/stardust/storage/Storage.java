@@ -145,6 +145,18 @@ public final class Storage implements AutoCloseable
     }
 
     /**
+     * Drop a table (a SQL table or index that DROP removed), between epochs: its files go, and its id is never used
+     * again. A reader inside it is waited for.
+     *
+     * @param tableId id from the catalog.
+     */
+    public void dropTable(final int tableId)
+    {
+        checkNotFailed();
+        tables.drop(tableId);
+    }
+
+    /**
      * @param tableId table id.
      * @return true when the table is open.
      */

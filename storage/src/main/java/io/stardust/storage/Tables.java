@@ -64,6 +64,22 @@ final class Tables
         tables = next;
     }
 
+    /**
+     * Close a table and delete its files; its id stays unused.
+     *
+     * @param tableId id from the catalog.
+     */
+    synchronized void drop(final int tableId)
+    {
+        final Table table = get(tableId);
+        final Table[] next = tables.clone();
+        next[tableId] = null;
+        tables = next;
+        written.remove(table);
+        sweeping.remove(table);
+        table.closeAndDelete();
+    }
+
     boolean has(final int tableId)
     {
         final Table[] current = tables;

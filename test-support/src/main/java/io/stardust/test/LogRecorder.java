@@ -14,12 +14,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Records what one member's sequencer decided, in log order (table creations and closed epochs), so the same log
+ * Records what one member's sequencer decided, in log order (relations created and dropped, closed epochs), so the same log
  * can be replayed through fresh schedulers with other worker counts and compared.
  */
 public final class LogRecorder implements EpochListener
 {
-    /** One recorded event: a table creation (txns null) or an epoch. */
+    /** One recorded event: a relation created (txns null), or dropped (txns and tableName null), or an epoch. */
     public record Event(long epoch, List<TxnRecord> txns, int tableId, String tableName, Trace trace)
     {
     }
@@ -50,6 +50,12 @@ public final class LogRecorder implements EpochListener
     public synchronized void onTableCreated(final int tableId, final String name)
     {
         events.add(new Event(0, null, tableId, name, null));
+    }
+
+    @Override
+    public synchronized void onRelationDropped(final int tableId)
+    {
+        events.add(new Event(0, null, tableId, null, null));
     }
 
     /** @return the last epoch recorded, or 0. */
@@ -113,7 +119,11 @@ public final class LogRecorder implements EpochListener
         {
             for (final Event e : events)
             {
-                if (e.txns() == null)
+                if (e.txns() == null && e.tableName() == null)
+                {
+                    storage.dropTable(e.tableId());
+                }
+                else if (e.txns() == null)
                 {
                     storage.createTable(e.tableId(), e.tableName());
                 }
