@@ -6,10 +6,10 @@ import java.util.List;
 
 /**
  * Order-preserving encoding of SQL values: the unsigned byte order of two encoded keys is the SQL order of their
- * values, column by column, with NULL first. Storage compares keys as unsigned bytes, so a range scan over encoded
+ * values, column by column, with NULL last (as PostgreSQL orders them, and Calcite by default). Storage compares keys as unsigned bytes, so a range scan over encoded
  * keys is a range scan in SQL order, and an index gives its columns' order without a sort.
  * <p>
- * Each value starts with a marker, 0 for NULL and 1 for a value, and ends where its type says, so the encoding of the
+ * Each value starts with a marker, 1 for a value and 2 for NULL, and ends where its type says, so the encoding of the
  * first n columns of a key is a prefix of the whole key's encoding.
  * <ul>
  * <li>BIGINT, INTEGER, SMALLINT, DATE, TIMESTAMP: 8 bytes, big-endian, sign bit flipped.</li>
@@ -23,8 +23,10 @@ import java.util.List;
  */
 public final class KeyCodec
 {
-    private static final int NULL = 0;
-    private static final int VALUE = 1;
+    /** The marker of a value: every non-NULL value of a column starts with it. */
+    public static final int VALUE = 1;
+    /** The marker of NULL, which sorts after every value. */
+    public static final int NULL = 2;
 
     private KeyCodec()
     {
@@ -241,7 +243,7 @@ public final class KeyCodec
      */
     public static byte[] prefixEnd(final byte[] prefix)
     {
-        // After a whole value the next byte is a marker (0 or 1), never 0xFF.
+        // After a whole value the next byte is a marker (1 or 2), never 0xFF.
         final byte[] end = java.util.Arrays.copyOf(prefix, prefix.length + 1);
         end[prefix.length] = (byte)0xFF;
         return end;

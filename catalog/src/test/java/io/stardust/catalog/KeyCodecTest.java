@@ -91,7 +91,7 @@ class KeyCodecTest
         assertThrows(IllegalArgumentException.class, () -> KeyCodec.decode(types, new byte[] {1, 'a'}));
         assertThrows(IllegalArgumentException.class, () -> KeyCodec.decode(types, new byte[] {7}));
         assertThrows(IllegalArgumentException.class, () -> KeyCodec.decode(types, new byte[] {1, 'a', 0, 3}));
-        assertThrows(IllegalArgumentException.class, () -> KeyCodec.decode(types, new byte[] {0, 0}));
+        assertThrows(IllegalArgumentException.class, () -> KeyCodec.decode(types, new byte[] {2, 0}));
     }
 
     @Test
@@ -182,7 +182,7 @@ class KeyCodecTest
     {
         if (a == null || b == null)
         {
-            return a == null ? (b == null ? 0 : -1) : 1;
+            return a == null ? (b == null ? 0 : 1) : -1; // NULL last
         }
         return ((Comparable)a).compareTo(b);
     }

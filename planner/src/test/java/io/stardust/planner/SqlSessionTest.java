@@ -1,0 +1,47 @@
+package io.stardust.planner;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SqlSessionTest
+{
+    private final MemoryBackend backend = new MemoryBackend();
+    private final SqlSession.Plans plans = new SqlSession.Plans(TableStats.DEFAULT);
+    private final AtomicLong rowIds = new AtomicLong();
+
+    @Test
+    void shouldCreateInsertAndSelect()
+    {
+        final SqlSession s = session();
+        s.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner VARCHAR(20) NOT NULL, balance DECIMAL(10,2))",
+            List.of());
+        assertEquals(2, s.execute("INSERT INTO accounts VALUES (1, 'ann', 10.5), (2, 'bob', NULL)", List.of())
+            .updateCount());
+        assertEquals(List.of("[1, ann, 10.50]", "[2, bob, null]"),
+            rows(s.execute("SELECT * FROM accounts ORDER BY id", List.of())));
+        assertEquals(List.of("[ann]"), rows(s.execute("SELECT owner FROM accounts WHERE id = ?", List.of(1L))));
+    }
+
+    private SqlSession session()
+    {
+        return new SqlSession(backend, plans, rowIds::incrementAndGet);
+    }
+
+    static List<String> rows(final SqlResult result)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final Object[] row : result.rows())
+        {
+            out.add(Arrays.toString(row));
+        }
+        return out;
+    }
+}
