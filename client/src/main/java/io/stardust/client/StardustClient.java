@@ -157,10 +157,12 @@ public final class StardustClient implements AutoCloseable
     private final StatusResultDecoder statusDecoder = new StatusResultDecoder();
     private final DigestResultDecoder digestDecoder = new DigestResultDecoder();
     private final CatalogResultDecoder catalogDecoder = new CatalogResultDecoder();
+    private final io.stardust.protocol.codecs.SqlResponseDecoder sqlResponseDecoder =
+        new io.stardust.protocol.codecs.SqlResponseDecoder();
 
     private enum Kind
     {
-        COMMIT, CONTROL, RAW, READ, SCAN, STATUS, DIGEST, CATALOG, KNOB
+        COMMIT, CONTROL, RAW, READ, SCAN, STATUS, DIGEST, CATALOG, KNOB, SQL
     }
 
     /** A request waiting for its answer. */
@@ -494,6 +496,30 @@ public final class StardustClient implements AutoCloseable
     }
 
     /**
+     * Commit a transaction whose reads were made elsewhere, at a replica's snapshot (a SQL gateway's). It is
+     * validated at its log position like any transaction.
+     *
+     * @param record what it read and writes.
+     * @return the commit position; fails with {@link ConflictException} when it aborted (the conflicting key named),
+     * or {@link RejectedException} when the cluster refused the record.
+     */
+    public CompletableFuture<CommitInfo> commit(final CommitRecord record)
+    {
+        final long txnId = newTxnId();
+        final long correlationId = newCorrelationId();
+        final byte[] frame;
+        try
+        {
+            frame = record.encode(correlationId, txnId, config.maxTransactionBytes());
+        }
+        catch (final RejectedException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+        return commit(frame, correlationId, txnId);
+    }
+
+    /**
      * Change the schema (a DDL record in the log): create or drop a table or index, add or drop a column. It is
      * checked whole before it is sequenced, applied between epochs, and a new index is filled from its table's rows.
      *
@@ -628,6 +654,25 @@ public final class StardustClient implements AutoCloseable
     }
 
     /**
+     * Send a request to a member's SQL gateway (the JDBC driver's transport).
+     *
+     * @param memberId the member whose gateway holds the SQL session.
+     * @param request  the request's bytes.
+     * @param timeout  how long to wait for the answer.
+     * @return the answer's bytes; fails with {@link StardustTimeoutException} when none comes in time, or
+     * {@link RejectedException} when the member runs no gateway.
+     */
+    public CompletableFuture<byte[]> sql(final int memberId, final byte[] request, final java.time.Duration timeout)
+    {
+        final long correlationId = newCorrelationId();
+        final io.stardust.protocol.codecs.SqlRequestEncoder e = new io.stardust.protocol.codecs.SqlRequestEncoder();
+        return readRequest(memberId, correlationId, Kind.SQL,
+            encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .correlationId(correlationId).putRequest(request, 0, request.length).encodedLength()),
+            timeout.toNanos());
+    }
+
+    /**
      * Test hook: offer bytes to the cluster as they are.
      *
      * @param frame         the bytes.
@@ -753,13 +798,18 @@ public final class StardustClient implements AutoCloseable
     private <T> CompletableFuture<T> readRequest(
         final int memberId, final long correlationId, final Kind kind, final byte[] frame)
     {
+        return readRequest(memberId, correlationId, kind, frame, config.readTimeout().toNanos());
+    }
+
+    private <T> CompletableFuture<T> readRequest(
+        final int memberId, final long correlationId, final Kind kind, final byte[] frame, final long timeoutNs)
+    {
         if (memberId < 0 || memberId >= readConnections.length)
         {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                 "no member " + memberId + " in a cluster of " + readConnections.length));
         }
-        final Pending p = new Pending(correlationId, kind, deadline(config.readTimeout().toNanos()), 0, memberId,
-            frame);
+        final Pending p = new Pending(correlationId, kind, deadline(timeoutNs), 0, memberId, frame);
         submit(() ->
         {
             track(p);
@@ -999,10 +1049,11 @@ public final class StardustClient implements AutoCloseable
             {
                 int to = from;
                 int bytes = 0;
-                // A knob goes alone: the read endpoint refuses one inside a batch (batches are for reads).
+                // A knob or a SQL request goes alone: the read endpoint refuses one inside a batch (batches are for
+                // reads).
                 while (to < reads.size() && to - from < MAX_READ_BATCH_RECORDS &&
                     (to == from || bytes + reads.get(to).frame.length + 4 <= MAX_READ_BATCH_BYTES) &&
-                    (to == from || (reads.get(to).kind != Kind.KNOB && reads.get(from).kind != Kind.KNOB)))
+                    (to == from || (batchable(reads.get(to).kind) && batchable(reads.get(from).kind))))
                 {
                     bytes += reads.get(to).frame.length + 4;
                     to++;
@@ -1038,6 +1089,12 @@ public final class StardustClient implements AutoCloseable
             reads.clear();
         }
         return sent;
+    }
+
+    /** @return false for requests the read endpoint takes only alone (knobs, SQL), never in a ReadBatch. */
+    private static boolean batchable(final Kind kind)
+    {
+        return kind != Kind.KNOB && kind != Kind.SQL;
     }
 
     /**
@@ -1493,6 +1550,14 @@ public final class StardustClient implements AutoCloseable
                 final DigestResultDecoder d = digestDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
                 p.future.complete(new DigestInfo(p.memberId, d.epoch(),
                     d.found() == io.stardust.protocol.codecs.BooleanType.TRUE, d.digest(), d.appliedEpoch()));
+            }
+            case io.stardust.protocol.codecs.SqlResponseDecoder.TEMPLATE_ID ->
+            {
+                final io.stardust.protocol.codecs.SqlResponseDecoder d = sqlResponseDecoder.wrapAndApplyHeader(
+                    buffer, offset, headerDecoder);
+                final byte[] response = new byte[d.responseLength()];
+                d.getResponse(response, 0, response.length);
+                p.future.complete(response);
             }
             case CatalogResultDecoder.TEMPLATE_ID ->
             {

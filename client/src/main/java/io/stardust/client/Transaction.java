@@ -1,12 +1,5 @@
 package io.stardust.client;
 
-import io.stardust.protocol.codecs.BooleanType;
-import io.stardust.protocol.codecs.CommitRequestEncoder;
-import io.stardust.protocol.codecs.ErrorCode;
-import io.stardust.protocol.codecs.MessageHeaderEncoder;
-import io.stardust.protocol.codecs.WriteOp;
-import org.agrona.ExpandableArrayBuffer;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -412,58 +405,25 @@ public final class Transaction
 
     synchronized byte[] encode(final long correlationId, final long txnId)
     {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
-        final CommitRequestEncoder encoder = new CommitRequestEncoder()
-            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .txnId(txnId)
-            .catalogVersion(0)
-            .snapshotEpoch(snapshot == null ? 0 : snapshot.getNow(0L))
-            .resend(BooleanType.FALSE);
-        final CommitRequestEncoder.ReadsEncoder readsEncoder = encoder.readsCount(count(reads.size(), "reads"));
+        final List<CommitRecord.Read> readList = new ArrayList<>(reads.size());
         for (final Map.Entry<TableKey, long[]> e : reads.entrySet())
         {
-            readsEncoder.next()
-                .versionEpoch(e.getValue()[0])
-                .versionIndex((int)e.getValue()[1])
-                .table(e.getKey().table())
-                .putKey(e.getKey().key(), 0, e.getKey().key().length);
+            readList.add(new CommitRecord.Read(e.getKey().table(), e.getKey().key(),
+                io.stardust.protocol.Versions.pack(e.getValue()[0], (int)e.getValue()[1])));
         }
-        final CommitRequestEncoder.RangesEncoder rangesEncoder = encoder.rangesCount(count(ranges.size(), "ranges"));
+        final List<CommitRecord.Range> rangeList = new ArrayList<>(ranges.size());
         for (int i = 0; i < ranges.size(); i++)
         {
-            rangesEncoder.next()
-                .table(rangeTables.get(i))
-                .putStartKey(ranges.get(i)[0], 0, ranges.get(i)[0].length)
-                .putEndKey(ranges.get(i)[1], 0, ranges.get(i)[1].length);
+            rangeList.add(new CommitRecord.Range(rangeTables.get(i), ranges.get(i)[0], ranges.get(i)[1]));
         }
-        final CommitRequestEncoder.WritesEncoder writesEncoder = encoder.writesCount(count(writes.size(), "writes"));
+        final List<CommitRecord.Write> writeList = new ArrayList<>(writes.size());
         for (final Map.Entry<TableKey, byte[]> e : writes.entrySet())
         {
-            final boolean delete = e.getValue() == DELETED;
-            writesEncoder.next()
-                .op(delete ? WriteOp.DELETE : WriteOp.PUT)
-                .table(e.getKey().table())
-                .putKey(e.getKey().key(), 0, e.getKey().key().length)
-                .putValue(e.getValue(), 0, e.getValue().length);
+            writeList.add(new CommitRecord.Write(e.getKey().table(), e.getKey().key(),
+                e.getValue() == DELETED ? null : e.getValue()));
         }
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
-        if (length > client.maxTransactionBytes())
-        {
-            throw new RejectedException(ErrorCode.TXN_TOO_LARGE, "transaction of " + length +
-                " bytes exceeds the client's limit of " + client.maxTransactionBytes() + " bytes");
-        }
-        return Arrays.copyOf(buffer.byteArray(), length);
-    }
-
-    private static int count(final int n, final String what)
-    {
-        if (n > 65_535)
-        {
-            throw new RejectedException(ErrorCode.TXN_TOO_LARGE, "transaction has " + n + " " + what +
-                "; at most 65535");
-        }
-        return n;
+        return new CommitRecord(0, snapshot == null ? 0 : snapshot.getNow(0L), readList, rangeList, writeList)
+            .encode(correlationId, txnId, client.maxTransactionBytes());
     }
 
     /**

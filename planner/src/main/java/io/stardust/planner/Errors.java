@@ -5,7 +5,7 @@ import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.tools.ValidationException;
 
 /** Turns Calcite's validation failures into SQL errors with a SQLSTATE and the position in the statement. */
-final class Errors
+public final class Errors
 {
     private Errors()
     {

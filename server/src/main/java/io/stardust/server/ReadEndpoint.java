@@ -110,6 +110,9 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private final io.stardust.protocol.codecs.KnobAckEncoder knobAckEncoder =
         new io.stardust.protocol.codecs.KnobAckEncoder();
     private final MemberKnobs knobs;
+    private final io.stardust.protocol.codecs.SqlRequestDecoder sqlDecoder =
+        new io.stardust.protocol.codecs.SqlRequestDecoder();
+    private volatile SqlHandler sqlHandler;
     private final DigestResultEncoder digestEncoder = new DigestResultEncoder();
     private final CatalogResultEncoder catalogEncoder = new CatalogResultEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
@@ -354,6 +357,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 {
                     catalogDecoder.wrap(view, body, block, version);
                     onCatalog(sessionId, catalogDecoder.correlationId());
+                }
+                case io.stardust.protocol.codecs.SqlRequestDecoder.TEMPLATE_ID ->
+                {
+                    sqlDecoder.wrap(view, body, block, version);
+                    onSql(sessionId, sqlDecoder.correlationId());
                 }
                 case io.stardust.protocol.codecs.SetKnobDecoder.TEMPLATE_ID ->
                 {
@@ -714,6 +722,40 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             .digest(digest == null ? 0 : digest)
             .appliedEpoch(applied);
         send(sessionId, digestEncoder.encodedLength());
+    }
+
+    /**
+     * @param handler the member's SQL gateway, which SqlRequests go to; null refuses them.
+     */
+    public void sqlHandler(final SqlHandler handler)
+    {
+        this.sqlHandler = handler;
+    }
+
+    private void onSql(final int sessionId, final long correlationId)
+    {
+        final SqlHandler handler = sqlHandler;
+        if (batching)
+        {
+            sendError(sessionId, correlationId, ErrorCode.INVALID_ARGUMENT, "SqlRequest is not taken inside a " +
+                "ReadBatch; send it alone");
+            return;
+        }
+        if (handler == null)
+        {
+            sendError(sessionId, correlationId, ErrorCode.UNKNOWN_TEMPLATE, "member " + replica.memberId() +
+                " runs no SQL gateway");
+            return;
+        }
+        final Responder responder = responders.get(sessionId);
+        if (responder == null)
+        {
+            return; // no ReadHello yet: nowhere to answer; the client says hello again and times out
+        }
+        final byte[] request = new byte[fits(sqlDecoder.requestLength(), "sql request")];
+        sqlDecoder.getRequest(request, 0, request.length);
+        final Publication publication = responder.publication();
+        handler.submit(sessionId, request, (response) -> SqlReplies.send(publication, correlationId, response));
     }
 
     private void onCatalog(final int sessionId, final long correlationId)

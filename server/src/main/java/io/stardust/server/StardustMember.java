@@ -43,6 +43,7 @@ public final class StardustMember implements AutoCloseable
     private volatile ConsensusModule consensusModule;
     private ClusteredServiceContainer container;
     private ReadEndpoint readEndpoint;
+    private io.stardust.server.sql.MemberSql sql;
     /** The quiet park every agent thread of this member reads: the idle-park knob. */
     private final java.util.concurrent.atomic.AtomicLong idleParkNs = new java.util.concurrent.atomic.AtomicLong();
     /** Deep idle after a quiet spell: it writes {@link #idleParkNs}. */
@@ -384,6 +385,8 @@ public final class StardustMember implements AutoCloseable
             readEndpoint = ReadEndpoint.launch(
                 aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get(), knobs,
                 quiet::activity);
+            sql = new io.stardust.server.sql.MemberSql(service, config.cluster(), aeronDir, host);
+            readEndpoint.sqlHandler(sql.gateway());
             if (config.metrics())
             {
                 try
@@ -896,6 +899,8 @@ public final class StardustMember implements AutoCloseable
             timer = null;
         }
         CloseHelper.quietClose(retentionArchive);
+        CloseHelper.quietClose(sql);
+        sql = null;
         CloseHelper.closeAll(metrics, checkpointServer, readEndpoint, container, consensusModule, archive, mediaDriver,
             cpuQuota);
         metrics = null;

@@ -1,0 +1,110 @@
+package io.stardust.jdbc;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * A JDBC URL of Stardust: {@code jdbc:stardust://host:port[,host:port...]/database[?user=...&password=...&
+ * timeout=seconds]}. Each host:port is a member's base port, as in the cluster spec; the driver talks to the first
+ * member that answers.
+ *
+ * @param members  the members' host:port, in order.
+ * @param database the database.
+ * @param timeout  how long one request may take.
+ * @param user     the user, or null.
+ */
+record StardustUrl(List<String> members, String database, Duration timeout, String user)
+{
+    static final String PREFIX = "jdbc:stardust://";
+
+    /**
+     * @param url  a URL.
+     * @param info connection properties (they fill what the URL leaves out).
+     * @return it parsed.
+     * @throws SQLException (08001) naming what is wrong with it.
+     */
+    static StardustUrl parse(final String url, final Properties info) throws SQLException
+    {
+        if (url == null || !url.startsWith(PREFIX))
+        {
+            throw new SQLException("not a Stardust URL: " + url + " (expected " + PREFIX +
+                "host:port,.../default)", "08001");
+        }
+        String rest = url.substring(PREFIX.length());
+        final Properties props = new Properties();
+        if (info != null)
+        {
+            props.putAll(info);
+        }
+        final int q = rest.indexOf('?');
+        if (q >= 0)
+        {
+            for (final String pair : rest.substring(q + 1).split("&"))
+            {
+                if (pair.isEmpty())
+                {
+                    continue;
+                }
+                final int eq = pair.indexOf('=');
+                final String key = eq < 0 ? pair : pair.substring(0, eq);
+                final String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                props.setProperty(key, value);
+            }
+            rest = rest.substring(0, q);
+        }
+        final int slash = rest.indexOf('/');
+        final String hosts = slash < 0 ? rest : rest.substring(0, slash);
+        final String database = slash < 0 || slash == rest.length() - 1 ? "default" : rest.substring(slash + 1);
+        final List<String> members = new ArrayList<>();
+        for (final String h : hosts.split(","))
+        {
+            final String member = h.strip();
+            final int colon = member.lastIndexOf(':');
+            if (colon <= 0 || colon == member.length() - 1)
+            {
+                throw new SQLException("member '" + member + "' in " + url + " is not host:port", "08001");
+            }
+            try
+            {
+                Integer.parseInt(member.substring(colon + 1));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new SQLException("member '" + member + "' in " + url + " has no port number", "08001");
+            }
+            members.add(member);
+        }
+        final long seconds;
+        try
+        {
+            seconds = Long.parseLong(props.getProperty("timeout", "60"));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new SQLException("timeout '" + props.getProperty("timeout") + "' is not a number of seconds",
+                "08001");
+        }
+        if (seconds <= 0)
+        {
+            throw new SQLException("timeout must be at least 1 second", "08001");
+        }
+        return new StardustUrl(List.copyOf(members), database, Duration.ofSeconds(seconds),
+            props.getProperty("user"));
+    }
+
+    /** @return the cluster spec of the members: {@code 0=host:port,1=host:port,...}. */
+    String clusterSpec()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < members.size(); i++)
+        {
+            sb.append(i == 0 ? "" : ",").append(i).append('=').append(members.get(i));
+        }
+        return sb.toString();
+    }
+}

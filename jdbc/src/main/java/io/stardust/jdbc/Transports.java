@@ -1,0 +1,57 @@
+package io.stardust.jdbc;
+
+import io.stardust.client.ClientConfig;
+import io.stardust.client.StardustClient;
+import io.stardust.protocol.ClusterSpec;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The Stardust clients JDBC connections share: one per cluster spec in a JVM, opened by the first connection and
+ * closed by the last. A client here opens no cluster session; it talks to the members' read endpoints only.
+ */
+final class Transports
+{
+    private static final Map<String, Shared> SHARED = new HashMap<>();
+
+    private static final class Shared
+    {
+        final StardustClient client;
+        int users;
+
+        Shared(final StardustClient client)
+        {
+            this.client = client;
+        }
+    }
+
+    private Transports()
+    {
+    }
+
+    /**
+     * @param spec the cluster spec.
+     * @return its client, shared; give it back with {@link #release}.
+     */
+    static synchronized StardustClient acquire(final String spec)
+    {
+        final Shared shared = SHARED.computeIfAbsent(spec, (s) -> new Shared(StardustClient.connect(
+            new ClientConfig().clusterSpec(ClusterSpec.parse(s)).lazySession(true))));
+        shared.users++;
+        return shared.client;
+    }
+
+    /**
+     * @param spec the cluster spec given to {@link #acquire}.
+     */
+    static synchronized void release(final String spec)
+    {
+        final Shared shared = SHARED.get(spec);
+        if (shared != null && --shared.users == 0)
+        {
+            SHARED.remove(spec);
+            shared.client.close();
+        }
+    }
+}
