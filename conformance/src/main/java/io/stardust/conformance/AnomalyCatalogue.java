@@ -71,15 +71,26 @@ final class AnomalyCatalogue
             final String prefix = "cat-" + s.anomaly() + "-" + System.nanoTime() + "-" + run++ + "/";
             String failure;
             String kind = "?";
+            final List<Session> opened = new ArrayList<>();
             try
             {
                 final Session probe = sessions.apply(prefix);
+                opened.add(probe);
                 kind = probe.kind();
-                failure = s.body().run((name) -> sessions.apply(prefix));
+                failure = s.body().run((name) ->
+                {
+                    final Session session = sessions.apply(prefix);
+                    opened.add(session);
+                    return session;
+                });
             }
             catch (final RuntimeException ex)
             {
                 failure = "failed with " + ex;
+            }
+            finally
+            {
+                opened.forEach(Session::close);
             }
             results.add(new Result(s.anomaly(), s.requirement(), kind, failure == null,
                 failure == null ? "held" : failure));
@@ -223,7 +234,10 @@ final class AnomalyCatalogue
         final boolean c2 = t2.commit();
         final String y = t3.read("y");
         t3.commit();
-        return first(c1 && c2 ? null : "blind writes conflicted",
+        // Key-value writes are blind, so neither conflicts. A SQL session writes with UPDATE (or INSERT), which reads
+        // the row first: T2's read of x is then stale once T1 commits, and T2 must abort. T3's reads hold either way.
+        final boolean blind = !t2.kind().equals("jdbc");
+        return first(c1 && (c2 || !blind) ? null : "blind writes conflicted",
             expect("T3 reads x after T1 committed", "11", x),
             expect("T3 then reads y, after T2 committed", "19", y));
     }

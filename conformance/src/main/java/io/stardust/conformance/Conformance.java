@@ -133,7 +133,7 @@ public final class Conformance
                 {
                     createTable(admin, table);
                 }
-                catalogue(admin, summary);
+                catalogue(admin, io.stardust.jdbc.StardustDriver.url(cluster.spec(), "default"), summary);
                 invalidRequests(cluster, driverDir, summary);
                 fuzz(cluster, clients.get(WORKERS + 1), admin, seeds.nextLong(), settings, summary);
                 structuredFuzz(cluster, clients.get(WORKERS + 1), admin, seeds.nextLong(), settings, summary);
@@ -225,10 +225,13 @@ public final class Conformance
             .readTimeout(Duration.ofSeconds(5));
     }
 
-    private static void catalogue(final StardustClient client, final Summary summary)
+    private static void catalogue(final StardustClient client, final String jdbcUrl, final Summary summary)
     {
-        for (final AnomalyCatalogue.Result r : AnomalyCatalogue.runAll(
-            (prefix) -> new KvSession(client, "catalogue", prefix)))
+        final List<AnomalyCatalogue.Result> results = new ArrayList<>(AnomalyCatalogue.runAll(
+            (prefix) -> new KvSession(client, "catalogue", prefix)));
+        JdbcSession.createTable(jdbcUrl);
+        results.addAll(AnomalyCatalogue.runAll((prefix) -> new JdbcSession(jdbcUrl, prefix)));
+        for (final AnomalyCatalogue.Result r : results)
         {
             summary.scenarios++;
             System.out.printf("  anomaly %-9s %-4s %s: %s%n", r.anomaly(), r.kind(), r.passed() ? "PASS" : "FAIL",

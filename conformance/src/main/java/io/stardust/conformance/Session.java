@@ -7,7 +7,7 @@ import java.util.List;
  * The key-value client implements it now ({@link KvSession}); SQL and JDBC sessions will implement it too, so every
  * scenario runs against every interface.
  */
-interface Session
+interface Session extends AutoCloseable
 {
     /** Start a transaction. */
     void begin();
@@ -26,4 +26,10 @@ interface Session
 
     /** @return which interface this is ("kv", "sql", "jdbc"). */
     String kind();
+
+    /** Give back what the session holds (a JDBC connection). */
+    @Override
+    default void close()
+    {
+    }
 }

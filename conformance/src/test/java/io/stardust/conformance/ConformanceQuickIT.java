@@ -26,7 +26,8 @@ class ConformanceQuickIT
         System.out.println(summary.table());
         final String replay = "seed " + seed + " (replay with -Dstardust.seed=" + seed + "):\n" + summary.table();
         // A run that stopped early ran no scenario; the table names why, so every assertion carries it.
-        assertEquals(AnomalyCatalogue.size(), summary.scenarios, () -> "every anomaly scenario ran; " + replay);
+        assertEquals(2 * AnomalyCatalogue.size(), summary.scenarios,
+            () -> "every anomaly scenario ran, through the key-value client and through JDBC; " + replay);
         assertTrue(summary.histories >= 1 && summary.transactions > 0, "a history was checked");
         assertTrue(summary.framesFuzzed >= 20_000, "frames were fuzzed");
         assertTrue(summary.faultsInjected() > 0, "faults were injected");

@@ -3,6 +3,9 @@ package io.stardust.conformance;
 import io.stardust.planner.SqlScript;
 import io.stardust.protocol.ClusterSpec;
 import io.stardust.test.ProcessCluster;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,12 +61,7 @@ class SqlJdbcIT
 
     static String url(final ClusterSpec spec)
     {
-        final StringBuilder sb = new StringBuilder("jdbc:stardust://");
-        for (final ClusterSpec.Member m : spec.members())
-        {
-            sb.append(m.id() == 0 ? "" : ",").append(m.host()).append(':').append(m.basePort());
-        }
-        return sb.append("/default").toString();
+        return io.stardust.jdbc.StardustDriver.url(spec, "default");
     }
 
     @Test
@@ -162,6 +160,50 @@ class SqlJdbcIT
         final SQLException noDatabase = assertThrows(SQLException.class,
             () -> DriverManager.getConnection(url.replace("/default", "/other")));
         assertEquals("3D000", noDatabase.getSQLState());
+    }
+
+    /** A row of the JDBI test's table. */
+    record Account(long id, String owner, long balance)
+    {
+    }
+
+    @Test
+    void shouldMapRowsAndRunTransactionsWithJdbi()
+    {
+        final Jdbi jdbi = Jdbi.create(url);
+        jdbi.useHandle((h) -> h.execute("CREATE TABLE jdbi_accounts (id BIGINT PRIMARY KEY, owner VARCHAR(20) NOT " +
+            "NULL, balance BIGINT NOT NULL)"));
+        jdbi.useHandle((h) ->
+        {
+            final PreparedBatch batch = h.prepareBatch(
+                "INSERT INTO jdbi_accounts (id, owner, balance) VALUES (:id, :owner, :balance)");
+            for (long id = 1; id <= 3; id++)
+            {
+                batch.bind("id", id).bind("owner", "owner" + id).bind("balance", 100L).add();
+            }
+            assertEquals(3, java.util.Arrays.stream(batch.execute()).sum());
+        });
+        jdbi.useTransaction(TransactionIsolationLevel.SERIALIZABLE, (h) ->
+        {
+            h.createUpdate("UPDATE jdbi_accounts SET balance = balance - 30 WHERE id = :id").bind("id", 1L).execute();
+            h.createUpdate("UPDATE jdbi_accounts SET balance = balance + 30 WHERE id = :id").bind("id", 2L).execute();
+        });
+        assertThrows(IllegalStateException.class, () -> jdbi.useTransaction((h) ->
+        {
+            h.execute("UPDATE jdbi_accounts SET balance = 0 WHERE id = 3");
+            throw new IllegalStateException("the application changed its mind");
+        }));
+        final List<Account> accounts = jdbi.withHandle((h) -> h.createQuery(
+            "SELECT id, owner, balance FROM jdbi_accounts ORDER BY id")
+            .map((rs, ctx) -> new Account(rs.getLong("id"), rs.getString("owner"), rs.getLong("balance"))).list());
+        assertEquals(List.of(new Account(1, "owner1", 70), new Account(2, "owner2", 130),
+            new Account(3, "owner3", 100)), accounts, "the transfer committed; the rolled-back update left no trace");
+        final long sum = jdbi.withHandle((h) -> h.createQuery("SELECT SUM(balance) FROM jdbi_accounts")
+            .mapTo(Long.class).one());
+        assertEquals(300L, sum);
+        final String owner = jdbi.withHandle((h) -> h.createQuery(
+            "SELECT owner FROM jdbi_accounts WHERE id = :id").bind("id", 2L).mapTo(String.class).one());
+        assertEquals("owner2", owner);
     }
 
     /** Runs script statements through JDBC connections, one per script session. */

@@ -44,6 +44,23 @@ public final class StardustDriver implements Driver
 
     private final org.apache.calcite.avatica.remote.Driver avatica = new org.apache.calcite.avatica.remote.Driver();
 
+    /**
+     * @param spec     a cluster.
+     * @param database the database.
+     * @return the JDBC URL of the cluster's members.
+     */
+    public static String url(final io.stardust.protocol.ClusterSpec spec, final String database)
+    {
+        final StringBuilder sb = new StringBuilder(StardustUrl.PREFIX);
+        String sep = "";
+        for (final io.stardust.protocol.ClusterSpec.Member m : spec.members())
+        {
+            sb.append(sep).append(m.host()).append(':').append(m.basePort());
+            sep = ",";
+        }
+        return sb.append('/').append(database).toString();
+    }
+
     @Override
     public Connection connect(final String url, final Properties info) throws SQLException
     {

@@ -113,6 +113,7 @@ final class DemoCommand implements Callable<Integer>
                         .append(digests.get(i) == null ? "missing" : Long.toHexString(digests.get(i)));
                 }
                 System.out.printf("digests     epoch %d: %s: %s%n", epoch, line, match ? "MATCH" : "MISMATCH");
+                final boolean sql = sql(spec);
                 int memberErrors = 0;
                 for (final StardustMember m : cluster.members())
                 {
@@ -122,12 +123,50 @@ final class DemoCommand implements Callable<Integer>
                 {
                     System.out.println("members reported " + memberErrors + " error(s); see above");
                 }
-                return invariant && match && r.errors() == 0 && memberErrors == 0 ? 0 : 1;
+                return invariant && match && sql && r.errors() == 0 && memberErrors == 0 ? 0 : 1;
             }
         }
         finally
         {
             StardustMember.deleteTree(dir);
+        }
+    }
+
+    /** A few SQL statements through the JDBC driver, as {@code stardust sql} shows them. */
+    private static boolean sql(final ClusterSpec spec)
+    {
+        System.out.println();
+        System.out.println("SQL through the JDBC driver (" + io.stardust.jdbc.StardustDriver.url(spec, "default") + ")");
+        final List<String> statements = List.of(
+            "CREATE TABLE orders (id BIGINT PRIMARY KEY, customer VARCHAR(20) NOT NULL, total DECIMAL(10,2))",
+            "CREATE INDEX orders_by_customer ON orders (customer)",
+            "INSERT INTO orders VALUES (1, 'ann', 12.50), (2, 'bob', 7.25), (3, 'ann', 30.00)",
+            "SELECT customer, COUNT(*) AS orders, SUM(total) AS total FROM orders GROUP BY customer ORDER BY customer",
+            "EXPLAIN PLAN FOR SELECT id, total FROM orders WHERE customer = 'ann'");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+            io.stardust.jdbc.StardustDriver.url(spec, "default")); java.sql.Statement s = c.createStatement())
+        {
+            for (final String sql : statements)
+            {
+                System.out.println("sql> " + sql + ";");
+                if (s.execute(sql))
+                {
+                    try (java.sql.ResultSet rs = s.getResultSet())
+                    {
+                        SqlCommand.printTable(rs, System.out);
+                    }
+                }
+                else
+                {
+                    System.out.println("ok" + (s.getUpdateCount() > 0 ? ", " + s.getUpdateCount() + " rows" : ""));
+                }
+            }
+            return true;
+        }
+        catch (final java.sql.SQLException ex)
+        {
+            System.out.println("SQL failed: " + ex.getSQLState() + " " + SqlCommand.message(ex));
+            return false;
         }
     }
 }

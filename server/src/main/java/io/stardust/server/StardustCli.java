@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
         OpsCommands.Put.class,
         OpsCommands.Get.class,
         ControllerCommand.class,
+        SqlCommand.class,
         ResourceOps.class,
         CommandLine.HelpCommand.class
     })

@@ -386,7 +386,7 @@ public final class StardustMember implements AutoCloseable
                 aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get(), knobs,
                 quiet::activity);
             sql = new io.stardust.server.sql.MemberSql(service, config.cluster(), aeronDir, host);
-            readEndpoint.sqlHandler(sql.gateway());
+            readEndpoint.sqlHandler(sql);
             if (config.metrics())
             {
                 try

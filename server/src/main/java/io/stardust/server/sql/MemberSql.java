@@ -4,21 +4,29 @@ import io.stardust.client.ClientConfig;
 import io.stardust.client.StardustClient;
 import io.stardust.protocol.ClusterSpec;
 import io.stardust.sequencer.ReplicaView;
+import io.stardust.server.SqlHandler;
 import org.agrona.CloseHelper;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * A member's SQL gateway with the cluster client it commits through. The client connects on the first statement
- * that needs the log, through the member's own media driver, so a member that serves no SQL spends nothing on it.
+ * A member's SQL gateway, made on its first request, and the cluster client it commits through, opened on the first
+ * statement that needs the log (through the member's own media driver). A member that serves no SQL spends nothing
+ * on it, and starting a member does not wait for Calcite to load: the first request does, on a gateway thread.
  */
-public final class MemberSql implements AutoCloseable
+public final class MemberSql implements SqlHandler, AutoCloseable
 {
     /** Statements a member runs at once. */
     public static final int THREADS = 4;
 
+    private final ReplicaView replica;
     private final ClusterSpec cluster;
     private final String aeronDir;
     private final String host;
-    private final SqlGateway gateway;
+    private final ExecutorService workers;
+    private SqlGateway gateway;
     private StardustClient client;
     private boolean closed;
 
@@ -30,15 +38,39 @@ public final class MemberSql implements AutoCloseable
      */
     public MemberSql(final ReplicaView replica, final ClusterSpec cluster, final String aeronDir, final String host)
     {
+        this.replica = replica;
         this.cluster = cluster;
         this.aeronDir = aeronDir;
         this.host = host;
-        this.gateway = new SqlGateway(replica, this::client, THREADS);
+        final AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(THREADS, (r) ->
+        {
+            final Thread t = new Thread(r, "stardust-sql-" + replica.memberId() + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** @return the gateway, which the read endpoint hands SQL requests to. */
-    public SqlGateway gateway()
+    @Override
+    public void submit(final int clientSession, final byte[] request, final Reply reply)
     {
+        workers.execute(() ->
+        {
+            final SqlGateway g = gateway();
+            if (g != null)
+            {
+                reply.send(g.handle(request));
+            }
+        });
+    }
+
+    /** @return the gateway, made on first use; null once closing. */
+    public synchronized SqlGateway gateway()
+    {
+        if (gateway == null && !closed)
+        {
+            gateway = new SqlGateway(replica, this::client);
+        }
         return gateway;
     }
 
@@ -66,6 +98,7 @@ public final class MemberSql implements AutoCloseable
             c = client;
             client = null;
         }
-        CloseHelper.quietCloseAll(gateway, c);
+        workers.shutdownNow();
+        CloseHelper.quietClose(c);
     }
 }

@@ -3,7 +3,6 @@ package io.stardust.server.sql;
 import io.stardust.client.StardustClient;
 import io.stardust.planner.SqlSession;
 import io.stardust.sequencer.ReplicaView;
-import io.stardust.server.SqlHandler;
 import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
 import org.apache.calcite.avatica.remote.LocalService;
 import org.apache.calcite.avatica.remote.ProtobufHandler;
@@ -11,19 +10,15 @@ import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
 import org.apache.calcite.avatica.remote.Service;
 
 import java.security.SecureRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * A member's SQL gateway: runs the JDBC driver's requests (Avatica's protocol) in SQL sessions that plan and read at
- * this member's snapshot and commit through the log, so any member can coordinate a transaction. Requests run on the
- * gateway's own threads, never the read endpoint's.
+ * this member's snapshot and commit through the log, so any member can coordinate a transaction. Thread-safe: the
+ * {@link MemberSql} threads call it at once, each request of one connection after the other.
  */
-public final class SqlGateway implements SqlHandler, AutoCloseable
+public final class SqlGateway
 {
-    private final ExecutorService workers;
     private final ProtobufHandler handler;
     private final GatewayMeta meta;
     private final SqlSession.Plans plans;
@@ -31,9 +26,8 @@ public final class SqlGateway implements SqlHandler, AutoCloseable
     /**
      * @param replica the member's replica (catalog, storage).
      * @param client  a cluster client for commits and schema changes, made on first use.
-     * @param threads how many statements run at once.
      */
-    public SqlGateway(final ReplicaView replica, final Supplier<StardustClient> client, final int threads)
+    public SqlGateway(final ReplicaView replica, final Supplier<StardustClient> client)
     {
         final GatewayBackend backend = new GatewayBackend(replica, client);
         this.plans = new SqlSession.Plans(new GatewayStats(replica));
@@ -42,26 +36,13 @@ public final class SqlGateway implements SqlHandler, AutoCloseable
             () -> random.nextLong() & Long.MAX_VALUE), new CatalogMetadata(replica::catalog));
         this.handler = new ProtobufHandler(new LocalService(meta), new ProtobufTranslationImpl(),
             NoopMetricsSystem.getInstance());
-        final AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(threads, (r) ->
-        {
-            final Thread t = new Thread(r, "stardust-sql-" + replica.memberId() + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @Override
-    public void submit(final int clientSession, final byte[] request, final Reply reply)
-    {
-        workers.execute(() -> reply.send(handle(request)));
     }
 
     /**
      * @param request an Avatica request.
      * @return its answer; a failure of any kind is an error answer, never an exception.
      */
-    byte[] handle(final byte[] request)
+    public byte[] handle(final byte[] request)
     {
         try
         {
@@ -90,11 +71,5 @@ public final class SqlGateway implements SqlHandler, AutoCloseable
     Service service()
     {
         return new LocalService(meta);
-    }
-
-    @Override
-    public void close()
-    {
-        workers.shutdownNow();
     }
 }
