@@ -361,12 +361,21 @@ public final class KeyCodec
                     return value;
                 }
             }
-            throw new IllegalArgumentException("varint longer than 10 bytes");
+            throw new IllegalArgumentException("varint longer than 10 bytes at byte " + position);
         }
 
         int position()
         {
             return position;
+        }
+
+        void skip(final int n)
+        {
+            if (n > end - position)
+            {
+                throw new IllegalArgumentException("value truncated at byte " + position);
+            }
+            position += n;
         }
 
         boolean atEnd()

@@ -1,7 +1,6 @@
 package io.stardust.catalog;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The little binary format of schema changes and catalogs: unsigned varints, length-prefixed UTF-8 strings. Reading
@@ -14,28 +13,21 @@ final class Wire
     {
     }
 
-    /** Appends to a growing array. */
+    /** Appends to a growing array: {@link KeyCodec.Writer}'s bytes and varints, and strings. */
     static final class Out
     {
-        private byte[] bytes = new byte[64];
-        private int length;
+        private final KeyCodec.Writer bytes = new KeyCodec.Writer();
 
         Out u8(final int b)
         {
-            ensure(1);
-            bytes[length++] = (byte)b;
+            bytes.u8(b);
             return this;
         }
 
         Out varint(final long value)
         {
-            long v = value;
-            while ((v & ~0x7FL) != 0)
-            {
-                u8((int)((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            return u8((int)v);
+            bytes.varint(value);
+            return this;
         }
 
         Out bool(final boolean b)
@@ -46,63 +38,38 @@ final class Wire
         Out string(final String s)
         {
             final byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            varint(utf8.length);
-            ensure(utf8.length);
-            System.arraycopy(utf8, 0, bytes, length, utf8.length);
-            length += utf8.length;
+            bytes.varint(utf8.length).bytes(utf8);
             return this;
         }
 
         byte[] toArray()
         {
-            return Arrays.copyOf(bytes, length);
-        }
-
-        private void ensure(final int more)
-        {
-            if (length + more > bytes.length)
-            {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
-            }
+            return bytes.toArray();
         }
     }
 
-    /** Reads from a slice; every read checks what is left. */
+    /** Reads from a slice; every read checks what is left ({@link KeyCodec.Reader} underneath). */
     static final class In
     {
         private final byte[] bytes;
+        private final KeyCodec.Reader reader;
         private final int end;
-        private int position;
 
         In(final byte[] bytes, final int offset, final int length)
         {
             this.bytes = bytes;
-            this.position = offset;
+            this.reader = new KeyCodec.Reader(bytes, offset, length);
             this.end = offset + length;
         }
 
         int u8()
         {
-            if (position >= end)
-            {
-                throw new IllegalArgumentException("truncated: ended at byte " + position);
-            }
-            return bytes[position++] & 0xFF;
+            return reader.u8();
         }
 
         long varint()
         {
-            long value = 0;
-            for (int shift = 0; shift < 64; shift += 7)
-            {
-                final int b = u8();
-                value |= (long)(b & 0x7F) << shift;
-                if ((b & 0x80) == 0)
-                {
-                    return value;
-                }
-            }
-            throw new IllegalArgumentException("varint longer than 10 bytes at byte " + position);
+            return reader.varint();
         }
 
         int count(final String what, final int max)
@@ -128,20 +95,21 @@ final class Wire
         String string(final int maxBytes)
         {
             final int n = count("string length", maxBytes);
+            final int position = reader.position();
             if (n > end - position)
             {
                 throw new IllegalArgumentException("string of " + n + " bytes overruns the record");
             }
             final String s = new String(bytes, position, n, StandardCharsets.UTF_8);
-            position += n;
+            reader.skip(n);
             return s;
         }
 
         void expectEnd()
         {
-            if (position != end)
+            if (reader.position() != end)
             {
-                throw new IllegalArgumentException((end - position) + " bytes left after the record");
+                throw new IllegalArgumentException((end - reader.position()) + " bytes left after the record");
             }
         }
     }
