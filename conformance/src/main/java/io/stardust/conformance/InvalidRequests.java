@@ -94,6 +94,13 @@ final class InvalidRequests
                 () -> raw(client, commit(existing, 0, 5, -3, b("k")))),
             new Case("snapshot epoch that is not applied yet", ErrorCode.INVALID_ARGUMENT, "snapshot epoch",
                 () -> raw(client, commit(existing, Long.MAX_VALUE / 2, 0, 0, b("k")))),
+            new Case("a transaction that reads and writes nothing", ErrorCode.INVALID_ARGUMENT, "reads and writes nothing",
+                () -> raw(client, shaped(existing, (e) ->
+                {
+                    e.readsCount(0);
+                    e.rangesCount(0);
+                    e.writesCount(0);
+                }))),
             new Case("empty key", ErrorCode.INVALID_ARGUMENT, "empty key",
                 () -> raw(client, commit(existing, 0, 0, 0, new byte[0]))),
             new Case("frame shorter than a message header", ErrorCode.MALFORMED_MESSAGE, "header",

@@ -283,7 +283,7 @@ public final class StructuredFuzzer
             case 17 -> commit("unknown-table", id, s, ErrorCode.UNKNOWN_TABLE,
                 c -> c.putIn("fuzz_no_such_table_" + random.nextInt(1000), key(), value(4)));
             case 18 -> commit("delete-with-value", id, s, ErrorCode.INVALID_ARGUMENT, c -> c.delete(key(), value(3)));
-            case 19 -> commit("no-writes", id, s, ErrorCode.INVALID_ARGUMENT, c -> c.read(key(), 0, 0));
+            case 19 -> commit("strict-read-without-writes", id, s, null, c -> c.read(key(), 0, 0));
             case 20 ->
             {
                 final Case good = commit("trailing-bytes", id, s, ErrorCode.MALFORMED_MESSAGE,

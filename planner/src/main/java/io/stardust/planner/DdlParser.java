@@ -16,7 +16,7 @@ final class DdlParser
     /** A transaction control statement. */
     enum Control
     {
-        BEGIN, BEGIN_READ_ONLY, COMMIT, ROLLBACK
+        BEGIN, BEGIN_READ_ONLY, COMMIT, ROLLBACK, STRICT_READS_ON, STRICT_READS_OFF
     }
 
     /**
@@ -57,6 +57,7 @@ final class DdlParser
         final SqlLexer.Token second = tokens.size() > 1 ? tokens.get(1) : first;
         final boolean ours = first.is("begin") || first.is("commit") || first.is("rollback") || first.is("end") ||
             first.is("abort") || first.is("start") && second.is("transaction") || first.is("alter") ||
+            first.is("set") && second.is("strict_reads") ||
             first.is("drop") || first.is("create") && (second.is("table") || second.is("index") ||
             second.is("unique"));
         return ours ? new DdlParser(tokens).statement() : null;
@@ -71,6 +72,7 @@ final class DdlParser
             case "start" -> begin(true);
             case "commit", "end" -> control(Control.COMMIT);
             case "rollback", "abort" -> control(Control.ROLLBACK);
+            case "set" -> strictReads();
             case "create" -> new Parsed(create(), null);
             case "drop" -> new Parsed(drop(), null);
             default -> new Parsed(alter(), null);
@@ -134,6 +136,26 @@ final class DdlParser
             accept(",");
         }
         return new Parsed(null, readOnly ? Control.BEGIN_READ_ONLY : Control.BEGIN);
+    }
+
+    /** SET STRICT_READS = ON | OFF (or TO, TRUE, FALSE). */
+    private Parsed strictReads()
+    {
+        expect("strict_reads");
+        if (!accept("="))
+        {
+            expect("to");
+        }
+        final SqlLexer.Token value = next();
+        if (value.is("on") || value.is("true"))
+        {
+            return new Parsed(null, Control.STRICT_READS_ON);
+        }
+        if (value.is("off") || value.is("false"))
+        {
+            return new Parsed(null, Control.STRICT_READS_OFF);
+        }
+        throw error(value, "ON or OFF");
     }
 
     private Parsed control(final Control control)

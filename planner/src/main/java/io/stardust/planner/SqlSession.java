@@ -18,14 +18,19 @@ import java.util.function.LongSupplier;
 /**
  * One SQL session: statements autocommit by default; BEGIN (or START TRANSACTION) … COMMIT or ROLLBACK run an
  * interactive serializable transaction that reads at one snapshot, sees its own writes, and sends one commit record
- * at COMMIT. Read-only transactions never go through the log. A failed statement changes nothing, and the session
- * (and its open transaction) goes on; a failed COMMIT ends the transaction.
+ * at COMMIT. Read-only transactions never go through the log, unless the session asked for strict reads
+ * ({@code SET STRICT_READS = ON}): then they are validated at their log position, so what they read was still
+ * current there. A failed statement changes nothing, and the session (and its open transaction) goes on; a failed
+ * COMMIT ends the transaction.
  * <p>
  * Not thread-safe: one statement at a time, as JDBC connections are used.
  */
 public final class SqlSession
 {
     private static final JavaTypeFactory TYPES = new JavaTypeFactoryImpl();
+    /** How often a strict autocommit read is run before its 40001 reaches the user. */
+    static final int STRICT_READ_ATTEMPTS = 3;
+    private static final String STRICT_READ_ABORT = "strict read overtaken before its log position: ";
 
     private final SqlBackend backend;
     private final QueryPlanner planner;
@@ -33,6 +38,7 @@ public final class SqlSession
     private TxnContext txn;
     private boolean readOnly;
     private boolean autoCommit = true;
+    private boolean strictReads;
     private long sessionEpoch;
     private long catalogVersion;
 
@@ -195,6 +201,10 @@ public final class SqlSession
             case COMMIT:
                 commit();
                 return SqlResult.count(0, "COMMIT");
+            case STRICT_READS_ON:
+            case STRICT_READS_OFF:
+                strictReads = control == DdlParser.Control.STRICT_READS_ON;
+                return SqlResult.count(0, "SET");
             default:
                 rollback();
                 return SqlResult.count(0, "ROLLBACK");
@@ -213,6 +223,26 @@ public final class SqlSession
     }
 
     private SqlResult statement(final String sql, final List<Object> params)
+    {
+        // A strict autocommit read whose reads were overtaken before its log position is only a read: run it again.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return once(sql, params);
+            }
+            catch (final SqlError ex)
+            {
+                if (!ex.retryable() || !strictReads || txn != null || !autoCommit || attempt == STRICT_READ_ATTEMPTS ||
+                    !ex.getMessage().startsWith(STRICT_READ_ABORT))
+                {
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    private SqlResult once(final String sql, final List<Object> params)
     {
         final boolean single = txn == null && autoCommit;
         final TxnContext t = txn != null ? txn : open();
@@ -349,10 +379,23 @@ public final class SqlSession
 
     private void finish(final TxnContext t)
     {
-        if (!t.hasWrites())
+        if (!t.hasWrites() && (!strictReads || !t.hasReads()))
         {
             // Every read came from one snapshot, a prefix of the serial order: serializable there, without the log.
             sessionEpoch = Math.max(sessionEpoch, t.snapshotEpoch());
+            return;
+        }
+        if (!t.hasWrites())
+        {
+            // A strict read: validated at its log position, so what it read is still current there (linearizable).
+            try
+            {
+                sessionEpoch = Math.max(sessionEpoch, backend.commit(t.toCommit()));
+            }
+            catch (final SqlError ex)
+            {
+                throw ex.retryable() ? new SqlError(ex.sqlState(), STRICT_READ_ABORT + ex.getMessage(), ex) : ex;
+            }
             return;
         }
         sessionEpoch = Math.max(sessionEpoch, backend.commit(t.toCommit()));

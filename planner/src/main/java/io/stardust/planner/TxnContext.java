@@ -168,6 +168,12 @@ public final class TxnContext
         writes.putAll((Map<String, TreeMap<byte[], byte[]>>)mark);
     }
 
+    /** @return true when the transaction read a row or scanned a range. */
+    public boolean hasReads()
+    {
+        return !reads.isEmpty() || !ranges.isEmpty();
+    }
+
     /** @return true when the transaction wrote anything. */
     public boolean hasWrites()
     {

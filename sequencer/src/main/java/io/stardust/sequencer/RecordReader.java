@@ -359,10 +359,11 @@ class RecordReader
             // A record planned against an older catalog is aborted as such; its rows need no check.
             checkRows(catalog, relations, writes);
         }
-        if (writes.length == 0)
+        if (writes.length == 0 && reads.length == 0 && ranges.isEmpty())
         {
+            // Without writes a record is a strict read: validated at its log position. With nothing, it is nothing.
             throw new RequestException(ErrorCode.INVALID_ARGUMENT,
-                "transaction " + txnId + " writes nothing; read-only transactions commit at their snapshot");
+                "transaction " + txnId + " reads and writes nothing");
         }
         checkNoTrailingBytes(commit.limit());
         final TxnRecord txn =
