@@ -1,6 +1,5 @@
 package io.stardust.planner;
 
-import io.stardust.catalog.Column;
 import io.stardust.catalog.IndexDef;
 import io.stardust.catalog.Keys;
 import io.stardust.catalog.TableDef;
@@ -546,16 +545,5 @@ final class StardustRules
             final boolean sameNames = narrow.getRowType().getFieldNames().equals(calc.getRowType().getFieldNames());
             call.transformTo(next.isTrivial() && sameNames ? narrow : EnumerableCalc.create(narrow, next));
         }
-    }
-
-    /** @return the names of a table's columns, for messages. */
-    static List<String> names(final TableDef table)
-    {
-        final List<String> names = new ArrayList<>();
-        for (final Column c : table.columns())
-        {
-            names.add(c.name());
-        }
-        return names;
     }
 }

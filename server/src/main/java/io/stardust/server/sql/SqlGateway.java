@@ -7,7 +7,6 @@ import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
 import org.apache.calcite.avatica.remote.LocalService;
 import org.apache.calcite.avatica.remote.ProtobufHandler;
 import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
-import org.apache.calcite.avatica.remote.Service;
 
 import java.security.SecureRandom;
 import java.util.function.Supplier;
@@ -65,11 +64,5 @@ public final class SqlGateway
     public int connections()
     {
         return meta.connectionCount();
-    }
-
-    /** @return the Avatica service, for tests that talk to the gateway in process. */
-    Service service()
-    {
-        return new LocalService(meta);
     }
 }
