@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * current there. A failed statement changes nothing, and the session (and its open transaction) goes on; a failed
  * COMMIT ends the transaction.
  * <p>
- * Not thread-safe: one statement at a time, as JDBC connections are used.
+ * One statement at a time: a connection used from several threads runs their statements one after the other.
  */
 public final class SqlSession
 {
@@ -35,6 +35,7 @@ public final class SqlSession
     private final SqlBackend backend;
     private final QueryPlanner planner;
     private final LongSupplier rowIds;
+    private final int maxRows;
     private TxnContext txn;
     private boolean readOnly;
     private boolean autoCommit = true;
@@ -51,20 +52,36 @@ public final class SqlSession
     {
         this.backend = backend;
         this.planner = plans.planner;
+        this.maxRows = plans.maxRows;
         this.rowIds = rowIds;
     }
 
     /** Plans shared by the sessions of one gateway: one cache of compiled plans, costed by one table statistics. */
     public static final class Plans
     {
+        /** Most rows a statement may produce (a result, or the rows a DML statement changes): 1,000,000. */
+        public static final int MAX_ROWS = 1_000_000;
+
         private final QueryPlanner planner;
+        private final int maxRows;
 
         /**
          * @param stats the tables' figures.
          */
         public Plans(final TableStats stats)
         {
+            this(stats, MAX_ROWS);
+        }
+
+        /**
+         * @param stats   the tables' figures.
+         * @param maxRows most rows a statement may produce: past it the statement fails (54000) instead of
+         *                filling the member's memory.
+         */
+        public Plans(final TableStats stats, final int maxRows)
+        {
             this.planner = new QueryPlanner(stats);
+            this.maxRows = maxRows;
         }
 
         /** @return {hits, misses} of the plan cache. */
@@ -86,7 +103,7 @@ public final class SqlSession
      *
      * @param on the new mode.
      */
-    public void autoCommit(final boolean on)
+    public synchronized void autoCommit(final boolean on)
     {
         if (on && !autoCommit)
         {
@@ -115,7 +132,7 @@ public final class SqlSession
      * @return its result.
      * @throws SqlError naming what is wrong; nothing of the statement is applied.
      */
-    public SqlResult execute(final String sql, final List<Object> params)
+    public synchronized SqlResult execute(final String sql, final List<Object> params)
     {
         final DdlParser.Parsed ours = DdlParser.parse(sql);
         if (ours != null && ours.control() != null)
@@ -135,7 +152,7 @@ public final class SqlSession
      * @param sql the statement.
      * @return its result columns (empty for DML and DDL) and parameter count.
      */
-    public Described describe(final String sql)
+    public synchronized Described describe(final String sql)
     {
         if (DdlParser.parse(sql) != null)
         {
@@ -166,7 +183,7 @@ public final class SqlSession
     }
 
     /** COMMIT: send the transaction's writes as one record; a transaction without writes commits at its snapshot. */
-    public void commit()
+    public synchronized void commit()
     {
         final TxnContext t = txn;
         txn = null;
@@ -178,7 +195,7 @@ public final class SqlSession
     }
 
     /** ROLLBACK: drop the transaction's writes. */
-    public void rollback()
+    public synchronized void rollback()
     {
         txn = null;
         readOnly = false;
@@ -305,7 +322,7 @@ public final class SqlSession
         };
     }
 
-    private static List<Object[]> rows(final QueryPlanner.Prepared p, final TxnContext t, final List<Object> params)
+    private List<Object[]> rows(final QueryPlanner.Prepared p, final TxnContext t, final List<Object> params)
     {
         final List<Object[]> rows = new ArrayList<>();
         final Enumerator<Object> e = p.bindable().bind(new Context(t, params, p.internals())).enumerator();
@@ -313,6 +330,11 @@ public final class SqlSession
         {
             while (e.moveNext())
             {
+                if (rows.size() == maxRows)
+                {
+                    throw new SqlError("54000", "the statement produces more than " + maxRows + " rows; narrow it " +
+                        "(a WHERE, a LIMIT) or split it");
+                }
                 final Object row = e.current();
                 rows.add(row instanceof Object[] a ? a : new Object[] {row});
             }

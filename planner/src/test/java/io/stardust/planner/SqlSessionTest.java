@@ -30,6 +30,20 @@ class SqlSessionTest
         assertEquals(List.of("[ann]"), rows(s.execute("SELECT owner FROM accounts WHERE id = ?", List.of(1L))));
     }
 
+    @Test
+    void shouldRefuseAStatementThatProducesMoreRowsThanTheLimitAndGoOn()
+    {
+        final SqlSession s = new SqlSession(backend, new SqlSession.Plans(TableStats.DEFAULT, 10),
+            rowIds::incrementAndGet);
+        s.execute("CREATE TABLE r (k INTEGER PRIMARY KEY)", List.of());
+        s.execute("INSERT INTO r VALUES (1), (2), (3), (4)", List.of());
+        final SqlError tooMany = assertThrows(SqlError.class,
+            () -> s.execute("SELECT a.k, b.k FROM r a, r b", List.of()));
+        assertEquals("54000", tooMany.sqlState());
+        assertTrue(tooMany.getMessage().contains("more than 10 rows"), tooMany.getMessage());
+        assertEquals(List.of("[4]"), rows(s.execute("SELECT COUNT(*) FROM r", List.of())), "the session goes on");
+    }
+
     private SqlSession session()
     {
         return new SqlSession(backend, plans, rowIds::incrementAndGet);
