@@ -112,6 +112,8 @@ class SqlJdbcIT
                     assertEquals(new BigDecimal("3.5"), rs.getBigDecimal("score"));
                     final ResultSetMetaData md = rs.getMetaData();
                     assertEquals(Types.VARCHAR, md.getColumnType(1));
+                    assertEquals(10, md.getPrecision(1), "the declared length");
+                    assertEquals("jt", md.getTableName(1));
                     assertEquals(Types.DECIMAL, md.getColumnType(2));
                     assertEquals("score", md.getColumnLabel(2));
                 }

@@ -228,7 +228,7 @@ final class QueryPlanner
                         physical.getCluster().getRexBuilder()));
             }
             final String plan = RelOptUtil.toString(physical, SqlExplainLevel.EXPPLAN_ATTRIBUTES);
-            final List<ResultColumn> columns = columns(physical.getRowType(), relRoot, kind);
+            final List<ResultColumn> columns = columns(physical.getRowType(), relRoot, kind, catalog);
             final boolean[] hidden = hidden(columns, sql);
             if (explain)
             {
@@ -332,21 +332,73 @@ final class QueryPlanner
         return max[0];
     }
 
-    private static List<ResultColumn> columns(final RelDataType rowType, final RelRoot root, final Kind kind)
+    /**
+     * The result's columns: label and Calcite's type, and, where a column is a table's column as it is (not an
+     * expression), that table and column and the declared length of a VARCHAR (Calcite sees every VARCHAR at its
+     * longest).
+     */
+    private static List<ResultColumn> columns(
+        final RelDataType rowType, final RelRoot root, final Kind kind, final Catalog catalog)
     {
         final List<ResultColumn> columns = new ArrayList<>();
         final List<RelDataTypeField> fields = rowType.getFieldList();
+        final org.apache.calcite.rel.metadata.RelMetadataQuery mq = root.rel.getCluster().getMetadataQuery();
         for (int i = 0; i < fields.size(); i++)
         {
             final RelDataTypeField f = fields.get(i);
             final RelDataType t = f.getType();
             final String label = kind == Kind.QUERY && i < root.validatedRowType.getFieldCount() ?
                 root.validatedRowType.getFieldList().get(i).getName() : f.getName();
+            int precision = t.getSqlTypeName().allowsPrec() ? t.getPrecision() : 0;
+            String table = "";
+            String column = "";
+            final Origin origin = kind == Kind.QUERY ? origin(mq, root, i, catalog) : null;
+            if (origin != null)
+            {
+                table = origin.table();
+                column = origin.column().name();
+                if (origin.column().type().type() == io.stardust.catalog.SqlType.VARCHAR)
+                {
+                    precision = origin.column().type().precision();
+                }
+            }
             columns.add(new ResultColumn(label, t.getSqlTypeName().getJdbcOrdinal(), t.getSqlTypeName().getName(),
-                t.getSqlTypeName().allowsPrec() ? t.getPrecision() : 0,
-                t.getSqlTypeName().allowsScale() ? t.getScale() : 0, t.isNullable(), "", ""));
+                precision, t.getSqlTypeName().allowsScale() ? t.getScale() : 0, t.isNullable(), table, column));
         }
         return columns;
+    }
+
+    /** A result column that is a table's column as it is. */
+    private record Origin(String table, io.stardust.catalog.Column column)
+    {
+    }
+
+    private static Origin origin(
+        final org.apache.calcite.rel.metadata.RelMetadataQuery mq, final RelRoot root, final int field,
+        final Catalog catalog)
+    {
+        try
+        {
+            final int source = field < root.fields.size() ? root.fields.get(field).getKey() : field;
+            final java.util.Set<org.apache.calcite.rel.metadata.RelColumnOrigin> origins =
+                mq.getColumnOrigins(root.rel, source);
+            if (origins == null || origins.size() != 1)
+            {
+                return null;
+            }
+            final org.apache.calcite.rel.metadata.RelColumnOrigin o = origins.iterator().next();
+            final List<String> name = o.getOriginTable().getQualifiedName();
+            final TableDef def = catalog.table(name.get(name.size() - 1));
+            if (o.isDerived() || def == null || o.getOriginColumnOrdinal() >= def.columns().size())
+            {
+                return null;
+            }
+            return new Origin(def.name(), def.columns().get(o.getOriginColumnOrdinal()));
+        }
+        catch (final RuntimeException ex)
+        {
+            return null; // metadata is a courtesy: without it the column keeps Calcite's type
+        }
     }
 
     private static boolean[] hidden(final List<ResultColumn> columns, final String sql)

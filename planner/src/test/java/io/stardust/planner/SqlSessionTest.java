@@ -28,6 +28,12 @@ class SqlSessionTest
         assertEquals(List.of("[1, ann, 10.50]", "[2, bob, null]"),
             rows(s.execute("SELECT * FROM accounts ORDER BY id", List.of())));
         assertEquals(List.of("[ann]"), rows(s.execute("SELECT owner FROM accounts WHERE id = ?", List.of(1L))));
+
+        final List<ResultColumn> columns =
+            s.execute("SELECT owner AS who, owner || '!' AS shout FROM accounts", List.of()).columns();
+        assertEquals(new ResultColumn("who", java.sql.Types.VARCHAR, "VARCHAR", 20, 0, false, "accounts", "owner"),
+            columns.get(0), "a table's column keeps its declared length and says where it comes from");
+        assertEquals("", columns.get(1).table(), "an expression comes from no column");
     }
 
     @Test

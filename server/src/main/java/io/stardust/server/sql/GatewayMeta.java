@@ -623,7 +623,8 @@ final class GatewayMeta implements ProtobufMeta
         };
         return new ColumnMetaData(ordinal, false, true, true, false,
             c.nullable() ? java.sql.DatabaseMetaData.columnNullable : java.sql.DatabaseMetaData.columnNoNulls,
-            true, Math.max(1, Math.min(c.precision(), 1 << 16)), c.name(), c.name(), "public", c.precision(),
+            true, Math.max(1, Math.min(c.precision(), 1 << 16)), c.name(), c.column().isEmpty() ? c.name() : c.column(),
+            "public", c.precision(),
             c.scale(), c.table(), null, ColumnMetaData.scalar(c.sqlType(), c.typeName(), rep), true, false, false,
             className);
     }
