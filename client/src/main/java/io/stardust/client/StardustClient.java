@@ -642,7 +642,8 @@ public final class StardustClient implements AutoCloseable
 
     /**
      * @param memberId a member.
-     * @return the member's catalog.
+     * @return the member's catalog, at least the newest version this client has seen (the member waits a short
+     * bound for it, then answers BEHIND).
      */
     public CompletableFuture<CatalogInfo> catalog(final int memberId)
     {
@@ -650,7 +651,7 @@ public final class StardustClient implements AutoCloseable
         final CatalogRequestEncoder e = new CatalogRequestEncoder();
         return readRequest(memberId, correlationId, Kind.CATALOG,
             encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-                .correlationId(correlationId).encodedLength()));
+                .correlationId(correlationId).minCatalogVersion(sessionCatalogVersion.get()).encodedLength()));
     }
 
     /**

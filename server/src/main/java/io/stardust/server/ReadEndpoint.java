@@ -356,6 +356,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 case CatalogRequestDecoder.TEMPLATE_ID ->
                 {
                     catalogDecoder.wrap(view, body, block, version);
+                    if (mayWait && mustWait(sessionId, catalogDecoder.correlationId(), 0,
+                        catalogDecoder.minCatalogVersion()))
+                    {
+                        return;
+                    }
                     onCatalog(sessionId, catalogDecoder.correlationId());
                 }
                 case io.stardust.protocol.codecs.SqlRequestDecoder.TEMPLATE_ID ->
