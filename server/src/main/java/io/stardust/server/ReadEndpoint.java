@@ -501,11 +501,13 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             headerDecoder.version());
         final int streamId = helloDecoder.responseStreamId();
         fits(helloDecoder.responseChannelLength(), "response channel");
-        final String channel = helloDecoder.responseChannel();
-        if (!channel.startsWith("aeron:"))
+        final String named = helloDecoder.responseChannel();
+        if (!named.startsWith("aeron:"))
         {
-            throw new IllegalArgumentException("response channel '" + channel + "' is not an Aeron channel");
+            throw new IllegalArgumentException("response channel '" + named + "' is not an Aeron channel");
         }
+        // The media driver gets addresses only: a name resolved there could stall the whole member.
+        final String channel = ResponseChannels.literal(named);
         final Responder previous = responders.get(sessionId);
         if (previous != null)
         {
