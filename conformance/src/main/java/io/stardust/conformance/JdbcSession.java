@@ -152,6 +152,12 @@ final class JdbcSession implements Session
     }
 
     @Override
+    public boolean blindWrites()
+    {
+        return false; // UPDATE reads the row it writes
+    }
+
+    @Override
     public void close()
     {
         try

@@ -27,6 +27,15 @@ interface Session extends AutoCloseable
     /** @return which interface this is ("kv", "sql", "jdbc"). */
     String kind();
 
+    /**
+     * @return true when {@link #write} writes without reading (a key-value put); false when it reads the row first
+     * (a SQL UPDATE), so that a concurrent writer of the row makes it stale.
+     */
+    default boolean blindWrites()
+    {
+        return true;
+    }
+
     /** Give back what the session holds (a JDBC connection). */
     @Override
     default void close()

@@ -47,38 +47,38 @@ final class GatewayBackend implements SqlBackend
     @Override
     public Catalog catalog(final long minVersion)
     {
-        final long deadline = System.nanoTime() + CATCH_UP_NS;
-        Catalog catalog = replica.catalog();
-        while (catalog.version() < minVersion)
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new SqlError(SqlError.CONNECTION_FAILURE, "member " + replica.memberId() + " did not reach " +
-                    "catalog version " + minVersion + " in time (it has " + catalog.version() + "); connect to " +
-                    "another member");
-            }
-            LockSupport.parkNanos(100_000);
-            catalog = replica.catalog();
-        }
-        return catalog;
+        awaitMember(() -> replica.catalog().version() >= minVersion, () -> "catalog version " + minVersion +
+            " in time (it has " + replica.catalog().version() + ")");
+        return replica.catalog();
     }
 
     @Override
     public Snapshot snapshot(final long minEpoch)
     {
         final Storage storage = replica.storage();
+        awaitMember(() -> storage.appliedEpoch() >= minEpoch, () -> "epoch " + minEpoch + " in time (it applied " +
+            storage.appliedEpoch() + ")");
+        return new LocalSnapshot(replica, storage.appliedEpoch());
+    }
+
+    /**
+     * Wait, at most {@link #CATCH_UP_NS}, for this member to reach what a session has seen.
+     *
+     * @param reached true once it has.
+     * @param what    what it did not reach, for the error.
+     */
+    private void awaitMember(final java.util.function.BooleanSupplier reached, final Supplier<String> what)
+    {
         final long deadline = System.nanoTime() + CATCH_UP_NS;
-        while (storage.appliedEpoch() < minEpoch)
+        while (!reached.getAsBoolean())
         {
             if (System.nanoTime() - deadline > 0)
             {
                 throw new SqlError(SqlError.CONNECTION_FAILURE, "member " + replica.memberId() + " did not reach " +
-                    "epoch " + minEpoch + " in time (it applied " + storage.appliedEpoch() + "); connect to " +
-                    "another member");
+                    what.get() + "; connect to another member");
             }
             LockSupport.parkNanos(100_000);
         }
-        return new LocalSnapshot(replica, storage.appliedEpoch());
     }
 
     @Override

@@ -124,11 +124,7 @@ final class GatewayMeta implements ProtobufMeta
                 return null;
             });
         }
-        if (props.getTransactionIsolation() != null && props.getTransactionIsolation() != Connection.TRANSACTION_NONE &&
-            props.getTransactionIsolation() != Connection.TRANSACTION_SERIALIZABLE)
-        {
-            // Every transaction is serializable; asking for less is allowed and gives more.
-        }
+        // Every transaction is serializable, whatever isolation is asked for: asking for less gives more.
         return new ConnectionPropertiesImpl(c.session.autoCommit(), false, Connection.TRANSACTION_SERIALIZABLE, null,
             "public");
     }
@@ -598,35 +594,35 @@ final class GatewayMeta implements ProtobufMeta
 
     static ColumnMetaData column(final int ordinal, final ResultColumn c)
     {
-        final ColumnMetaData.Rep rep = switch (c.sqlType())
+        final Carried carried = switch (c.sqlType())
         {
-            case Types.BIGINT, Types.TIMESTAMP -> ColumnMetaData.Rep.LONG;
-            case Types.INTEGER, Types.DATE -> ColumnMetaData.Rep.INTEGER;
-            case Types.SMALLINT -> ColumnMetaData.Rep.SHORT;
-            case Types.DOUBLE, Types.FLOAT, Types.REAL -> ColumnMetaData.Rep.DOUBLE;
-            case Types.DECIMAL, Types.NUMERIC -> ColumnMetaData.Rep.NUMBER;
-            case Types.BOOLEAN -> ColumnMetaData.Rep.BOOLEAN;
-            case Types.VARCHAR, Types.CHAR -> ColumnMetaData.Rep.STRING;
-            default -> ColumnMetaData.Rep.OBJECT;
-        };
-        final String className = switch (c.sqlType())
-        {
-            case Types.BIGINT -> Long.class.getName();
-            case Types.INTEGER -> Integer.class.getName();
-            case Types.SMALLINT -> Short.class.getName();
-            case Types.DOUBLE, Types.FLOAT, Types.REAL -> Double.class.getName();
-            case Types.DECIMAL, Types.NUMERIC -> java.math.BigDecimal.class.getName();
-            case Types.BOOLEAN -> Boolean.class.getName();
-            case Types.DATE -> java.sql.Date.class.getName();
-            case Types.TIMESTAMP -> java.sql.Timestamp.class.getName();
-            default -> String.class.getName();
+            case Types.BIGINT -> new Carried(ColumnMetaData.Rep.LONG, Long.class);
+            case Types.TIMESTAMP -> new Carried(ColumnMetaData.Rep.LONG, java.sql.Timestamp.class);
+            case Types.INTEGER -> new Carried(ColumnMetaData.Rep.INTEGER, Integer.class);
+            case Types.DATE -> new Carried(ColumnMetaData.Rep.INTEGER, java.sql.Date.class);
+            case Types.SMALLINT -> new Carried(ColumnMetaData.Rep.SHORT, Short.class);
+            case Types.DOUBLE, Types.FLOAT, Types.REAL -> new Carried(ColumnMetaData.Rep.DOUBLE, Double.class);
+            case Types.DECIMAL, Types.NUMERIC -> new Carried(ColumnMetaData.Rep.NUMBER, java.math.BigDecimal.class);
+            case Types.BOOLEAN -> new Carried(ColumnMetaData.Rep.BOOLEAN, Boolean.class);
+            case Types.VARCHAR, Types.CHAR -> new Carried(ColumnMetaData.Rep.STRING, String.class);
+            default -> new Carried(ColumnMetaData.Rep.OBJECT, String.class);
         };
         return new ColumnMetaData(ordinal, false, true, true, false,
             c.nullable() ? java.sql.DatabaseMetaData.columnNullable : java.sql.DatabaseMetaData.columnNoNulls,
             true, Math.max(1, Math.min(c.precision(), 1 << 16)), c.name(), c.column().isEmpty() ? c.name() : c.column(),
             "public", c.precision(),
-            c.scale(), c.table(), null, ColumnMetaData.scalar(c.sqlType(), c.typeName(), rep), true, false, false,
-            className);
+            c.scale(), c.table(), null, ColumnMetaData.scalar(c.sqlType(), c.typeName(), carried.rep()), true, false,
+            false, carried.type().getName());
+    }
+
+    /**
+     * How Avatica carries a column's values (DATE as days, TIMESTAMP as milliseconds), and the class JDBC reports.
+     *
+     * @param rep  the representation on the wire.
+     * @param type the class of {@code ResultSet.getObject}.
+     */
+    private record Carried(ColumnMetaData.Rep rep, Class<?> type)
+    {
     }
 
     /** Run a session call; a SQL error goes to the client with its SQLSTATE. */
