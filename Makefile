@@ -1,7 +1,7 @@
 # Stardust build entry points. Needs only a JDK 17 and Maven.
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test conformance soak soak-idle tables bench bench-full bench-jmh bench-resource controller-demo clean cluster-start cluster-stop cluster-status
+.PHONY: build run test conformance soak soak-idle tables bench bench-full bench-jmh bench-resource controller-demo clean cluster-start cluster-stop cluster-status wan-cluster
 
 build:
 	$(MVN) -q install -DskipTests
@@ -73,3 +73,8 @@ cluster-stop:
 
 cluster-status:
 	scripts/cluster.sh status
+
+# Three member processes in three datacenters behind a user-space relay that makes the wide-area round trips
+# (dc1-dc2 10 ms, dc1-dc3 40 ms, dc2-dc3 80 ms), until Ctrl-C; WAN_SECONDS=N stops it after N seconds.
+wan-cluster: build
+	bin/wan-cluster $(if $(WAN_SECONDS),--seconds $(WAN_SECONDS))

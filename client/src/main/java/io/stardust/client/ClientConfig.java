@@ -20,6 +20,7 @@ public final class ClientConfig
     private int maxTransactionBytes = 1024 * 1024;
     private Duration idleMaxPark = Duration.ofMillis(4);
     private boolean lazySession;
+    private boolean epochNudges = true;
     private RetryPolicy retryPolicy = new RetryPolicy(20, Duration.ofMillis(1), Duration.ofMillis(200));
 
     /**
@@ -190,6 +191,23 @@ public final class ClientConfig
         return this;
     }
 
+    /**
+     * @param nudges true (default) to send an {@code EpochNudge} a batch window and a half after the last of a run of
+     *               commits, so that their epoch closes about a consensus round sooner at low rates; false to leave
+     *               it to the epoch's timer.
+     * @return this.
+     */
+    public ClientConfig epochNudges(final boolean nudges)
+    {
+        this.epochNudges = nudges;
+        return this;
+    }
+
+    public boolean epochNudges()
+    {
+        return epochNudges;
+    }
+
     /** @return whether the cluster session is opened only when first needed. */
     public boolean lazySession()
     {
@@ -222,6 +240,10 @@ public final class ClientConfig
         if (clusterSpec == null)
         {
             throw new IllegalArgumentException("clusterSpec is required");
+        }
+        if (datacenter == null || datacenter.isBlank())
+        {
+            throw new IllegalArgumentException("empty datacenter label for the client");
         }
         if (preferredMember >= clusterSpec.size())
         {

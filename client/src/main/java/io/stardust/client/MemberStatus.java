@@ -2,6 +2,10 @@ package io.stardust.client;
 
 /**
  * One member's view of itself, from its read endpoint.
+ *
+ * @param catchingUp     true while the member is starting, replaying its log or catching up from the leader.
+ * @param leaderMemberId the leader as the member knows it; -1 when it knows none (or predates protocol version 6).
+ * @param readsServed    reads, scans and SQL requests the member answered since it started; -1 before version 6.
  */
 public record MemberStatus(
     int memberId,
@@ -14,7 +18,10 @@ public record MemberStatus(
     long aborted,
     long lastDigest,
     int workers,
-    Telemetry telemetry)
+    Telemetry telemetry,
+    boolean catchingUp,
+    int leaderMemberId,
+    long readsServed)
 {
     /**
      * What the member spends and how its epochs go; rates come from two of these (see {@link #sampledAtNanos}).

@@ -85,6 +85,8 @@ public final class StardustClient implements AutoCloseable
 {
     private static final long KEEPALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long HELLO_REFRESH_NS = TimeUnit.SECONDS.toNanos(1);
+    /** How often a reading client asks every member for its status, and how long it waits for the answers. */
+    private static final long TOPOLOGY_REFRESH_NS = TimeUnit.SECONDS.toNanos(1);
     /** Bytes Aeron Cluster puts in front of each ingress message (its session header). */
     private static final int SESSION_HEADER_BYTES = 32;
     /** Most commits sent in one log message. */
@@ -117,7 +119,20 @@ public final class StardustClient implements AutoCloseable
     private final Transaction.Backend backend = new Backend();
     private volatile boolean running = true;
     /** Member serving this client's reads; moves to the next member when one stops answering. */
-    private volatile int readMember;
+    private final ReadRouting routing;
+    /** Set by the first read, scan or SQL request: from then on the conductor refreshes the topology. */
+    private volatile boolean routingActive;
+    private long nextRefreshNs;
+    private boolean refreshInFlight;
+    private boolean nudgeDue;
+    private long lastRateEpoch;
+    private long lastRateNs;
+    /** Epochs the cluster closed per batch window between this client's commits (smoothed); -1 before two. */
+    private double epochsPerWindow = -1;
+    private long nudgeAtNs;
+    /** The cluster's batch window as members last reported it; the default until then. */
+    private volatile long batchWindowMicros = 2_000;
+    private volatile CompletableFuture<Void> refreshed = new CompletableFuture<>();
 
     // Conductor-thread state.
     private AeronCluster cluster;
@@ -177,6 +192,10 @@ public final class StardustClient implements AutoCloseable
         int memberId;
         /** Members a read was moved away from. */
         int moves;
+        /** Bit i set when member i was tried (members 0..63). */
+        long tried;
+        /** The epoch a read needs (its snapshot or the session's epoch). */
+        long neededEpoch;
         final byte[] frame;
 
         Pending(final long correlationId, final Kind kind, final long deadlineNs, final long txnId,
@@ -352,7 +371,7 @@ public final class StardustClient implements AutoCloseable
             throw new StardustException("cannot connect to cluster " + config.clusterSpec() + ": " + ex.getMessage(),
                 ex);
         }
-        this.readMember = config.readMember();
+        this.routing = new ReadRouting(config.clusterSpec(), config.datacenter(), config.preferredMember());
         this.conductor = new Thread(this::runConductor, "stardust-client-conductor");
         this.conductor.setDaemon(true);
         this.conductor.start();
@@ -436,7 +455,31 @@ public final class StardustClient implements AutoCloseable
     /** @return the member currently serving this client's reads. */
     public int readMember()
     {
-        return readMember;
+        return routing.current();
+    }
+
+    /**
+     * Ask every member for its status now, and give the answers (or the lack of one within a second) to the
+     * routing policy; from then on this is done once a second.
+     *
+     * @return completes when the answers were taken in.
+     */
+    public CompletableFuture<Void> refreshTopology()
+    {
+        final CompletableFuture<Void> next = refreshed;
+        routingActive = true;
+        submit(() -> nextRefreshNs = System.nanoTime());
+        return next;
+    }
+
+    /**
+     * @return the routing policy of this client's reads, read-only transactions and SQL sessions: what it knows of
+     * each member, and the knob that steers reads to another datacenter.
+     */
+    public ReadRouting routing()
+    {
+        routingActive = true;
+        return routing;
     }
 
     /** @return the highest epoch this client saw one of its transactions commit in. */
@@ -667,6 +710,7 @@ public final class StardustClient implements AutoCloseable
     {
         final long correlationId = newCorrelationId();
         final io.stardust.protocol.codecs.SqlRequestEncoder e = new io.stardust.protocol.codecs.SqlRequestEncoder();
+        routingActive = true;
         return readRequest(memberId, correlationId, Kind.SQL,
             encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(correlationId).putRequest(request, 0, request.length).encodedLength()),
@@ -753,8 +797,9 @@ public final class StardustClient implements AutoCloseable
     {
         final long correlationId = newCorrelationId();
         final ReadRequestEncoder e = new ReadRequestEncoder();
-        return readRequest(readMember, correlationId, Kind.READ,
-            encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+        routingActive = true;
+        return readRequest(routing.pick(minAppliedEpoch), correlationId, Kind.READ,
+            Math.max(snapshotEpoch, minAppliedEpoch), encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(correlationId)
                 .snapshotEpoch(snapshotEpoch)
                 .minAppliedEpoch(minAppliedEpoch)
@@ -774,8 +819,9 @@ public final class StardustClient implements AutoCloseable
     {
         final long correlationId = newCorrelationId();
         final ScanRequestEncoder e = new ScanRequestEncoder();
-        return readRequest(readMember, correlationId, Kind.SCAN,
-            encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+        routingActive = true;
+        return readRequest(routing.pick(minAppliedEpoch), correlationId, Kind.SCAN,
+            Math.max(snapshotEpoch, minAppliedEpoch), encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(correlationId)
                 .snapshotEpoch(snapshotEpoch)
                 .minAppliedEpoch(minAppliedEpoch)
@@ -803,7 +849,19 @@ public final class StardustClient implements AutoCloseable
     }
 
     private <T> CompletableFuture<T> readRequest(
+        final int memberId, final long correlationId, final Kind kind, final long neededEpoch, final byte[] frame)
+    {
+        return readRequest(memberId, correlationId, kind, frame, config.readTimeout().toNanos(), neededEpoch);
+    }
+
+    private <T> CompletableFuture<T> readRequest(
         final int memberId, final long correlationId, final Kind kind, final byte[] frame, final long timeoutNs)
+    {
+        return readRequest(memberId, correlationId, kind, frame, timeoutNs, 0);
+    }
+
+    private <T> CompletableFuture<T> readRequest(final int memberId, final long correlationId, final Kind kind,
+        final byte[] frame, final long timeoutNs, final long neededEpoch)
     {
         if (memberId < 0 || memberId >= readConnections.length)
         {
@@ -811,6 +869,7 @@ public final class StardustClient implements AutoCloseable
                 "no member " + memberId + " in a cluster of " + readConnections.length));
         }
         final Pending p = new Pending(correlationId, kind, deadline(timeoutNs), 0, memberId, frame);
+        p.neededEpoch = neededEpoch;
         submit(() ->
         {
             track(p);
@@ -886,6 +945,8 @@ public final class StardustClient implements AutoCloseable
                 work += sendUnsent();
                 work += readResponses.poll(readAssembler, 64);
                 work += expire();
+                work += refreshTopologyIfDue();
+                work += nudgeIfDue();
             }
             catch (final RuntimeException ex)
             {
@@ -894,6 +955,59 @@ public final class StardustClient implements AutoCloseable
             }
             idle.idle(work);
         }
+    }
+
+    /**
+     * Once a second, once this client reads: ask every member for its status, and tell the routing policy what they
+     * said (and which did not answer within a second).
+     */
+    private int refreshTopologyIfDue()
+    {
+        if (!routingActive || refreshInFlight || System.nanoTime() - nextRefreshNs < 0)
+        {
+            return 0;
+        }
+        refreshInFlight = true;
+        final int n = readConnections.length;
+        final MemberStatus[] statuses = new MemberStatus[n];
+        final long[] roundTrips = new long[n];
+        final CompletableFuture<?>[] asked = new CompletableFuture<?>[n];
+        for (int id = 0; id < n; id++)
+        {
+            final int member = id;
+            final long sentNs = System.nanoTime();
+            final long correlationId = newCorrelationId();
+            final StatusRequestEncoder e = new StatusRequestEncoder();
+            final CompletableFuture<MemberStatus> status = readRequest(member, correlationId, Kind.STATUS,
+                encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                    .correlationId(correlationId).encodedLength()), TOPOLOGY_REFRESH_NS);
+            asked[id] = status.handle((s, failure) ->
+            {
+                if (s != null)
+                {
+                    statuses[member] = s;
+                    roundTrips[member] = System.nanoTime() - sentNs;
+                }
+                return null;
+            });
+        }
+        CompletableFuture.allOf(asked).whenComplete((ignored, failure) ->
+        {
+            routing.onRefresh(statuses, roundTrips);
+            for (final MemberStatus s : statuses)
+            {
+                if (s != null && s.batchWindowMicros() > 0)
+                {
+                    batchWindowMicros = s.batchWindowMicros();
+                }
+            }
+            nextRefreshNs = System.nanoTime() + TOPOLOGY_REFRESH_NS;
+            refreshInFlight = false;
+            final CompletableFuture<Void> done = refreshed;
+            refreshed = new CompletableFuture<>();
+            done.complete(null);
+        });
+        return 1;
     }
 
     private int pollCluster()
@@ -1168,6 +1282,11 @@ public final class StardustClient implements AutoCloseable
             {
                 break;
             }
+            if (first.kind == Kind.COMMIT && config.epochNudges())
+            {
+                nudgeAtNs = System.nanoTime() + nudgeDelayNs();
+                nudgeDue = true;
+            }
             for (int i = 0; i < run; i++)
             {
                 unsentCluster.pollFirst();
@@ -1175,6 +1294,66 @@ public final class StardustClient implements AutoCloseable
             sent += run;
         }
         return sent;
+    }
+
+    /**
+     * Commits went out and nothing followed for a batch window and a half: send an {@code EpochNudge}, whose log
+     * time closes the epoch they joined. It travels through consensus right behind them, where the epoch's own timer
+     * would start only once they are committed, a round later. Not while the cluster's epochs close at least every
+     * other window (other traffic closes them; a nudge would only add a log message).
+     */
+    private int nudgeIfDue()
+    {
+        if (!nudgeDue || cluster == null || !unsentCluster.isEmpty() || System.nanoTime() - nudgeAtNs < 0)
+        {
+            return 0;
+        }
+        if (!quietCluster())
+        {
+            nudgeDue = false; // other traffic closes the epoch
+            return 0;
+        }
+        final io.stardust.protocol.codecs.EpochNudgeEncoder nudge = new io.stardust.protocol.codecs.EpochNudgeEncoder()
+            .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder).correlationId(0);
+        sendView.wrap(encodeBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + nudge.encodedLength());
+        if (offer(MessageHeaderEncoder.ENCODED_LENGTH + nudge.encodedLength()))
+        {
+            nudgeDue = false;
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * Epoch numbers are the cluster's: how fast they advance between this client's commits tells whether other
+     * traffic closes epochs anyway (then nudges would only add log messages) or the cluster is quiet.
+     */
+    private void observeEpochRate(final long epoch)
+    {
+        final long now = System.nanoTime();
+        if (lastRateEpoch > 0 && epoch > lastRateEpoch && now - lastRateNs > 0)
+        {
+            final double windows = (double)(now - lastRateNs) / TimeUnit.MICROSECONDS.toNanos(batchWindowMicros);
+            final double perWindow = (epoch - lastRateEpoch) / Math.max(1.0, windows);
+            epochsPerWindow = epochsPerWindow < 0 ? perWindow : 0.8 * epochsPerWindow + 0.2 * perWindow;
+        }
+        if (epoch > lastRateEpoch)
+        {
+            lastRateEpoch = epoch;
+            lastRateNs = now;
+        }
+    }
+
+    /** @return true while epochs close less often than every other batch window: the cluster is quiet. */
+    private boolean quietCluster()
+    {
+        return epochsPerWindow < 0.5;
+    }
+
+    private long nudgeDelayNs()
+    {
+        final long windowNs = TimeUnit.MICROSECONDS.toNanos(batchWindowMicros);
+        return windowNs + Math.max(TimeUnit.MILLISECONDS.toNanos(1), windowNs / 2);
     }
 
     private boolean offerToCluster(final byte[] frame, final int length)
@@ -1239,11 +1418,11 @@ public final class StardustClient implements AutoCloseable
                 case CONTROL, RAW -> "control request got no answer in " + config.commitTimeout();
                 default -> "request to member " + p.memberId + " got no answer in " + config.readTimeout();
             };
-            if ((p.kind == Kind.READ || p.kind == Kind.SCAN) && p.memberId == readMember)
+            if (p.kind == Kind.READ || p.kind == Kind.SCAN || p.kind == Kind.STATUS)
             {
-                // The member may be down: later transactions read from the next one (their snapshot is pinned by
-                // their first read there, and reads of later epochs wait for the member to catch up).
-                readMember = (p.memberId + 1) % readConnections.length;
+                // The member may be down: later transactions read elsewhere until it answers a status again (their
+                // snapshot is pinned by their first read there, and reads of later epochs wait for catch-up).
+                routing.onTimeout(p.memberId);
             }
             p.future.completeExceptionally(new StardustTimeoutException(what));
             expired++;
@@ -1437,8 +1616,10 @@ public final class StardustClient implements AutoCloseable
         if (p.kind == Kind.RAW)
         {
             p.future.complete(new RawReply(CommitResultDecoder.TEMPLATE_ID, null, outcome + " " + reason));
+            return;
         }
-        else if (outcome == CommitOutcome.COMMITTED)
+        observeEpochRate(epoch);
+        if (outcome == CommitOutcome.COMMITTED)
         {
             if (epoch > lastCommittedEpoch.get())
             {
@@ -1501,6 +1682,7 @@ public final class StardustClient implements AutoCloseable
                 final int versionIndex = d.versionIndex();
                 final byte[] value = new byte[d.valueLength()];
                 d.getValue(value, 0, value.length);
+                routing.onServed(p.memberId, d.appliedEpoch());
                 p.future.complete(new ReadReply(snapshot, versionEpoch, versionIndex, found ? value : null));
             }
             case ScanResultDecoder.TEMPLATE_ID ->
@@ -1508,6 +1690,7 @@ public final class StardustClient implements AutoCloseable
                 final ScanResultDecoder d = scanResultDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
                 final long snapshot = d.snapshotEpoch();
                 final boolean more = d.more() == io.stardust.protocol.codecs.BooleanType.TRUE;
+                routing.onServed(p.memberId, d.appliedEpoch());
                 final List<KeyValue> rows = new ArrayList<>();
                 for (final ScanResultDecoder.RowsDecoder row : d.rows())
                 {
@@ -1538,8 +1721,12 @@ public final class StardustClient implements AutoCloseable
                     d.epochLatencyP50Micros(), d.epochLatencyP99Micros(), d.idleParkMicros(), d.cpuQuotaMillicores(),
                     d.admissionRatePerSecond(), d.overBudgetRefusals());
                 final String datacenter = d.datacenter();
+                final boolean v6 = d.actingVersion() >= 6;
+                final boolean catchingUp = v6 && d.catchingUp() == io.stardust.protocol.codecs.BooleanType.TRUE;
+                final int leader = v6 ? d.leaderMemberId() : -1;
+                final long readsServed = v6 ? d.readsServed() : -1;
                 p.future.complete(new MemberStatus(memberId, role, datacenter, applied, catalogVersion, window,
-                    committed, aborted, digest, workers, telemetry));
+                    committed, aborted, digest, workers, telemetry, catchingUp, leader, readsServed));
             }
             case io.stardust.protocol.codecs.KnobAckDecoder.TEMPLATE_ID ->
             {
@@ -1558,6 +1745,7 @@ public final class StardustClient implements AutoCloseable
                     buffer, offset, headerDecoder);
                 final byte[] response = new byte[d.responseLength()];
                 d.getResponse(response, 0, response.length);
+                routing.onServed(p.memberId, -1);
                 p.future.complete(response);
             }
             case CatalogResultDecoder.TEMPLATE_ID ->
@@ -1584,7 +1772,7 @@ public final class StardustClient implements AutoCloseable
                 errorDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
                 final ErrorCode code = errorDecoder.code();
                 final String message = errorDecoder.message();
-                if (code == ErrorCode.BEHIND && moveRead(p))
+                if ((code == ErrorCode.BEHIND || code == ErrorCode.NOT_CAUGHT_UP) && moveRead(p))
                 {
                     return;
                 }
@@ -1611,10 +1799,15 @@ public final class StardustClient implements AutoCloseable
         {
             return false;
         }
-        final int next = (p.memberId + 1) % readConnections.length;
-        if (readMember == p.memberId)
+        routing.onBehind(p.memberId, p.neededEpoch);
+        if (p.memberId < 64)
         {
-            readMember = next;
+            p.tried |= 1L << p.memberId;
+        }
+        final int next = routing.next(p.memberId, p.tried, p.neededEpoch);
+        if (next < 0)
+        {
+            return false;
         }
         p.memberId = next;
         p.moves++;

@@ -47,7 +47,7 @@ public final class StardustDriver implements Driver
     /**
      * @param spec     a cluster.
      * @param database the database.
-     * @return the JDBC URL of the cluster's members.
+     * @return the JDBC URL of the cluster's members, with their datacenters.
      */
     public static String url(final io.stardust.protocol.ClusterSpec spec, final String database)
     {
@@ -55,7 +55,7 @@ public final class StardustDriver implements Driver
         String sep = "";
         for (final io.stardust.protocol.ClusterSpec.Member m : spec.members())
         {
-            sb.append(sep).append(m.host()).append(':').append(m.basePort());
+            sb.append(sep).append(m.host()).append(':').append(m.basePort()).append('@').append(m.datacenter());
             sep = ",";
         }
         return sb.append('/').append(database).toString();
@@ -70,10 +70,11 @@ public final class StardustDriver implements Driver
         }
         final StardustUrl parsed = StardustUrl.parse(url, info);
         final String spec = parsed.clusterSpec();
-        final StardustClient client = Transports.acquire(spec);
+        final String dc = parsed.datacenter();
+        final StardustClient client = Transports.acquire(spec, dc);
         Exception last = null;
         final StringBuilder tried = new StringBuilder();
-        for (int member = 0; member < parsed.members().size(); member++)
+        for (final int member : client.routing().order())
         {
             final String route = AeronHttpClientFactory.register(
                 new AeronHttpClientFactory.Route(client, member, parsed.timeout()));
@@ -90,7 +91,7 @@ public final class StardustDriver implements Driver
             {
                 final Connection connection = avatica.connect("jdbc:avatica:remote:", props);
                 connection.getAutoCommit(); // the first request: this member answers, or the next is tried
-                return wrap(connection, spec, route);
+                return wrap(connection, spec, dc, route);
             }
             catch (final SQLException | RuntimeException ex)
             {
@@ -99,7 +100,7 @@ public final class StardustDriver implements Driver
                     ex instanceof AvaticaClientRuntimeException a ? a.getSqlState() : null;
                 if (state != null && state.startsWith("3D"))
                 {
-                    Transports.release(spec);
+                    Transports.release(spec, dc);
                     throw new SQLException(ex.getMessage(), state, ex); // the member answered: no such database
                 }
                 last = ex;
@@ -107,11 +108,12 @@ public final class StardustDriver implements Driver
                     .append(ex.getMessage());
             }
         }
-        Transports.release(spec);
+        Transports.release(spec, dc);
         throw new SQLException("no member answered: " + (last == null ? "none listed" : tried), "08001", last);
     }
 
-    private static Connection wrap(final Connection connection, final String spec, final String route)
+    private static Connection wrap(final Connection connection, final String spec, final String dc,
+        final String route)
     {
         final AtomicBoolean closed = new AtomicBoolean();
         final Connection[] self = new Connection[1];
@@ -134,7 +136,7 @@ public final class StardustDriver implements Driver
                             finally
                             {
                                 AeronHttpClientFactory.unregister(route);
-                                Transports.release(spec);
+                                Transports.release(spec, dc);
                             }
                         }
                         return null;

@@ -9,16 +9,19 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * A JDBC URL of Stardust: {@code jdbc:stardust://host:port[,host:port...]/database[?user=...&password=...&
- * timeout=seconds]}. Each host:port is a member's base port, as in the cluster spec; the driver talks to the first
- * member that answers.
+ * A JDBC URL of Stardust: {@code jdbc:stardust://host:port[@dc][,host:port[@dc]...]/database[?user=...&
+ * password=...&timeout=seconds&datacenter=dc]}. Each host:port is a member's base port, as in the cluster spec, with
+ * its datacenter label (members learn their labels from the members too, so they may be left out). The session goes
+ * to the gateway the client's routing policy ranks first: a member in the client's {@code datacenter} that is not
+ * catching up, else the nearest that answers.
  *
  * @param members  the members' host:port, in order.
  * @param database the database.
  * @param timeout  how long one request may take.
- * @param user     the user, or null.
+ * @param user       the user, or null.
+ * @param datacenter the client's datacenter ({@code dc1} when not given).
  */
-record StardustUrl(List<String> members, String database, Duration timeout, String user)
+record StardustUrl(List<String> members, String database, Duration timeout, String user, String datacenter)
 {
     static final String PREFIX = "jdbc:stardust://";
 
@@ -64,14 +67,20 @@ record StardustUrl(List<String> members, String database, Duration timeout, Stri
         for (final String h : hosts.split(","))
         {
             final String member = h.strip();
-            final int colon = member.lastIndexOf(':');
-            if (colon <= 0 || colon == member.length() - 1)
+            final int at = member.indexOf('@');
+            if (at >= 0 && at == member.length() - 1)
+            {
+                throw new SQLException("member '" + member + "' in " + url + " has an empty datacenter label", "08001");
+            }
+            final String address = at < 0 ? member : member.substring(0, at);
+            final int colon = address.lastIndexOf(':');
+            if (colon <= 0 || colon == address.length() - 1)
             {
                 throw new SQLException("member '" + member + "' in " + url + " is not host:port", "08001");
             }
             try
             {
-                Integer.parseInt(member.substring(colon + 1));
+                Integer.parseInt(address.substring(colon + 1));
             }
             catch (final NumberFormatException ex)
             {
@@ -93,8 +102,13 @@ record StardustUrl(List<String> members, String database, Duration timeout, Stri
         {
             throw new SQLException("timeout must be at least 1 second", "08001");
         }
+        final String datacenter = props.getProperty("datacenter", io.stardust.protocol.ClusterSpec.DEFAULT_DATACENTER);
+        if (datacenter.isBlank())
+        {
+            throw new SQLException("datacenter is empty in " + url, "08001");
+        }
         return new StardustUrl(List.copyOf(members), database, Duration.ofSeconds(seconds),
-            props.getProperty("user"));
+            props.getProperty("user"), datacenter.strip());
     }
 
     /** @return the cluster spec of the members: {@code 0=host:port,1=host:port,...}. */

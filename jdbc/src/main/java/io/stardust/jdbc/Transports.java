@@ -31,26 +31,34 @@ final class Transports
     }
 
     /**
-     * @param spec the cluster spec.
+     * @param spec       the cluster spec.
+     * @param datacenter the client's datacenter.
      * @return its client, shared; give it back with {@link #release}.
      */
-    static synchronized StardustClient acquire(final String spec)
+    static synchronized StardustClient acquire(final String spec, final String datacenter)
     {
-        final Shared shared = SHARED.computeIfAbsent(spec, (s) -> new Shared(StardustClient.connect(
-            new ClientConfig().clusterSpec(ClusterSpec.parse(s)).lazySession(true))));
+        final Shared shared = SHARED.computeIfAbsent(spec + "#" + datacenter, (s) ->
+        {
+            final StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(ClusterSpec.parse(spec))
+                .datacenter(datacenter).lazySession(true));
+            // Learn the members' datacenters and health before the first session picks a gateway.
+            client.refreshTopology().join();
+            return new Shared(client);
+        });
         shared.users++;
         return shared.client;
     }
 
     /**
-     * @param spec the cluster spec given to {@link #acquire}.
+     * @param spec       the cluster spec given to {@link #acquire}.
+     * @param datacenter the datacenter given to it.
      */
-    static synchronized void release(final String spec)
+    static synchronized void release(final String spec, final String datacenter)
     {
-        final Shared shared = SHARED.get(spec);
+        final Shared shared = SHARED.get(spec + "#" + datacenter);
         if (shared != null && --shared.users == 0)
         {
-            SHARED.remove(spec);
+            SHARED.remove(spec + "#" + datacenter);
             shared.client.close();
         }
     }

@@ -142,6 +142,36 @@ public final class ClusterSpec
         return new ClusterSpec(members);
     }
 
+    /**
+     * @param labels a datacenter label for each member, in id order.
+     * @return this spec with those labels.
+     * @throws IllegalArgumentException for a count that differs from the members' or an empty label.
+     */
+    public ClusterSpec withDatacenters(final List<String> labels)
+    {
+        if (labels.size() != members.size())
+        {
+            throw new IllegalArgumentException(labels.size() + " datacenter labels for " + members.size() + " members");
+        }
+        final List<Member> labelled = new ArrayList<>();
+        for (final Member m : members)
+        {
+            final String dc = labels.get(m.id());
+            if (dc == null || dc.isBlank())
+            {
+                throw new IllegalArgumentException("empty datacenter label for member " + m.id());
+            }
+            labelled.add(new Member(m.id(), m.host(), m.basePort(), dc.trim()));
+        }
+        return new ClusterSpec(labelled);
+    }
+
+    /** @return the datacenter labels of the members, each once, in the order of their first member. */
+    public List<String> datacenters()
+    {
+        return members.stream().map(Member::datacenter).distinct().toList();
+    }
+
     public List<Member> members()
     {
         return members;

@@ -39,7 +39,7 @@ import java.util.Set;
 class RecordReader
 {
     /** What a checked frame asks for. */
-    sealed interface Record permits Commit, Batch, SetBatchWindow, SetEpochLimits, CreateTable, Schema, Settings,
+    sealed interface Record permits Commit, Batch, Nudge, SetBatchWindow, SetEpochLimits, CreateTable, Schema, Settings,
         SetAdmission
     {
     }
@@ -55,6 +55,11 @@ class RecordReader
      */
     record Commit(long correlationId, TxnRecord txn, boolean mayRepeat, int length, String changedTable)
         implements Record
+    {
+    }
+
+    /** An epoch nudge: its log time may close the open epoch; it carries nothing else. */
+    record Nudge() implements Record
     {
     }
 
@@ -172,6 +177,7 @@ class RecordReader
             {
                 case CommitRequestDecoder.TEMPLATE_ID -> readCommit(length, current, catalog, lastClosedEpoch);
                 case CommitBatchDecoder.TEMPLATE_ID -> readBatch();
+                case io.stardust.protocol.codecs.EpochNudgeDecoder.TEMPLATE_ID -> readNudge();
                 case SetBatchWindowDecoder.TEMPLATE_ID -> readBatchWindow();
                 case SetEpochLimitsDecoder.TEMPLATE_ID -> readEpochLimits();
                 case CreateTableDecoder.TEMPLATE_ID -> readCreateTable();
@@ -181,7 +187,7 @@ class RecordReader
                 default -> throw new RequestException(ErrorCode.UNKNOWN_TEMPLATE,
                     "template id " + templateId + " is not a request the cluster accepts (CommitRequest=1, " +
                     "CommitBatch=3, SetBatchWindow=20, SetEpochLimits=21, CreateTable=22, ClusterSettings=23, " +
-                    "SetAdmission=24, SchemaChange=25)");
+                    "SetAdmission=24, SchemaChange=25, EpochNudge=26)");
             };
             return record;
         }
@@ -192,6 +198,15 @@ class RecordReader
                 "malformed message of " + length + " bytes: " + ex.getMessage());
         }
     }
+
+    private Record readNudge()
+    {
+        checkBlock(io.stardust.protocol.codecs.EpochNudgeDecoder.BLOCK_LENGTH, 0, 0);
+        checkNoTrailingBytes(MessageHeaderDecoder.ENCODED_LENGTH + header.blockLength());
+        return NUDGE;
+    }
+
+    private static final Nudge NUDGE = new Nudge();
 
     /** @return the correlation id of the frame last read, or -1 where it has none: where its error goes. */
     long correlationId()

@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StardustService implements ClusteredService, ReplicaView
 {
+    private volatile int leaderMemberId = -1;
     private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
 
     private final int memberId;
@@ -274,6 +275,11 @@ public final class StardustService implements ClusteredService, ReplicaView
                 recordView.wrap(batch.frame(), batch.offsets()[i], batch.lengths()[i]);
                 process(session, recordView, true);
             }
+        }
+        else if (record instanceof RecordReader.Nudge)
+        {
+            // Its log time closed the open epoch above, if the window had passed; nothing else to do.
+            return;
         }
         else if (record instanceof RecordReader.SetBatchWindow r)
         {
@@ -740,7 +746,14 @@ public final class StardustService implements ClusteredService, ReplicaView
         final TimeUnit timeUnit,
         final int appVersion)
     {
+        this.leaderMemberId = leaderMemberId;
         appendSettingsIfMissing();
+    }
+
+    /** @return the leader of the latest term this replica has seen in its log; -1 before the first. */
+    public int leaderMemberId()
+    {
+        return leaderMemberId;
     }
 
     @Override

@@ -135,6 +135,37 @@ class RecordCheckTest extends ServiceHarness
     }
 
     @Test
+    void shouldCloseAnEpochWhoseWindowPassedAtANudgeAndRefuseAMalformedOne()
+    {
+        final byte[] nudge = nudgeFrame();
+        final long applied = service.storage().appliedEpoch();
+        client.received.clear();
+        send(commitFrame(applied, 0, put("kv", "nudged", "1")));
+        assertTrue(send(nudge).isEmpty(), "a nudge inside the window is not answered and closes nothing");
+        assertEquals(applied, service.storage().appliedEpoch());
+
+        cluster.time += java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(service.settings().batchWindowMicros());
+        final List<byte[]> closing = send(nudge);
+        assertEquals(applied + 1, service.storage().appliedEpoch(), "a nudge at the deadline closed the epoch");
+        assertEquals(1, closing.size(), "the commit's result, and no answer to the nudge itself");
+        assertEquals(1, countCommitted(closing.get(0), -1), "the commit was answered committed");
+
+        final String trailing = error(send(java.util.Arrays.copyOf(nudge, nudge.length + 2)));
+        assertTrue(trailing.startsWith("MALFORMED_MESSAGE") && trailing.contains("frame holds"), trailing);
+        final String shortBlock = error(send(java.util.Arrays.copyOf(nudge, MessageHeaderEncoder.ENCODED_LENGTH)));
+        assertTrue(shortBlock.startsWith("MALFORMED_MESSAGE"), shortBlock);
+        assertUnchangedAndServing();
+    }
+
+    private static byte[] nudgeFrame()
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(32);
+        final io.stardust.protocol.codecs.EpochNudgeEncoder e = new io.stardust.protocol.codecs.EpochNudgeEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).correlationId(0);
+        return java.util.Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    @Test
     void shouldAnswerAControlRequestSentAgainWithItsFirstAnswerAndApplyItOnce()
     {
         final String first = ack(send(createTable("t2", 555)));

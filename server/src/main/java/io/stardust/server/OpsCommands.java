@@ -53,41 +53,6 @@ final class OpsCommands
         return asked;
     }
 
-    /** {@code stardust status}. */
-    @Command(name = "status", description = "Show each member's role, applied epoch, digest and settings.")
-    static final class Status extends ClusterCommand
-    {
-        @Override
-        public Integer call() throws Exception
-        {
-            final ClusterSpec spec = ClusterSpec.parse(cluster);
-            int unreachable = 0;
-            try (StardustClient client = connectForReads())
-            {
-                System.out.printf("%-6s %-4s %-9s %12s %18s %10s %12s %10s %7s%n",
-                    "member", "dc", "role", "applied", "digest", "window_us", "committed", "aborted", "workers");
-                final java.util.List<java.util.concurrent.CompletableFuture<MemberStatus>> asked =
-                    askStatus(client, spec);
-                for (final ClusterSpec.Member m : spec.members())
-                {
-                    try
-                    {
-                        final MemberStatus s = asked.get(m.id()).get(5, TimeUnit.SECONDS);
-                        System.out.printf("%-6d %-4s %-9s %12d %18s %10d %12d %10d %7d%n",
-                            s.memberId(), s.datacenter(), s.role(), s.appliedEpoch(), Long.toHexString(s.lastDigest()),
-                            s.batchWindowMicros(), s.committed(), s.aborted(), s.workers());
-                    }
-                    catch (final Exception ex)
-                    {
-                        unreachable++;
-                        System.out.printf("%-6d %-4s unreachable: %s%n", m.id(), m.datacenter(), ex.getMessage());
-                    }
-                }
-            }
-            return unreachable == 0 ? 0 : 1;
-        }
-    }
-
     /** {@code stardust set-batch-window}. */
     @Command(name = "set-batch-window",
         description = "Change the epoch batch window; every replica applies it from the same epoch.")

@@ -55,7 +55,8 @@ import java.util.concurrent.locks.LockSupport;
  * A member's read endpoint: serves point reads, scans, status, digests and the catalog from the member's own
  * storage, outside the log, on its own thread. Reads run at a snapshot epoch (the latest applied one unless the
  * request names one) and so never see part of an epoch. A request may demand a minimum applied epoch; it then waits
- * here (without blocking other requests) until the replica catches up, or fails with {@code NOT_CAUGHT_UP}.
+ * here (without blocking other requests) for a short bound, then is answered {@code BEHIND} so that the client
+ * reads at another member; a member that is catching up answers {@code BEHIND} at once.
  */
 public final class ReadEndpoint implements Agent, AutoCloseable
 {
@@ -63,8 +64,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     public static final int MAX_SCAN_ROWS = 10_000;
     /** Scan replies stop adding rows past this many bytes. */
     public static final int MAX_SCAN_BYTES = 256 * 1024;
-    /** How long a request may wait for its minimum applied epoch. */
-    public static final long WAIT_FOR_EPOCH_NS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * How long a request may wait for its minimum applied epoch before it is answered {@code BEHIND}: well under a
+     * client's read timeout (5 s), so that the client has time to read at another member.
+     */
+    public static final long WAIT_FOR_EPOCH_NS = TimeUnit.SECONDS.toNanos(1);
     /**
      * Longest wait for a catalog version the replica lacks, before it answers {@code BEHIND}: well under a client's
      * read timeout, so the client has time to read at another member.
@@ -89,6 +93,9 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private final Int2ObjectHashMap<Responder> responders = new Int2ObjectHashMap<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private final java.util.function.Supplier<Cluster.Role> role;
+    private volatile java.util.function.BooleanSupplier catchingUp = () -> false;
+    private volatile java.util.function.IntSupplier leaderId = () -> -1;
+    private long readsServed;
     private AgentRunner runner;
     /** Told after each poll that took in requests. */
     private final Runnable onRequests;
@@ -202,6 +209,18 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         return endpointAgent;
     }
 
+    /**
+     * @param catchingUp true while the member is starting, replaying its log or catching up from the leader: a
+     *                   request for an epoch or catalog version it lacks is then answered {@code BEHIND} at once.
+     * @param leaderId   the leader's member id as the consensus module knows it, -1 for none.
+     */
+    public void membership(final java.util.function.BooleanSupplier catchingUp,
+        final java.util.function.IntSupplier leaderId)
+    {
+        this.catchingUp = catchingUp;
+        this.leaderId = leaderId;
+    }
+
     @Override
     public String roleName()
     {
@@ -247,10 +266,9 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 sendError(w.sessionId(), w.correlationId(), ErrorCode.BEHIND, behind(w.minCatalog(), catalogVersion));
                 served++;
             }
-            else if (now - w.deadlineNs() > 0)
+            else if (now - w.deadlineNs() > 0 || catchingUp.getAsBoolean())
             {
-                sendError(w.sessionId(), w.correlationId(), ErrorCode.NOT_CAUGHT_UP, "member " + replica.memberId() +
-                    " did not reach epoch " + w.minEpoch() + " in time (applied " + applied + ")");
+                sendError(w.sessionId(), w.correlationId(), ErrorCode.BEHIND, behindEpoch(w.minEpoch(), applied));
                 served++;
             }
             else
@@ -259,6 +277,13 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             }
         }
         return served;
+    }
+
+    private String behindEpoch(final long needed, final long applied)
+    {
+        return "member " + replica.memberId() + (catchingUp.getAsBoolean() ? " is catching up" :
+            " did not reach the epoch in " + TimeUnit.NANOSECONDS.toMillis(WAIT_FOR_EPOCH_NS) + " ms") +
+            ": the request needs epoch " + needed + " and this member applied " + applied + "; read at another member";
     }
 
     private String behind(final long needed, final long has)
@@ -329,6 +354,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                     {
                         return;
                     }
+                    readsServed++;
                     onRead(sessionId);
                 }
                 case ScanRequestDecoder.TEMPLATE_ID ->
@@ -341,6 +367,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                     {
                         return;
                     }
+                    readsServed++;
                     onScan(sessionId);
                 }
                 case StatusRequestDecoder.TEMPLATE_ID ->
@@ -366,6 +393,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 case io.stardust.protocol.codecs.SqlRequestDecoder.TEMPLATE_ID ->
                 {
                     sqlDecoder.wrap(view, body, block, version);
+                    readsServed++;
                     onSql(sessionId, sqlDecoder.correlationId());
                 }
                 case io.stardust.protocol.codecs.SetKnobDecoder.TEMPLATE_ID ->
@@ -480,6 +508,15 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         if (minEpoch <= replica.storage().appliedEpoch() && minCatalog <= replica.catalog().version())
         {
             return false;
+        }
+        if (catchingUp.getAsBoolean())
+        {
+            // A member replaying its log or catching up from the leader may be minutes behind: say so at once, so
+            // that the client reads at another member instead of waiting here.
+            final long applied = replica.storage().appliedEpoch();
+            sendError(sessionId, correlationId, ErrorCode.BEHIND, minEpoch > applied ?
+                behindEpoch(minEpoch, applied) : behind(minCatalog, replica.catalog().version()));
+            return true;
         }
         if (waiting.size() >= MAX_WAITING)
         {
@@ -684,6 +721,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             .cpuQuotaMillicores(knobs == null ? -1 : knobs.get(io.stardust.protocol.codecs.Knob.CPU_QUOTA_MILLICORES))
             .admissionRatePerSecond(replica.admissionRatePerSecond())
             .overBudgetRefusals(replica.overBudgetRefusals())
+            .catchingUp(catchingUp.getAsBoolean() ? io.stardust.protocol.codecs.BooleanType.TRUE :
+                io.stardust.protocol.codecs.BooleanType.FALSE)
+            .leaderMemberId(leaderId.getAsInt())
+            .readsServed(readsServed)
             .datacenter(replica.datacenter());
         send(sessionId, statusEncoder.encodedLength());
     }

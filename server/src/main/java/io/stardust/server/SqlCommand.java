@@ -45,6 +45,10 @@ public final class SqlCommand implements Callable<Integer>
     @Option(names = "--database", defaultValue = "default", description = "The database (default: ${DEFAULT-VALUE}).")
     String database;
 
+    @Option(names = "--datacenter", defaultValue = "dc1",
+        description = "This client's datacenter: the session goes to a gateway there (default: ${DEFAULT-VALUE}).")
+    String datacenter;
+
     @Option(names = "--no-timing", description = "Do not print how long each statement took.")
     boolean noTiming;
 
@@ -57,7 +61,8 @@ public final class SqlCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         timing = !noTiming;
-        try (Connection c = DriverManager.getConnection(url(ClusterSpec.parse(cluster), database)))
+        try (Connection c = DriverManager.getConnection(url(ClusterSpec.parse(cluster), database) +
+            "?datacenter=" + java.net.URLEncoder.encode(datacenter, StandardCharsets.UTF_8)))
         {
             if (execute != null)
             {

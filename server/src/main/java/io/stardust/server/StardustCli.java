@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
         DemoCommand.class,
         BenchCommand.class,
         SnapshotBenchCommand.class,
-        OpsCommands.Status.class,
+        StatusCommand.class,
         OpsCommands.SetBatchWindow.class,
         OpsCommands.CreateTable.class,
         OpsCommands.Snapshot.class,

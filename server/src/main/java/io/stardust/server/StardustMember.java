@@ -387,6 +387,7 @@ public final class StardustMember implements AutoCloseable
                 quiet::activity);
             sql = new io.stardust.server.sql.MemberSql(service, config.cluster(), aeronDir, host);
             readEndpoint.sqlHandler(sql);
+            readEndpoint.membership(this::catchingUp, this::leaderMemberId);
             if (config.metrics())
             {
                 try
@@ -831,6 +832,36 @@ public final class StardustMember implements AutoCloseable
             return service.role();
         }
         return clusteredService instanceof EchoService echo ? echo.role() : null;
+    }
+
+    /**
+     * @return true while this member is starting, replaying its log or catching up from the leader (its consensus
+     * module is in one of those election states): it may be far behind, and reads that need newer epochs go elsewhere.
+     */
+    public boolean catchingUp()
+    {
+        final ConsensusModule module = consensusModule;
+        if (module == null || module.context().electionStateCounter() == null ||
+            module.context().electionStateCounter().isClosed())
+        {
+            return true;
+        }
+        return switch (io.aeron.cluster.ElectionState.get(module.context().electionStateCounter()))
+        {
+            case INIT, FOLLOWER_REPLAY, FOLLOWER_CATCHUP_INIT, FOLLOWER_CATCHUP_AWAIT, FOLLOWER_CATCHUP,
+                FOLLOWER_LOG_REPLICATION, LEADER_REPLAY -> true;
+            default -> false;
+        };
+    }
+
+    /** @return the leader's member id as this member knows it: itself when its consensus module leads; -1 none. */
+    public int leaderMemberId()
+    {
+        if (role() == io.aeron.cluster.service.Cluster.Role.LEADER)
+        {
+            return config.memberId();
+        }
+        return service == null ? -1 : service.leaderMemberId();
     }
 
     /** @return the sequencer service, also the replica view of this member. */

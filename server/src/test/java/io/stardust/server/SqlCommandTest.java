@@ -25,7 +25,7 @@ class SqlCommandTest
     @Test
     void shouldMakeTheJdbcUrlOfAClusterSpec()
     {
-        assertEquals("jdbc:stardust://localhost:21000,localhost:21010/default",
-            SqlCommand.url(ClusterSpec.parse("0=localhost:21000,1=localhost:21010"), "default"));
+        assertEquals("jdbc:stardust://localhost:21000@dc1,localhost:21010@dc2/default",
+            SqlCommand.url(ClusterSpec.parse("0=localhost:21000,1=localhost:21010@dc2"), "default"));
     }
 }

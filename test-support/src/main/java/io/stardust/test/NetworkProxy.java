@@ -178,6 +178,38 @@ public final class NetworkProxy implements AutoCloseable
         links[a][b].delayNs = delay.toNanos();
     }
 
+    /**
+     * Delay every link between a member of datacenter {@code a} and one of {@code b} by half of {@code roundTrip}
+     * each way (a wide-area link between two datacenters).
+     *
+     * @param a         a datacenter label.
+     * @param b         another.
+     * @param roundTrip the round trip between them.
+     * @throws IllegalArgumentException for a label no member has.
+     */
+    public void delayDatacenters(final String a, final String b, final Duration roundTrip)
+    {
+        for (final String dc : List.of(a, b))
+        {
+            if (!real.datacenters().contains(dc))
+            {
+                throw new IllegalArgumentException("no member is in datacenter '" + dc + "'; the cluster's are " +
+                    real.datacenters());
+            }
+        }
+        for (final ClusterSpec.Member x : real.members())
+        {
+            for (final ClusterSpec.Member y : real.members())
+            {
+                if (x.id() < y.id() && ((x.datacenter().equals(a) && y.datacenter().equals(b)) ||
+                    (x.datacenter().equals(b) && y.datacenter().equals(a))))
+                {
+                    delay(x.id(), y.id(), roundTrip.dividedBy(2));
+                }
+            }
+        }
+    }
+
     /** Every link up again, without delay. */
     public void heal()
     {

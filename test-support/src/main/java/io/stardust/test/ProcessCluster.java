@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessCluster implements AutoCloseable
 {
-    private final ClusterSpec spec;
+    private ClusterSpec spec;
     private final File dir;
     private final Process[] processes;
     private final List<String> extraArgs = new ArrayList<>();
@@ -47,6 +47,22 @@ public final class ProcessCluster implements AutoCloseable
     public ClusterSpec spec()
     {
         return spec;
+    }
+
+    /**
+     * Give the members datacenter labels. Call before {@link #withNetworkProxy()} and the first start.
+     *
+     * @param labels one per member, in id order.
+     * @return this.
+     */
+    public ProcessCluster withDatacenters(final String... labels)
+    {
+        if (network != null)
+        {
+            throw new IllegalStateException("label the datacenters before withNetworkProxy()");
+        }
+        spec = spec.withDatacenters(List.of(labels));
+        return this;
     }
 
     /**
