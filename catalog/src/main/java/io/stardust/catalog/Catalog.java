@@ -26,8 +26,15 @@ public final class Catalog
     /** Allowed names of tables, indexes and columns. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
+    /** The database of tables whose names are not qualified; it always exists and has no entry. */
+    public static final String DEFAULT_DATABASE = "default";
+    /** Separates a database's name from a table's or index's in a relation name: {@code sales/orders}. */
+    public static final char QUALIFIER = '/';
+    /** Most databases a catalog holds. */
+    public static final int MAX_DATABASES = 4_096;
+
     /** The catalog of an empty log. */
-    public static final Catalog EMPTY = new Catalog(0, List.of(), Map.of(), Map.of());
+    public static final Catalog EMPTY = new Catalog(0, List.of(), Map.of(), Map.of(), Map.of());
 
     /**
      * One storage relation: a table's rows or an index's entries.
@@ -49,14 +56,31 @@ public final class Catalog
     private final Map<String, Relation> byName = new TreeMap<>();
     /** Names of dropped relations, with the catalog version that dropped them. */
     private final Map<String, Long> dropped;
+    private final Map<String, DatabaseDef> databases;
+    /** The database this is a view of ({@link #viewOf}), or null for the whole catalog. */
+    private final String view;
 
     Catalog(
         final long version,
         final List<Relation> relations,
         final Map<String, TableDef> tables,
-        final Map<String, Long> dropped)
+        final Map<String, Long> dropped,
+        final Map<String, DatabaseDef> databases)
     {
+        this(version, relations, tables, dropped, databases, null);
+    }
+
+    private Catalog(
+        final long version,
+        final List<Relation> relations,
+        final Map<String, TableDef> tables,
+        final Map<String, Long> dropped,
+        final Map<String, DatabaseDef> databases,
+        final String view)
+    {
+        this.view = view;
         this.version = version;
+        this.databases = Collections.unmodifiableMap(new TreeMap<>(databases));
         this.relations = Collections.unmodifiableList(new ArrayList<>(relations));
         this.tables = Collections.unmodifiableMap(new TreeMap<>(tables));
         this.dropped = Collections.unmodifiableMap(new TreeMap<>(dropped));
@@ -88,7 +112,7 @@ public final class Catalog
             tables.put(name, new TableDef(i, name, List.of(), List.of(), List.of(), 1, 0, createdAt.get(i),
                 createdAt.get(i)));
         }
-        return new Catalog(version, relations, tables, Map.of());
+        return new Catalog(version, relations, tables, Map.of(), Map.of());
     }
 
     public long version()
@@ -158,6 +182,99 @@ public final class Catalog
         return dropped.getOrDefault(name, 0L);
     }
 
+    /**
+     * @param name a database.
+     * @return it, or null (also for the default database, which has no entry).
+     */
+    public DatabaseDef database(final String name)
+    {
+        return databases.get(name);
+    }
+
+    /** @return the databases other than the default one, by name. */
+    public Collection<DatabaseDef> databases()
+    {
+        return databases.values();
+    }
+
+    /**
+     * @param database a database.
+     * @param name     a table's or index's name in it.
+     * @return the relation's name: unqualified in the default database, {@code database/name} in any other.
+     */
+    public static String qualify(final String database, final String name)
+    {
+        return database == null || DEFAULT_DATABASE.equals(database) ? name : database + QUALIFIER + name;
+    }
+
+    /**
+     * @param relationName a relation's name.
+     * @return the database it belongs to.
+     */
+    public static String databaseOf(final String relationName)
+    {
+        final int q = relationName.indexOf(QUALIFIER);
+        return q < 0 ? DEFAULT_DATABASE : relationName.substring(0, q);
+    }
+
+    /**
+     * @param relationName a relation's name.
+     * @return its name within its database.
+     */
+    public static String localName(final String relationName)
+    {
+        final int q = relationName.indexOf(QUALIFIER);
+        return q < 0 ? relationName : relationName.substring(q + 1);
+    }
+
+    /**
+     * The catalog as a session bound to one database sees it: that database's tables and indexes under their own
+     * names, with their relation ids. The default database's view leaves out every other database's relations.
+     *
+     * @param database a database.
+     * @return the view (the same version).
+     */
+    public Catalog viewOf(final String database)
+    {
+        final String db = database == null ? DEFAULT_DATABASE : database;
+        final List<Relation> visible = new ArrayList<>(relations.size());
+        for (final Relation r : relations)
+        {
+            visible.add(r == null || !databaseOf(r.name()).equals(db) ? null :
+                new Relation(r.id(), localName(r.name()), localName(r.table()), r.index(), r.createdAtVersion()));
+        }
+        final Map<String, TableDef> viewTables = new TreeMap<>();
+        for (final TableDef t : tables.values())
+        {
+            if (databaseOf(t.name()).equals(db))
+            {
+                final TableDef local = t.renamed(localName(t.name()));
+                viewTables.put(local.name(), local);
+            }
+        }
+        final Map<String, Long> viewDropped = new TreeMap<>();
+        for (final Map.Entry<String, Long> e : dropped.entrySet())
+        {
+            if (databaseOf(e.getKey()).equals(db))
+            {
+                viewDropped.put(localName(e.getKey()), e.getValue());
+            }
+        }
+        final DatabaseDef self = databases.get(db);
+        return new Catalog(version, visible, viewTables, viewDropped, self == null ? Map.of() : Map.of(db, self), db);
+    }
+
+    /** @return the database this catalog is a view of, or null for the whole catalog. */
+    public String viewDatabase()
+    {
+        return view;
+    }
+
+    Map<String, DatabaseDef> databaseMap()
+    {
+        return databases;
+    }
+
     Map<String, TableDef> tableMap()
     {
         return tables;
@@ -219,7 +336,8 @@ public final class Catalog
     public boolean equals(final Object o)
     {
         return o instanceof Catalog c && c.version == version && c.relations.equals(relations) &&
-            c.tables.equals(tables) && c.dropped.equals(dropped);
+            c.tables.equals(tables) && c.dropped.equals(dropped) && c.databases.equals(databases) &&
+            java.util.Objects.equals(c.view, view);
     }
 
     @Override

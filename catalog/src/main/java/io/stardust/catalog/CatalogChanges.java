@@ -69,12 +69,24 @@ public final class CatalogChanges
         {
             return addColumn(a);
         }
+        if (change instanceof SchemaChange.CreateDatabase c)
+        {
+            return createDatabase(c);
+        }
+        if (change instanceof SchemaChange.DropDatabase d)
+        {
+            return dropDatabase(d);
+        }
+        if (change instanceof SchemaChange.MoveDatabase m)
+        {
+            return moveDatabase(m);
+        }
         return dropColumn((SchemaChange.DropColumn)change);
     }
 
     private Applied createTable(final SchemaChange.CreateTable c)
     {
-        checkName("table", c.name());
+        checkRelationName("table", c.name());
         if (catalog.relation(c.name()) != null)
         {
             if (c.ifNotExists() && catalog.table(c.name()) != null)
@@ -143,7 +155,7 @@ public final class CatalogChanges
         relations.add(relation);
         final Map<String, TableDef> tables = new TreeMap<>(catalog.tableMap());
         tables.put(c.name(), table);
-        final Catalog next = new Catalog(version, relations, tables, catalog.droppedMap());
+        final Catalog next = new Catalog(version, relations, tables, catalog.droppedMap(), catalog.databaseMap());
         return new Applied(next, List.of(relation), List.of(), "created " +
             (table.keyValue() ? "key-value table " : "table ") + c.name() + " at catalog version " + version);
     }
@@ -176,14 +188,18 @@ public final class CatalogChanges
         }
         final Map<String, TableDef> tables = new TreeMap<>(catalog.tableMap());
         tables.remove(d.name());
-        return new Applied(new Catalog(version, relations, tables, dropped), List.of(), gone,
+        return new Applied(new Catalog(version, relations, tables, dropped, catalog.databaseMap()), List.of(), gone,
             "dropped table " + d.name() + (table.indexes().isEmpty() ? "" : " and its " + table.indexes().size() +
             " index(es)") + " at catalog version " + version);
     }
 
     private Applied createIndex(final SchemaChange.CreateIndex c)
     {
-        checkName("index", c.name());
+        checkRelationName("index", c.name());
+        if (!Catalog.databaseOf(c.name()).equals(Catalog.databaseOf(c.table())))
+        {
+            throw invalid("index " + c.name() + " and table " + c.table() + " are in different databases");
+        }
         if (catalog.relation(c.name()) != null)
         {
             final Catalog.Relation existing = catalog.relation(c.name());
@@ -321,7 +337,7 @@ public final class CatalogChanges
     {
         final Map<String, TableDef> tables = new TreeMap<>(catalog.tableMap());
         tables.put(changed.name(), changed);
-        return new Catalog(version, relations, tables, dropped);
+        return new Catalog(version, relations, tables, dropped, catalog.databaseMap());
     }
 
     private Applied unchanged(final String detail)
@@ -355,6 +371,101 @@ public final class CatalogChanges
         {
             throw invalid("the catalog is full (" + Catalog.MAX_RELATIONS + " tables and indexes)");
         }
+    }
+
+    /** A table's or index's name: a name, or {@code database/name} for a database that exists. */
+    private void checkRelationName(final String what, final String name)
+    {
+        final String database = Catalog.databaseOf(name);
+        if (!Catalog.DEFAULT_DATABASE.equals(database))
+        {
+            checkName("database", database);
+            if (catalog.database(database) == null)
+            {
+                throw new SchemaException(SchemaProblem.unknown("database " + database + " does not exist"));
+            }
+        }
+        checkName(what, Catalog.localName(name));
+    }
+
+    private Applied createDatabase(final SchemaChange.CreateDatabase c)
+    {
+        checkName("database", c.name());
+        checkName("owner", c.owner());
+        checkName("datacenter", c.home());
+        if (Catalog.DEFAULT_DATABASE.equals(c.name()) || catalog.database(c.name()) != null)
+        {
+            throw new SchemaException(SchemaProblem.exists("database " + c.name() + " already exists"));
+        }
+        if (catalog.databaseMap().size() >= Catalog.MAX_DATABASES)
+        {
+            throw invalid("the catalog is full (" + Catalog.MAX_DATABASES + " databases)");
+        }
+        if (c.verifier().length() > 1024)
+        {
+            throw invalid("the credential verifier of database " + c.name() + " is " + c.verifier().length() +
+                " characters; at most 1024");
+        }
+        final long version = catalog.version() + 1;
+        final Map<String, DatabaseDef> databases = new TreeMap<>(catalog.databaseMap());
+        databases.put(c.name(), new DatabaseDef(c.name(), c.owner(), c.verifier(), c.home(), version, version));
+        return new Applied(new Catalog(version, catalog.relationList(), catalog.tableMap(), catalog.droppedMap(),
+            databases), List.of(), List.of(), "created database " + c.name() + " (owner " + c.owner() + ", home " +
+            c.home() + ") at catalog version " + version);
+    }
+
+    private Applied dropDatabase(final SchemaChange.DropDatabase d)
+    {
+        if (catalog.database(d.name()) == null)
+        {
+            if (d.ifExists() && !Catalog.DEFAULT_DATABASE.equals(d.name()))
+            {
+                return unchanged("no database " + d.name() + "; nothing done");
+            }
+            throw new SchemaException(Catalog.DEFAULT_DATABASE.equals(d.name()) ?
+                SchemaProblem.invalid("the default database cannot be dropped") :
+                SchemaProblem.unknown("database " + d.name() + " does not exist"));
+        }
+        final long version = catalog.version() + 1;
+        final List<Catalog.Relation> relations = new ArrayList<>(catalog.relationList());
+        final Map<String, Long> dropped = new TreeMap<>(catalog.droppedMap());
+        final Map<String, TableDef> tables = new TreeMap<>(catalog.tableMap());
+        final List<Catalog.Relation> gone = new ArrayList<>();
+        for (final Catalog.Relation r : catalog.relationList())
+        {
+            if (r != null && Catalog.databaseOf(r.name()).equals(d.name()))
+            {
+                gone.add(r);
+                relations.set(r.id(), null);
+                dropped.put(r.name(), version);
+                tables.remove(r.name());
+            }
+        }
+        final Map<String, DatabaseDef> databases = new TreeMap<>(catalog.databaseMap());
+        databases.remove(d.name());
+        return new Applied(new Catalog(version, relations, tables, dropped, databases), List.of(), gone,
+            "dropped database " + d.name() + " with its " + gone.size() + " table(s) and index(es) at catalog " +
+            "version " + version);
+    }
+
+    private Applied moveDatabase(final SchemaChange.MoveDatabase m)
+    {
+        checkName("datacenter", m.home());
+        final DatabaseDef db = catalog.database(m.name());
+        if (db == null)
+        {
+            throw new SchemaException(SchemaProblem.unknown("database " + m.name() + " does not exist"));
+        }
+        if (db.home().equals(m.home()))
+        {
+            return unchanged("database " + m.name() + " is served from " + m.home() + "; nothing done");
+        }
+        final long version = catalog.version() + 1;
+        final Map<String, DatabaseDef> databases = new TreeMap<>(catalog.databaseMap());
+        databases.put(m.name(), db.movedTo(m.home(), version));
+        return new Applied(new Catalog(version, catalog.relationList(), catalog.tableMap(), catalog.droppedMap(),
+            databases), List.of(), List.of(), "database " + m.name() + " served from " + m.home() + " (was " +
+            db.home() + ") from catalog version " + version);
     }
 
     private static void checkName(final String what, final String name)

@@ -12,7 +12,11 @@ import java.util.TreeMap;
  */
 public final class CatalogCodec
 {
+    /** Schema changes, and catalogs without databases (read, never written). */
     private static final int FORMAT = 1;
+    /** Catalogs with databases. */
+    private static final int CATALOG_FORMAT = 2;
+    private static final int VERIFIER_CHARS = 1024;
     private static final int NAME_BYTES = 256;
     private static final int CREATE_TABLE = 1;
     private static final int DROP_TABLE = 2;
@@ -20,6 +24,9 @@ public final class CatalogCodec
     private static final int DROP_INDEX = 4;
     private static final int ADD_COLUMN = 5;
     private static final int DROP_COLUMN = 6;
+    private static final int CREATE_DATABASE = 7;
+    private static final int DROP_DATABASE = 8;
+    private static final int MOVE_DATABASE = 9;
 
     private CatalogCodec()
     {
@@ -59,10 +66,22 @@ public final class CatalogCodec
             out.u8(ADD_COLUMN).string(a.table());
             spec(out, a.column());
         }
+        else if (change instanceof SchemaChange.DropColumn d)
+        {
+            out.u8(DROP_COLUMN).string(d.table()).string(d.column());
+        }
+        else if (change instanceof SchemaChange.CreateDatabase c)
+        {
+            out.u8(CREATE_DATABASE).string(c.name()).string(c.owner()).string(c.verifier()).string(c.home());
+        }
+        else if (change instanceof SchemaChange.DropDatabase d)
+        {
+            out.u8(DROP_DATABASE).string(d.name()).bool(d.ifExists());
+        }
         else
         {
-            final SchemaChange.DropColumn d = (SchemaChange.DropColumn)change;
-            out.u8(DROP_COLUMN).string(d.table()).string(d.column());
+            final SchemaChange.MoveDatabase m = (SchemaChange.MoveDatabase)change;
+            out.u8(MOVE_DATABASE).string(m.name()).string(m.home());
         }
         return out.toArray();
     }
@@ -116,6 +135,16 @@ public final class CatalogCodec
             case DROP_COLUMN:
                 change = new SchemaChange.DropColumn(in.string(NAME_BYTES), in.string(NAME_BYTES));
                 break;
+            case CREATE_DATABASE:
+                change = new SchemaChange.CreateDatabase(in.string(NAME_BYTES), in.string(NAME_BYTES),
+                    in.string(VERIFIER_CHARS * 4), in.string(NAME_BYTES));
+                break;
+            case DROP_DATABASE:
+                change = new SchemaChange.DropDatabase(in.string(NAME_BYTES), in.bool());
+                break;
+            case MOVE_DATABASE:
+                change = new SchemaChange.MoveDatabase(in.string(NAME_BYTES), in.string(NAME_BYTES));
+                break;
             default:
                 throw new IllegalArgumentException("unknown schema change kind " + kind);
         }
@@ -129,7 +158,8 @@ public final class CatalogCodec
      */
     public static byte[] encode(final Catalog catalog)
     {
-        final Wire.Out out = new Wire.Out().u8(FORMAT).varint(catalog.version()).varint(catalog.relationCount());
+        final Wire.Out out = new Wire.Out().u8(CATALOG_FORMAT).varint(catalog.version())
+            .varint(catalog.relationCount());
         for (final Catalog.Relation r : catalog.relationList())
         {
             out.bool(r != null);
@@ -161,6 +191,12 @@ public final class CatalogCodec
         {
             out.string(e.getKey()).varint(e.getValue());
         }
+        out.varint(catalog.databaseMap().size());
+        for (final DatabaseDef d : catalog.databaseMap().values())
+        {
+            out.string(d.name()).string(d.owner()).string(d.verifier()).string(d.home()).varint(d.createdAtVersion())
+                .varint(d.movedAtVersion());
+        }
         return out.toArray();
     }
 
@@ -174,7 +210,12 @@ public final class CatalogCodec
     public static Catalog decodeCatalog(final byte[] bytes, final int offset, final int length)
     {
         final Wire.In in = new Wire.In(bytes, offset, length);
-        format(in);
+        final int format = in.u8();
+        if (format != FORMAT && format != CATALOG_FORMAT)
+        {
+            throw new IllegalArgumentException("unknown catalog format " + format + " (this build reads " + FORMAT +
+                " and " + CATALOG_FORMAT + ")");
+        }
         final long version = in.varint();
         final int relationCount = in.count("relation count", Catalog.MAX_RELATIONS);
         final List<Catalog.Relation> relations = new ArrayList<>(relationCount);
@@ -231,8 +272,19 @@ public final class CatalogCodec
         {
             dropped.put(in.string(NAME_BYTES), in.varint());
         }
+        final Map<String, DatabaseDef> databases = new TreeMap<>();
+        if (format == CATALOG_FORMAT)
+        {
+            final int databaseCount = in.count("database count", Catalog.MAX_DATABASES);
+            for (int d = 0; d < databaseCount; d++)
+            {
+                final DatabaseDef db = new DatabaseDef(in.string(NAME_BYTES), in.string(NAME_BYTES),
+                    in.string(VERIFIER_CHARS * 4), in.string(NAME_BYTES), in.varint(), in.varint());
+                databases.put(db.name(), db);
+            }
+        }
         in.expectEnd();
-        return new Catalog(version, relations, tables, dropped);
+        return new Catalog(version, relations, tables, dropped, databases);
     }
 
     private static void format(final Wire.In in)

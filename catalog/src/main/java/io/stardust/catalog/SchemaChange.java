@@ -12,6 +12,52 @@ public sealed interface SchemaChange
     String describe();
 
     /**
+     * @param change   a change as a session bound to {@code database} states it.
+     * @param database the session's database.
+     * @return the change with its tables and indexes named as relations ({@code database/name}); changes of
+     * databases themselves are unchanged.
+     */
+    static SchemaChange inDatabase(final SchemaChange change, final String database)
+    {
+        if (database == null || Catalog.DEFAULT_DATABASE.equals(database))
+        {
+            return change;
+        }
+        if (change instanceof CreateTable c)
+        {
+            return new CreateTable(Catalog.qualify(database, c.name()), c.columns(), c.primaryKey(), c.ifNotExists());
+        }
+        if (change instanceof DropTable d)
+        {
+            return new DropTable(Catalog.qualify(database, d.name()), d.ifExists());
+        }
+        if (change instanceof CreateIndex c)
+        {
+            return new CreateIndex(Catalog.qualify(database, c.name()), Catalog.qualify(database, c.table()),
+                c.unique(), c.columns(), c.ifNotExists());
+        }
+        if (change instanceof DropIndex d)
+        {
+            return new DropIndex(Catalog.qualify(database, d.name()), d.ifExists());
+        }
+        if (change instanceof AddColumn a)
+        {
+            return new AddColumn(Catalog.qualify(database, a.table()), a.column());
+        }
+        if (change instanceof DropColumn d)
+        {
+            return new DropColumn(Catalog.qualify(database, d.table()), d.column());
+        }
+        return change;
+    }
+
+    /** @return true for a change of a database itself (create, drop, move): a cluster administrator's. */
+    default boolean ofDatabase()
+    {
+        return this instanceof CreateDatabase || this instanceof DropDatabase || this instanceof MoveDatabase;
+    }
+
+    /**
      * A column as declared.
      *
      * @param name     its name.
@@ -136,6 +182,55 @@ public sealed interface SchemaChange
         public String describe()
         {
             return "ALTER TABLE " + table + " DROP COLUMN " + column;
+        }
+    }
+
+    /**
+     * CREATE DATABASE: a tenant with its owner, the owner's credential verifier and its serving location.
+     *
+     * @param name     the database.
+     * @param owner    the user that owns it.
+     * @param verifier the owner's credential verifier, in the authentication module's text form (never a password);
+     *                 empty for none.
+     * @param home     the datacenter that serves it.
+     */
+    record CreateDatabase(String name, String owner, String verifier, String home) implements SchemaChange
+    {
+        @Override
+        public String describe()
+        {
+            return "CREATE DATABASE " + name + " OWNER " + owner + " HOME " + home;
+        }
+    }
+
+    /**
+     * DROP DATABASE, with every table and index in it.
+     *
+     * @param name     the database.
+     * @param ifExists true: a missing database is not an error.
+     */
+    record DropDatabase(String name, boolean ifExists) implements SchemaChange
+    {
+        @Override
+        public String describe()
+        {
+            return "DROP DATABASE " + name;
+        }
+    }
+
+    /**
+     * Move a database's serving location: its reads, read-only transactions and SQL sessions go to another
+     * datacenter's members. Every replica still applies every write.
+     *
+     * @param name the database.
+     * @param home the datacenter that serves it from now on.
+     */
+    record MoveDatabase(String name, String home) implements SchemaChange
+    {
+        @Override
+        public String describe()
+        {
+            return "ALTER DATABASE " + name + " SET HOME " + home;
         }
     }
 }

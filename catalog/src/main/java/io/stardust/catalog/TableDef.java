@@ -38,6 +38,22 @@ public record TableDef(
         indexes = List.copyOf(indexes);
     }
 
+    /**
+     * @param localName the table's name within its database.
+     * @return this table, and its indexes, under their names within their database.
+     */
+    TableDef renamed(final String localName)
+    {
+        final java.util.List<IndexDef> local = new java.util.ArrayList<>(indexes.size());
+        for (final IndexDef i : indexes)
+        {
+            local.add(new IndexDef(i.relationId(), Catalog.localName(i.name()), i.unique(), i.columnIds(),
+                i.createdAtVersion()));
+        }
+        return new TableDef(relationId, localName, columns, primaryKey, local, schemaVersion, nextColumnId,
+            createdAtVersion, changedAtVersion);
+    }
+
     /** @return true for a table of raw keys and values, without columns. */
     public boolean keyValue()
     {

@@ -21,7 +21,15 @@ class CatalogCodecTest
         new SchemaChange.AddColumn("accounts", new SchemaChange.ColumnSpec("note", ColumnType.varchar(100), true)),
         new SchemaChange.DropColumn("accounts", "note"),
         new SchemaChange.DropIndex("by_owner", false),
-        new SchemaChange.DropTable("kv", true));
+        new SchemaChange.DropTable("kv", true),
+        new SchemaChange.CreateDatabase("sales", "ann", "scram-sha-256:4096:c2FsdA==:a2V5:c2Vy", "dc2"),
+        new SchemaChange.CreateTable("sales/orders", List.of(new SchemaChange.ColumnSpec("id", ColumnType.BIGINT,
+            false)), List.of("id"), false),
+        new SchemaChange.CreateIndex("sales/by_id", "sales/orders", false, List.of("id"), false),
+        new SchemaChange.MoveDatabase("sales", "dc3"),
+        new SchemaChange.CreateDatabase("hr", "bob", "", "dc1"),
+        SchemaChange.CreateTable.keyValue("hr/kv"),
+        new SchemaChange.DropDatabase("hr", false));
 
     @Test
     void shouldRoundTripEveryChangeAndTheCatalogsTheyMake()
@@ -66,9 +74,11 @@ class CatalogCodecTest
                 }
             }
         }
-        assertEquals("unknown schema change kind 9", assertThrows(IllegalArgumentException.class,
-            () -> CatalogCodec.decodeChange(new byte[] {1, 9}, 0, 2)).getMessage());
+        assertEquals("unknown schema change kind 10", assertThrows(IllegalArgumentException.class,
+            () -> CatalogCodec.decodeChange(new byte[] {1, 10}, 0, 2)).getMessage());
         assertEquals("unknown catalog format 2 (this build reads 1)", assertThrows(IllegalArgumentException.class,
             () -> CatalogCodec.decodeChange(new byte[] {2, 1}, 0, 2)).getMessage());
+        assertEquals("unknown catalog format 3 (this build reads 1 and 2)", assertThrows(
+            IllegalArgumentException.class, () -> CatalogCodec.decodeCatalog(new byte[] {3, 1}, 0, 2)).getMessage());
     }
 }

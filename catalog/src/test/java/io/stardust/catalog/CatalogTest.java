@@ -140,6 +140,61 @@ class CatalogTest
     }
 
     @Test
+    void shouldKeepEachDatabasesTablesToItselfAndDropThemWithIt()
+    {
+        Catalog catalog = Catalog.EMPTY.apply(ACCOUNTS).catalog()
+            .apply(new SchemaChange.CreateDatabase("sales", "ann", "", "dc2")).catalog()
+            .apply(new SchemaChange.CreateDatabase("hr", "bob", "", "dc1")).catalog();
+        catalog = catalog.apply(new SchemaChange.CreateTable("sales/accounts", ACCOUNTS.columns(), List.of("id"),
+            false)).catalog();
+        catalog = catalog.apply(new SchemaChange.CreateIndex("sales/by_owner", "sales/accounts", false,
+            List.of("owner"), false)).catalog();
+        catalog = catalog.apply(SchemaChange.CreateTable.keyValue("hr/kv")).catalog();
+        assertEquals("dc2", catalog.database("sales").home());
+        assertNull(catalog.database(Catalog.DEFAULT_DATABASE), "the default database has no entry");
+
+        final Catalog sales = catalog.viewOf("sales");
+        assertEquals(List.of("accounts"), sales.tables().stream().map(TableDef::name).toList());
+        assertEquals(catalog.relation("sales/accounts").id(), sales.table("accounts").relationId(),
+            "a view keeps relation ids");
+        assertEquals("by_owner", sales.table("accounts").indexes().get(0).name());
+        assertNull(sales.relation("kv"), "another database's relations are not in the view");
+        assertEquals(List.of("accounts"), catalog.viewOf(Catalog.DEFAULT_DATABASE).tables().stream()
+            .map(TableDef::name).toList(), "the default database sees only its own tables");
+        assertEquals(catalog.table("accounts").relationId(),
+            catalog.viewOf(null).table("accounts").relationId());
+
+        assertEquals(SchemaProblem.Kind.UNKNOWN, catalog.check(SchemaChange.CreateTable.keyValue("nope/kv")).kind());
+        assertTrue(catalog.check(new SchemaChange.CreateIndex("hr/i", "sales/accounts", false, List.of("owner"),
+            false)).message().contains("different databases"));
+        assertEquals(SchemaProblem.Kind.EXISTS,
+            catalog.check(new SchemaChange.CreateDatabase("sales", "x", "", "dc1")).kind());
+        assertEquals(SchemaProblem.Kind.EXISTS,
+            catalog.check(new SchemaChange.CreateDatabase("default", "x", "", "dc1")).kind());
+        assertTrue(catalog.check(new SchemaChange.CreateDatabase("a/b", "x", "", "dc1")).message()
+            .contains("database name"));
+        assertTrue(catalog.check(new SchemaChange.CreateDatabase("ok", "x", "", "")).message()
+            .contains("datacenter name"), "an empty datacenter label is refused");
+        assertTrue(catalog.check(new SchemaChange.DropDatabase("default", true)).message()
+            .contains("cannot be dropped"));
+        assertEquals(SchemaProblem.Kind.UNKNOWN, catalog.check(new SchemaChange.MoveDatabase("nope", "dc1")).kind());
+
+        final CatalogChanges.Applied moved = catalog.apply(new SchemaChange.MoveDatabase("sales", "dc3"));
+        assertEquals("dc3", moved.catalog().database("sales").home());
+        assertEquals(moved.catalog().version(), moved.catalog().database("sales").movedAtVersion());
+        assertSame(moved.catalog(), moved.catalog().apply(new SchemaChange.MoveDatabase("sales", "dc3")).catalog(),
+            "a move to where it is changes nothing");
+
+        final CatalogChanges.Applied dropped = moved.catalog().apply(new SchemaChange.DropDatabase("sales", false));
+        assertEquals(2, dropped.dropped().size(), "the table and its index");
+        assertNull(dropped.catalog().database("sales"));
+        assertNull(dropped.catalog().relation("sales/accounts"));
+        assertTrue(dropped.catalog().droppedAt("sales/accounts") > 0, "commits planned before see it dropped");
+        assertTrue(dropped.catalog().relation("hr/kv") != null && dropped.catalog().table("accounts") != null,
+            "other databases keep theirs");
+    }
+
+    @Test
     void shouldRefuseRelationsPastTheLimit()
     {
         // Built directly: applying 16,384 changes one by one copies the catalog each time.
@@ -148,7 +203,7 @@ class CatalogTest
         {
             full.add(null);
         }
-        final Catalog almost = new Catalog(1, full, java.util.Map.of(), java.util.Map.of());
+        final Catalog almost = new Catalog(1, full, java.util.Map.of(), java.util.Map.of(), java.util.Map.of());
         final Catalog catalog = almost.withKeyValueTable("last");
         assertProblem(SchemaProblem.Kind.INVALID, "the catalog is full (16384 tables and indexes)", catalog,
             SchemaChange.CreateTable.keyValue("one_more"));

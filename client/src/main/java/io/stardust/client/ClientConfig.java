@@ -21,6 +21,7 @@ public final class ClientConfig
     private Duration idleMaxPark = Duration.ofMillis(4);
     private boolean lazySession;
     private boolean epochNudges = true;
+    private String database = io.stardust.catalog.Catalog.DEFAULT_DATABASE;
     private RetryPolicy retryPolicy = new RetryPolicy(20, Duration.ofMillis(1), Duration.ofMillis(200));
 
     /**
@@ -192,6 +193,23 @@ public final class ClientConfig
     }
 
     /**
+     * @param database the database (tenant) this client's transactions and schema changes work in: table names are
+     *                 its tables' ({@code default}, the default, for unqualified names); its reads are served from
+     *                 the database's home datacenter.
+     * @return this.
+     */
+    public ClientConfig database(final String database)
+    {
+        this.database = database;
+        return this;
+    }
+
+    public String database()
+    {
+        return database;
+    }
+
+    /**
      * @param nudges true (default) to send an {@code EpochNudge} a batch window and a half after the last of a run of
      *               commits, so that their epoch closes about a consensus round sooner at low rates; false to leave
      *               it to the epoch's timer.
@@ -244,6 +262,12 @@ public final class ClientConfig
         if (datacenter == null || datacenter.isBlank())
         {
             throw new IllegalArgumentException("empty datacenter label for the client");
+        }
+        final String databaseProblem = database == null ? "no database" :
+            io.stardust.catalog.Catalog.nameProblem(database);
+        if (databaseProblem != null)
+        {
+            throw new IllegalArgumentException("database: " + databaseProblem);
         }
         if (preferredMember >= clusterSpec.size())
         {

@@ -6,6 +6,7 @@ package io.stardust.client;
  * @param catchingUp     true while the member is starting, replaying its log or catching up from the leader.
  * @param leaderMemberId the leader as the member knows it; -1 when it knows none (or predates protocol version 6).
  * @param readsServed    reads, scans and SQL requests the member answered since it started; -1 before version 6.
+ * @param databaseHome   the home datacenter of the database the request named; empty for none.
  */
 public record MemberStatus(
     int memberId,
@@ -21,7 +22,8 @@ public record MemberStatus(
     Telemetry telemetry,
     boolean catchingUp,
     int leaderMemberId,
-    long readsServed)
+    long readsServed,
+    String databaseHome)
 {
     /**
      * What the member spends and how its epochs go; rates come from two of these (see {@link #sampledAtNanos}).

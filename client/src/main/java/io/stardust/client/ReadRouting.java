@@ -129,13 +129,17 @@ public final class ReadRouting
         {
             throw new IllegalArgumentException("empty datacenter label");
         }
-        if (datacenter != null && spec.members().stream().noneMatch((m) -> m.datacenter().equals(target)))
-        {
-            throw new IllegalArgumentException("unknown datacenter '" + target + "'; the cluster's are " +
-                spec.members().stream().map(ClusterSpec.Member::datacenter).distinct().toList());
-        }
         synchronized (this)
         {
+            final java.util.Set<String> known = new java.util.TreeSet<>();
+            for (final State m : members)
+            {
+                known.add(m.datacenter);
+            }
+            if (datacenter != null && !known.contains(target))
+            {
+                throw new IllegalArgumentException("unknown datacenter '" + target + "'; the cluster's are " + known);
+            }
             servingDatacenter = target;
             current = pick(Long.MIN_VALUE);
         }
@@ -391,9 +395,18 @@ public final class ReadRouting
         {
             return id == pinned || avoid(members[pinned], Long.MIN_VALUE, now);
         }
-        return members[id].datacenter.equals(servingDatacenter) ||
-            spec.members().stream().noneMatch((m) -> m.datacenter().equals(servingDatacenter) &&
-                !avoid(members[m.id()], Long.MIN_VALUE, now));
+        if (members[id].datacenter.equals(servingDatacenter))
+        {
+            return true;
+        }
+        for (final State m : members)
+        {
+            if (m.datacenter.equals(servingDatacenter) && !avoid(m, Long.MIN_VALUE, now))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The pinned member first; then the serving datacenter's; then the rest by measured round trip, then id. */

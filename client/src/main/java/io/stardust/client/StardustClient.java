@@ -177,7 +177,7 @@ public final class StardustClient implements AutoCloseable
 
     private enum Kind
     {
-        COMMIT, CONTROL, RAW, READ, SCAN, STATUS, DIGEST, CATALOG, KNOB, SQL
+        COMMIT, CONTROL, RAW, READ, SCAN, STATUS, DIGEST, CATALOG, KNOB, SQL, TENANTS
     }
 
     /** A request waiting for its answer. */
@@ -230,6 +230,12 @@ public final class StardustClient implements AutoCloseable
     /** A transaction's reads and commits, through this client. */
     private final class Backend implements Transaction.Backend
     {
+        @Override
+        public String qualify(final String table)
+        {
+            return Catalog.qualify(config.database(), table);
+        }
+
         @Override
         public CompletableFuture<ReadReply> read(
             final String table, final byte[] key, final long snapshotEpoch, final long minAppliedEpoch)
@@ -531,6 +537,10 @@ public final class StardustClient implements AutoCloseable
      */
     public CompletableFuture<ControlResult> createTable(final String name)
     {
+        if (!Catalog.DEFAULT_DATABASE.equals(config.database()))
+        {
+            return changeSchema(SchemaChange.CreateTable.keyValue(name));
+        }
         final long correlationId = newCorrelationId();
         final long requestId = newTxnId();
         final CreateTableEncoder e = new CreateTableEncoder();
@@ -574,10 +584,104 @@ public final class StardustClient implements AutoCloseable
     {
         final long correlationId = newCorrelationId();
         final long requestId = newTxnId();
-        final byte[] bytes = CatalogCodec.encode(change);
+        final byte[] bytes = CatalogCodec.encode(SchemaChange.inDatabase(change, config.database()));
         final SchemaChangeEncoder e = new SchemaChangeEncoder();
         return control(correlationId, (buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(correlationId).requestId(requestId).putChange(bytes, 0, bytes.length).encodedLength());
+    }
+
+    /**
+     * Create a database (tenant): a log record carrying its owner's credential verifier, never the password.
+     *
+     * @param name     the database.
+     * @param owner    the user that owns it.
+     * @param password the owner's password; only a salted verifier of it leaves this process.
+     * @param home     the datacenter that serves it; one of the cluster's.
+     * @return the sequenced change; fails with {@link IllegalArgumentException} for a datacenter no member is in,
+     * or a {@link RejectedException} naming the problem (a name that exists, a bad name).
+     */
+    public CompletableFuture<ControlResult> createDatabase(final String name, final String owner,
+        final char[] password, final String home)
+    {
+        try
+        {
+            checkDatacenter(home);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+        final String verifier = password == null ? "" :
+            io.stardust.protocol.auth.Scram.newVerifier(password).encode();
+        return changeSchema(new SchemaChange.CreateDatabase(name, owner, verifier, home));
+    }
+
+    /**
+     * Drop a database with every table in it.
+     *
+     * @param name the database.
+     * @return the sequenced change; fails with a {@link RejectedException} for a database that does not exist.
+     */
+    public CompletableFuture<ControlResult> dropDatabase(final String name)
+    {
+        return changeSchema(new SchemaChange.DropDatabase(name, false));
+    }
+
+    /**
+     * Move a database's serving location: its reads, read-only transactions and SQL sessions go to the members of
+     * {@code home} from the next catalog version on (clients bound to it follow within a second). Every replica still
+     * applies every write, so nothing is copied and nothing can be lost or applied twice.
+     *
+     * @param name the database.
+     * @param home the datacenter that serves it from now on; one of the cluster's.
+     * @return the sequenced change; fails with {@link IllegalArgumentException} for a datacenter no member is in,
+     * or a {@link RejectedException} for a database that does not exist.
+     */
+    public CompletableFuture<ControlResult> moveDatabase(final String name, final String home)
+    {
+        try
+        {
+            checkDatacenter(home);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+        return changeSchema(new SchemaChange.MoveDatabase(name, home));
+    }
+
+    /** @throws IllegalArgumentException for an empty label, or one that no member has, naming the cluster's. */
+    private void checkDatacenter(final String datacenter)
+    {
+        if (datacenter == null || datacenter.isBlank())
+        {
+            throw new IllegalArgumentException("empty datacenter label");
+        }
+        java.util.Set<String> known = knownDatacenters();
+        if (!known.contains(datacenter))
+        {
+            try
+            {
+                refreshTopology().get(3, TimeUnit.SECONDS); // labels the members report, if the spec lacked them
+            }
+            catch (final Exception ex)
+            {
+                // decide on what is known
+            }
+            known = knownDatacenters();
+        }
+        if (!known.contains(datacenter))
+        {
+            throw new IllegalArgumentException("unknown datacenter '" + datacenter + "'; the cluster's are " +
+                new java.util.TreeSet<>(known));
+        }
+    }
+
+    private java.util.Set<String> knownDatacenters()
+    {
+        final java.util.Set<String> known = new java.util.HashSet<>(config.clusterSpec().datacenters());
+        routing.members().forEach((m) -> known.add(m.datacenter()));
+        return known;
     }
 
     /**
@@ -643,10 +747,28 @@ public final class StardustClient implements AutoCloseable
     public CompletableFuture<MemberStatus> status(final int memberId)
     {
         final long correlationId = newCorrelationId();
-        final StatusRequestEncoder e = new StatusRequestEncoder();
-        return readRequest(memberId, correlationId, Kind.STATUS,
+        return readRequest(memberId, correlationId, Kind.STATUS, statusFrame(correlationId));
+    }
+
+    /**
+     * @param memberId a member.
+     * @return every database it knows, with its home and the work it drew there.
+     */
+    public CompletableFuture<TenantInfo> tenants(final int memberId)
+    {
+        final long correlationId = newCorrelationId();
+        final io.stardust.protocol.codecs.TenantsRequestEncoder e = new io.stardust.protocol.codecs.TenantsRequestEncoder();
+        return readRequest(memberId, correlationId, Kind.TENANTS,
             encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
                 .correlationId(correlationId).encodedLength()));
+    }
+
+    private byte[] statusFrame(final long correlationId)
+    {
+        final StatusRequestEncoder e = new StatusRequestEncoder();
+        final String database = Catalog.DEFAULT_DATABASE.equals(config.database()) ? "" : config.database();
+        return encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId).database(database).encodedLength());
     }
 
     /**
@@ -977,10 +1099,8 @@ public final class StardustClient implements AutoCloseable
             final int member = id;
             final long sentNs = System.nanoTime();
             final long correlationId = newCorrelationId();
-            final StatusRequestEncoder e = new StatusRequestEncoder();
             final CompletableFuture<MemberStatus> status = readRequest(member, correlationId, Kind.STATUS,
-                encode((buffer) -> e.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-                    .correlationId(correlationId).encodedLength()), TOPOLOGY_REFRESH_NS);
+                statusFrame(correlationId), TOPOLOGY_REFRESH_NS);
             asked[id] = status.handle((s, failure) ->
             {
                 if (s != null)
@@ -994,11 +1114,30 @@ public final class StardustClient implements AutoCloseable
         CompletableFuture.allOf(asked).whenComplete((ignored, failure) ->
         {
             routing.onRefresh(statuses, roundTrips);
+            String home = null;
+            long homeCatalog = -1;
             for (final MemberStatus s : statuses)
             {
                 if (s != null && s.batchWindowMicros() > 0)
                 {
                     batchWindowMicros = s.batchWindowMicros();
+                }
+                if (s != null && s.databaseHome() != null && !s.databaseHome().isEmpty() &&
+                    s.catalogVersion() > homeCatalog)
+                {
+                    home = s.databaseHome(); // the newest catalog's word on where the database is served
+                    homeCatalog = s.catalogVersion();
+                }
+            }
+            if (home != null && !home.equals(routing.servingDatacenter()))
+            {
+                try
+                {
+                    routing.steer(home);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    // a home no member of this client's spec is in: serve from the client's own datacenter
                 }
             }
             nextRefreshNs = System.nanoTime() + TOPOLOGY_REFRESH_NS;
@@ -1721,12 +1860,13 @@ public final class StardustClient implements AutoCloseable
                     d.epochLatencyP50Micros(), d.epochLatencyP99Micros(), d.idleParkMicros(), d.cpuQuotaMillicores(),
                     d.admissionRatePerSecond(), d.overBudgetRefusals());
                 final String datacenter = d.datacenter();
+                final String databaseHome = d.actingVersion() >= 6 ? d.databaseHome() : "";
                 final boolean v6 = d.actingVersion() >= 6;
                 final boolean catchingUp = v6 && d.catchingUp() == io.stardust.protocol.codecs.BooleanType.TRUE;
                 final int leader = v6 ? d.leaderMemberId() : -1;
                 final long readsServed = v6 ? d.readsServed() : -1;
                 p.future.complete(new MemberStatus(memberId, role, datacenter, applied, catalogVersion, window,
-                    committed, aborted, digest, workers, telemetry, catchingUp, leader, readsServed));
+                    committed, aborted, digest, workers, telemetry, catchingUp, leader, readsServed, databaseHome));
             }
             case io.stardust.protocol.codecs.KnobAckDecoder.TEMPLATE_ID ->
             {
@@ -1747,6 +1887,28 @@ public final class StardustClient implements AutoCloseable
                 d.getResponse(response, 0, response.length);
                 routing.onServed(p.memberId, -1);
                 p.future.complete(response);
+            }
+            case io.stardust.protocol.codecs.TenantsResultDecoder.TEMPLATE_ID ->
+            {
+                final io.stardust.protocol.codecs.TenantsResultDecoder d =
+                    new io.stardust.protocol.codecs.TenantsResultDecoder().wrapAndApplyHeader(buffer, offset,
+                        headerDecoder);
+                final int member = d.memberId();
+                final long version = d.catalogVersion();
+                final long sampled = d.sampledAtNanos();
+                final List<TenantInfo.Database> databases = new ArrayList<>();
+                for (final io.stardust.protocol.codecs.TenantsResultDecoder.DatabasesDecoder db : d.databases())
+                {
+                    final long commits = db.commits();
+                    final long reads = db.reads();
+                    final int tables = db.tables();
+                    final long moved = db.movedAtVersion();
+                    final String name = db.name();
+                    final String owner = db.owner();
+                    final String home = db.home();
+                    databases.add(new TenantInfo.Database(name, owner, home, tables, commits, reads, moved));
+                }
+                p.future.complete(new TenantInfo(member, version, sampled, List.copyOf(databases)));
             }
             case CatalogResultDecoder.TEMPLATE_ID ->
             {

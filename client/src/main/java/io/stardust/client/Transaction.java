@@ -76,6 +76,12 @@ public final class Transaction
 
         /** @return the largest encoded transaction accepted, in bytes. */
         int maxTransactionBytes();
+
+        /** @return the relation name of a table of the session's database. */
+        default String qualify(final String table)
+        {
+            return table;
+        }
     }
 
     /** Marks a buffered delete in {@link #writes}. */
@@ -122,9 +128,10 @@ public final class Transaction
      * @param key   key bytes.
      * @return the value, or null when there is no row.
      */
-    public CompletableFuture<byte[]> getAsync(final String table, final byte[] key)
+    public CompletableFuture<byte[]> getAsync(final String name, final byte[] key)
     {
         checkOpen();
+        final String table = client.qualify(name);
         final TableKey tk = new TableKey(table, key.clone());
         final byte[] buffered = writes.get(tk);
         if (buffered != null)
@@ -192,9 +199,10 @@ public final class Transaction
     }
 
     private ScanPage scan(
-        final String table, final byte[] start, final byte[] end, final int limit, final boolean tellMore)
+        final String name, final byte[] start, final byte[] end, final int limit, final boolean tellMore)
     {
         checkOpen();
+        final String table = client.qualify(name);
         if (limit < 1)
         {
             throw new IllegalArgumentException("scan limit " + limit + " is not positive");
@@ -323,7 +331,8 @@ public final class Transaction
         }
         synchronized (this)
         {
-            writes.put(new TableKey(table, key.clone()), value.length == 0 ? new byte[0] : value.clone());
+            writes.put(new TableKey(client.qualify(table), key.clone()),
+                value.length == 0 ? new byte[0] : value.clone());
         }
         return this;
     }
@@ -353,7 +362,7 @@ public final class Transaction
         checkOpen();
         synchronized (this)
         {
-            writes.put(new TableKey(table, key.clone()), DELETED);
+            writes.put(new TableKey(client.qualify(table), key.clone()), DELETED);
         }
         return this;
     }

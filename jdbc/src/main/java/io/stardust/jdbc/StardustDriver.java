@@ -71,7 +71,8 @@ public final class StardustDriver implements Driver
         final StardustUrl parsed = StardustUrl.parse(url, info);
         final String spec = parsed.clusterSpec();
         final String dc = parsed.datacenter();
-        final StardustClient client = Transports.acquire(spec, dc);
+        final String db = parsed.database();
+        final StardustClient client = Transports.acquire(spec, dc, parsed.database());
         Exception last = null;
         final StringBuilder tried = new StringBuilder();
         for (final int member : client.routing().order())
@@ -91,7 +92,7 @@ public final class StardustDriver implements Driver
             {
                 final Connection connection = avatica.connect("jdbc:avatica:remote:", props);
                 connection.getAutoCommit(); // the first request: this member answers, or the next is tried
-                return wrap(connection, spec, dc, route);
+                return wrap(connection, spec, dc, db, route);
             }
             catch (final SQLException | RuntimeException ex)
             {
@@ -100,7 +101,7 @@ public final class StardustDriver implements Driver
                     ex instanceof AvaticaClientRuntimeException a ? a.getSqlState() : null;
                 if (state != null && state.startsWith("3D"))
                 {
-                    Transports.release(spec, dc);
+                    Transports.release(spec, dc, db);
                     throw new SQLException(ex.getMessage(), state, ex); // the member answered: no such database
                 }
                 last = ex;
@@ -108,12 +109,12 @@ public final class StardustDriver implements Driver
                     .append(ex.getMessage());
             }
         }
-        Transports.release(spec, dc);
+        Transports.release(spec, dc, db);
         throw new SQLException("no member answered: " + (last == null ? "none listed" : tried), "08001", last);
     }
 
     private static Connection wrap(final Connection connection, final String spec, final String dc,
-        final String route)
+        final String db, final String route)
     {
         final AtomicBoolean closed = new AtomicBoolean();
         final Connection[] self = new Connection[1];
@@ -136,7 +137,7 @@ public final class StardustDriver implements Driver
                             finally
                             {
                                 AeronHttpClientFactory.unregister(route);
-                                Transports.release(spec, dc);
+                                Transports.release(spec, dc, db);
                             }
                         }
                         return null;

@@ -102,6 +102,11 @@ record StardustUrl(List<String> members, String database, Duration timeout, Stri
         {
             throw new SQLException("timeout must be at least 1 second", "08001");
         }
+        final String databaseProblem = io.stardust.catalog.Catalog.nameProblem(database);
+        if (databaseProblem != null)
+        {
+            throw new SQLException("database in " + url + ": " + databaseProblem, "3D000");
+        }
         final String datacenter = props.getProperty("datacenter", io.stardust.protocol.ClusterSpec.DEFAULT_DATACENTER);
         if (datacenter.isBlank())
         {

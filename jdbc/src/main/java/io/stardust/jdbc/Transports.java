@@ -33,15 +33,17 @@ final class Transports
     /**
      * @param spec       the cluster spec.
      * @param datacenter the client's datacenter.
+     * @param database   the database its sessions use: the client follows its home.
      * @return its client, shared; give it back with {@link #release}.
      */
-    static synchronized StardustClient acquire(final String spec, final String datacenter)
+    static synchronized StardustClient acquire(final String spec, final String datacenter, final String database)
     {
-        final Shared shared = SHARED.computeIfAbsent(spec + "#" + datacenter, (s) ->
+        final Shared shared = SHARED.computeIfAbsent(key(spec, datacenter, database), (s) ->
         {
             final StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(ClusterSpec.parse(spec))
-                .datacenter(datacenter).lazySession(true));
-            // Learn the members' datacenters and health before the first session picks a gateway.
+                .datacenter(datacenter).database(database).lazySession(true));
+            // Learn the members' datacenters, their health and the database's home before the first session picks
+            // a gateway.
             client.refreshTopology().join();
             return new Shared(client);
         });
@@ -52,14 +54,20 @@ final class Transports
     /**
      * @param spec       the cluster spec given to {@link #acquire}.
      * @param datacenter the datacenter given to it.
+     * @param database   the database given to it.
      */
-    static synchronized void release(final String spec, final String datacenter)
+    static synchronized void release(final String spec, final String datacenter, final String database)
     {
-        final Shared shared = SHARED.get(spec + "#" + datacenter);
+        final Shared shared = SHARED.get(key(spec, datacenter, database));
         if (shared != null && --shared.users == 0)
         {
-            SHARED.remove(spec + "#" + datacenter);
+            SHARED.remove(key(spec, datacenter, database));
             shared.client.close();
         }
+    }
+
+    private static String key(final String spec, final String datacenter, final String database)
+    {
+        return spec + "#" + datacenter + "#" + database;
     }
 }

@@ -119,7 +119,8 @@ final class QueryPlanner
      */
     synchronized Prepared prepare(final String sql, final Catalog catalog)
     {
-        final String key = catalog.version() + "\u0000" + sql;
+        // A database's view and the whole catalog have the same version: the view's database is part of the key.
+        final String key = catalog.version() + "\u0000" + catalog.viewDatabase() + "\u0000" + sql;
         final Prepared cached = cache.get(key);
         if (cached != null)
         {

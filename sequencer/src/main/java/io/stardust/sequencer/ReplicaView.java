@@ -53,4 +53,7 @@ public interface ReplicaView
     {
         return 0;
     }
+
+    /** @return the work each database drew on this member. */
+    TenantCounters tenants();
 }

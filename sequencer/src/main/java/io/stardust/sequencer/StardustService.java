@@ -47,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 public final class StardustService implements ClusteredService, ReplicaView
 {
     private volatile int leaderMemberId = -1;
+    private final TenantCounters tenants = new TenantCounters();
     private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
 
     private final int memberId;
@@ -544,6 +545,7 @@ public final class StardustService implements ClusteredService, ReplicaView
             return;
         }
         sequencedTxns++;
+        tenants.commit(databaseOf(txn));
         final boolean full = open.add(txn, new OpenEpoch.PendingReply(sessionId, commit.correlationId(), txn.txnId()),
             commit.length(), nextEpoch, cluster.time(),
             cluster.timeUnit().convert(settings.batchWindowMicros(), TimeUnit.MICROSECONDS), settings,
@@ -748,6 +750,22 @@ public final class StardustService implements ClusteredService, ReplicaView
     {
         this.leaderMemberId = leaderMemberId;
         appendSettingsIfMissing();
+    }
+
+    @Override
+    public TenantCounters tenants()
+    {
+        return tenants;
+    }
+
+    /** @return the database a transaction works in: its first write's, else its first read's or range's. */
+    private String databaseOf(final TxnRecord txn)
+    {
+        final int table = txn.writes().length > 0 ? txn.writes()[0].tableId() :
+            txn.reads().length > 0 ? txn.reads()[0].tableId() :
+            txn.ranges().length > 0 ? txn.ranges()[0].tableId() : -1;
+        final Catalog.Relation relation = table < 0 ? null : catalog.relation(table);
+        return relation == null ? Catalog.DEFAULT_DATABASE : Catalog.databaseOf(relation.name());
     }
 
     /** @return the leader of the latest term this replica has seen in its log; -1 before the first. */

@@ -129,8 +129,8 @@ class SchemaChangeTest extends ServiceHarness
     @Test
     void shouldRefuseMalformedAndUnacceptableChangesWithTheReason()
     {
-        assertEquals("INVALID_ARGUMENT: malformed schema change: unknown schema change kind 9",
-            error(send(schemaBytes(new byte[] {1, 9}))));
+        assertEquals("INVALID_ARGUMENT: malformed schema change: unknown schema change kind 10",
+            error(send(schemaBytes(new byte[] {1, 10}))));
         assertEquals("TABLE_EXISTS: table kv already exists", error(send(schema(SchemaChange.CreateTable.keyValue(
             "kv")))));
         assertEquals("UNKNOWN_TABLE: table nope does not exist",

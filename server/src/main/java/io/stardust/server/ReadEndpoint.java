@@ -96,6 +96,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private volatile java.util.function.BooleanSupplier catchingUp = () -> false;
     private volatile java.util.function.IntSupplier leaderId = () -> -1;
     private long readsServed;
+    private final io.stardust.protocol.codecs.TenantsRequestDecoder tenantsDecoder =
+        new io.stardust.protocol.codecs.TenantsRequestDecoder();
+    private final io.stardust.protocol.codecs.TenantsResultEncoder tenantsEncoder =
+        new io.stardust.protocol.codecs.TenantsResultEncoder();
     private AgentRunner runner;
     /** Told after each poll that took in requests. */
     private final Runnable onRequests;
@@ -373,7 +377,14 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 case StatusRequestDecoder.TEMPLATE_ID ->
                 {
                     statusDecoder.wrap(view, body, block, version);
-                    onStatus(sessionId, statusDecoder.correlationId());
+                    final long statusId = statusDecoder.correlationId();
+                    String database = "";
+                    if (version >= 6)
+                    {
+                        fits(statusDecoder.databaseLength(), "database name");
+                        database = statusDecoder.database();
+                    }
+                    onStatus(sessionId, statusId, database);
                 }
                 case DigestRequestDecoder.TEMPLATE_ID ->
                 {
@@ -395,6 +406,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                     sqlDecoder.wrap(view, body, block, version);
                     readsServed++;
                     onSql(sessionId, sqlDecoder.correlationId());
+                }
+                case io.stardust.protocol.codecs.TenantsRequestDecoder.TEMPLATE_ID ->
+                {
+                    tenantsDecoder.wrap(view, body, block, version);
+                    onTenants(sessionId, tenantsDecoder.correlationId());
                 }
                 case io.stardust.protocol.codecs.SetKnobDecoder.TEMPLATE_ID ->
                 {
@@ -611,6 +627,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final long correlationId = readDecoder.correlationId();
         final long snapshotEpoch = snapshot(readDecoder.snapshotEpoch());
         final String tableName = readDecoder.table(); // length checked by the caller
+        replica.tenants().readOf(tableName);
         final byte[] key = new byte[fits(readDecoder.keyLength(), "key")];
         readDecoder.getKey(key, 0, key.length);
         final Storage storage = replica.storage();
@@ -641,6 +658,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final long snapshotEpoch = snapshot(scanDecoder.snapshotEpoch());
         final int maxRows = Math.max(1, Math.min(scanDecoder.maxRows(), MAX_SCAN_ROWS));
         final String tableName = scanDecoder.table(); // length checked by the caller
+        replica.tenants().readOf(tableName);
         final byte[] start = new byte[fits(scanDecoder.startKeyLength(), "start key")];
         scanDecoder.getStartKey(start, 0, start.length);
         final byte[] end = new byte[fits(scanDecoder.endKeyLength(), "end key")];
@@ -694,8 +712,9 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         send(sessionId, scanEncoder.encodedLength());
     }
 
-    private void onStatus(final int sessionId, final long correlationId)
+    private void onStatus(final int sessionId, final long correlationId, final String database)
     {
+        final io.stardust.catalog.DatabaseDef db = database.isEmpty() ? null : replica.catalog().database(database);
         final Cluster.Role role = this.role.get();
         statusEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
@@ -725,7 +744,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 io.stardust.protocol.codecs.BooleanType.FALSE)
             .leaderMemberId(leaderId.getAsInt())
             .readsServed(readsServed)
-            .datacenter(replica.datacenter());
+            .datacenter(replica.datacenter())
+            .databaseHome(db == null ? "" : db.home());
         send(sessionId, statusEncoder.encodedLength());
     }
 
@@ -804,6 +824,37 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         sqlDecoder.getRequest(request, 0, request.length);
         final Publication publication = responder.publication();
         handler.submit(sessionId, request, (response) -> SqlReplies.send(publication, correlationId, response));
+    }
+
+    /** Every database with its home, and the work each drew here: what {@code stardust ops tenants} shows. */
+    private void onTenants(final int sessionId, final long correlationId)
+    {
+        final Catalog catalog = replica.catalog();
+        final java.util.Map<String, io.stardust.sequencer.TenantCounters.Counts> counts = replica.tenants().snapshot();
+        final java.util.Map<String, Integer> tables = new java.util.HashMap<>();
+        for (final io.stardust.catalog.TableDef t : catalog.tables())
+        {
+            tables.merge(Catalog.databaseOf(t.name()), 1, Integer::sum);
+        }
+        final java.util.List<io.stardust.catalog.DatabaseDef> databases = new java.util.ArrayList<>();
+        databases.add(new io.stardust.catalog.DatabaseDef(Catalog.DEFAULT_DATABASE, "", "", "", 0, 0));
+        databases.addAll(catalog.databases());
+        final io.stardust.protocol.codecs.TenantsResultEncoder e = tenantsEncoder
+            .wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .memberId(replica.memberId())
+            .catalogVersion(catalog.version())
+            .sampledAtNanos(System.nanoTime());
+        final io.stardust.protocol.codecs.TenantsResultEncoder.DatabasesEncoder group =
+            e.databasesCount(databases.size());
+        for (final io.stardust.catalog.DatabaseDef d : databases)
+        {
+            final io.stardust.sequencer.TenantCounters.Counts c = counts.getOrDefault(d.name(),
+                new io.stardust.sequencer.TenantCounters.Counts(0, 0));
+            group.next().commits(c.commits()).reads(c.reads()).tables(tables.getOrDefault(d.name(), 0))
+                .movedAtVersion(d.movedAtVersion()).name(d.name()).owner(d.owner()).home(d.home());
+        }
+        send(sessionId, e.encodedLength());
     }
 
     private void onCatalog(final int sessionId, final long correlationId)

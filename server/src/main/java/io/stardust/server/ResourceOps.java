@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "ops", description = "The resource view of a running cluster, and its knobs.",
     subcommands = {ResourceOps.Status.class, ResourceOps.Workers.class, ResourceOps.Idle.class,
         ResourceOps.CpuQuotaCommand.class, ResourceOps.BatchWindow.class, ResourceOps.AdmissionCommand.class,
-        BudgetOps.BudgetCommand.class, BudgetOps.ControllerSwitch.class})
+        BudgetOps.BudgetCommand.class, BudgetOps.ControllerSwitch.class, TenantOps.Tenants.class, TenantOps.Move.class,
+        TenantOps.CreateDatabase.class, TenantOps.DropDatabase.class})
 final class ResourceOps implements Runnable
 {
     @picocli.CommandLine.Spec

@@ -311,6 +311,12 @@ class ReadEndpointTest
     /** A replica of one table "kv" at epoch 1. */
     private record View(Storage storage) implements ReplicaView
     {
+        @Override
+        public io.stardust.sequencer.TenantCounters tenants()
+        {
+            return new io.stardust.sequencer.TenantCounters();
+        }
+
         public int memberId()
         {
             return 0;

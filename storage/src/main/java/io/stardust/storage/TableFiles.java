@@ -105,12 +105,18 @@ final class TableFiles
 
     private static String prefix(final int id, final String name)
     {
-        return id + "-" + name + ".";
+        return id + "-" + inFileName(name) + ".";
     }
 
     private static String legacy(final int id, final String name)
     {
-        return id + "-" + name + SUFFIX;
+        return id + "-" + inFileName(name) + SUFFIX;
+    }
+
+    /** A database's table is named {@code database/table}: its file is {@code database@table}, in the directory. */
+    private static String inFileName(final String name)
+    {
+        return name.replace('/', '@');
     }
 
     private static int parseGeneration(final String digits)

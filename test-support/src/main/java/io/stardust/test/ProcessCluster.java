@@ -167,6 +167,12 @@ public final class ProcessCluster implements AutoCloseable
             command.add("-Xmx512m");
         }
         command.addAll(jvmOptions);
+        // Diagnostics for every member of every cluster of a run, e.g. -Dstardust.member.jvm.options=-Xlog:gc:...
+        final String extra = System.getProperty("stardust.member.jvm.options", "").strip();
+        if (!extra.isEmpty())
+        {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.stardust.server.StardustCli");

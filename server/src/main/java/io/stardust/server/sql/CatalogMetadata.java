@@ -21,12 +21,12 @@ final class CatalogMetadata
 {
     private static final String SCHEMA = "public";
 
-    private final Supplier<Catalog> catalog;
+    private final java.util.function.Function<String, Catalog> catalog;
 
     /**
-     * @param catalog the member's current catalog.
+     * @param catalog the member's current catalog as a connection sees it (its database's view), by connection id.
      */
-    CatalogMetadata(final Supplier<Catalog> catalog)
+    CatalogMetadata(final java.util.function.Function<String, Catalog> catalog)
     {
         this.catalog = catalog;
     }
@@ -34,7 +34,7 @@ final class CatalogMetadata
     Meta.MetaResultSet tables(final String connection, final Meta.Pat tableName)
     {
         final List<Object[]> rows = new ArrayList<>();
-        for (final TableDef t : sqlTables(tableName))
+        for (final TableDef t : sqlTables(connection, tableName))
         {
             rows.add(new Object[] {null, SCHEMA, t.name(), "TABLE", "", null, null, null, null, null});
         }
@@ -47,7 +47,7 @@ final class CatalogMetadata
     {
         final List<Object[]> rows = new ArrayList<>();
         final Pattern columns = pattern(columnName);
-        for (final TableDef t : sqlTables(tableName))
+        for (final TableDef t : sqlTables(connection, tableName))
         {
             int ordinal = 0;
             for (final Column c : t.visibleColumns())
@@ -77,7 +77,7 @@ final class CatalogMetadata
     Meta.MetaResultSet primaryKeys(final String connection, final String table)
     {
         final List<Object[]> rows = new ArrayList<>();
-        final TableDef t = table == null ? null : catalog.get().table(table);
+        final TableDef t = table == null ? null : catalog.apply(connection).table(table);
         if (t != null && !t.keyValue() && !t.hasRowId())
         {
             short seq = 0;
@@ -93,7 +93,7 @@ final class CatalogMetadata
     Meta.MetaResultSet indexes(final String connection, final String table, final boolean uniqueOnly)
     {
         final List<Object[]> rows = new ArrayList<>();
-        final TableDef t = table == null ? null : catalog.get().table(table);
+        final TableDef t = table == null ? null : catalog.apply(connection).table(table);
         if (t != null && !t.keyValue())
         {
             for (final IndexDef index : t.indexes())
@@ -162,11 +162,11 @@ final class CatalogMetadata
         return result(connection, List.of(), columns);
     }
 
-    private List<TableDef> sqlTables(final Meta.Pat name)
+    private List<TableDef> sqlTables(final String connection, final Meta.Pat name)
     {
         final Pattern tables = pattern(name);
         final List<TableDef> out = new ArrayList<>();
-        for (final TableDef t : catalog.get().tables())
+        for (final TableDef t : catalog.apply(connection).tables())
         {
             if (!t.keyValue() && tables.matcher(t.name()).matches())
             {

@@ -43,23 +43,24 @@ final class GatewayMeta implements ProtobufMeta
      * (io.stardust.jdbc.StardustDriver.PRIMARY_KEYS; the two must match).
      */
     static final String PRIMARY_KEYS = "/*stardust:primary-keys*/ ";
-    /** The only database until tenants exist. */
-    static final String DATABASE = "default";
-
     private final Map<String, Conn> connections = new ConcurrentHashMap<>();
-    private final Function<String, SqlSession> sessions;
+    private final java.util.function.BiFunction<String, String, SqlSession> sessions;
+    private final java.util.function.Supplier<io.stardust.catalog.Catalog> catalog;
     private final CatalogMetadata metadata;
+    private final java.util.function.Consumer<String> onRequest;
 
-    /** One JDBC connection: its session and its statements. */
+    /** One JDBC connection: its session (bound to its database) and its statements. */
     private static final class Conn
     {
         final SqlSession session;
+        final String database;
         final Map<Integer, Stmt> statements = new ConcurrentHashMap<>();
         final AtomicInteger nextStatement = new AtomicInteger();
 
-        Conn(final SqlSession session)
+        Conn(final SqlSession session, final String database)
         {
             this.session = session;
+            this.database = database;
         }
     }
 
@@ -73,13 +74,22 @@ final class GatewayMeta implements ProtobufMeta
     }
 
     /**
-     * @param sessions makes a session for a connection id.
-     * @param metadata answers DatabaseMetaData from the catalog.
+     * @param sessions makes a session for a connection id, bound to a database.
+     * @param catalog   the member's current catalog: which databases exist, and what DatabaseMetaData shows of them.
+     * @param onRequest told the database of each request on a connection (the tenants' counts).
      */
-    GatewayMeta(final Function<String, SqlSession> sessions, final CatalogMetadata metadata)
+    GatewayMeta(final java.util.function.BiFunction<String, String, SqlSession> sessions,
+        final java.util.function.Supplier<io.stardust.catalog.Catalog> catalog,
+        final java.util.function.Consumer<String> onRequest)
     {
+        this.onRequest = onRequest;
         this.sessions = sessions;
-        this.metadata = metadata;
+        this.catalog = catalog;
+        this.metadata = new CatalogMetadata((connection) ->
+        {
+            final Conn c = connections.get(connection);
+            return catalog.get().viewOf(c == null ? io.stardust.catalog.Catalog.DEFAULT_DATABASE : c.database);
+        });
     }
 
     /** @return open connections. */
@@ -93,13 +103,15 @@ final class GatewayMeta implements ProtobufMeta
     @Override
     public void openConnection(final ConnectionHandle ch, final Map<String, String> info)
     {
-        final String database = info == null ? null : info.get("database");
-        if (database != null && !database.isEmpty() && !database.equals(DATABASE))
+        final String asked = info == null ? null : info.get("database");
+        final String database = asked == null || asked.isEmpty() ? io.stardust.catalog.Catalog.DEFAULT_DATABASE :
+            asked;
+        if (!io.stardust.catalog.Catalog.DEFAULT_DATABASE.equals(database) &&
+            catalog.get().database(database) == null)
         {
-            throw error("3D000", "database \"" + database + "\" does not exist: until tenants exist the only " +
-                "database is \"" + DATABASE + "\"");
+            throw error("3D000", "database \"" + database + "\" does not exist");
         }
-        connections.put(ch.id, new Conn(sessions.apply(ch.id)));
+        connections.put(ch.id, new Conn(sessions.apply(ch.id, database), database));
     }
 
     @Override
@@ -537,6 +549,7 @@ final class GatewayMeta implements ProtobufMeta
         {
             throw new NoSuchConnectionException(id);
         }
+        onRequest.accept(c.database);
         return c;
     }
 

@@ -55,7 +55,8 @@ final class GatewayStats implements TableStats
     @Override
     public double distinct(final TableDef table, final IndexDef index, final int columns)
     {
-        final String key = (index == null ? table.name() : index.name()) + "/" + columns + "@" +
+        // By relation id: sessions of different databases see tables of the same name.
+        final String key = (index == null ? table.relationId() : index.relationId()) + "/" + columns + "@" +
             table.changedAtVersion();
         final Sampled known = distinct.get(key);
         final long now = System.nanoTime();

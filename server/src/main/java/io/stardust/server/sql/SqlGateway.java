@@ -31,8 +31,9 @@ public final class SqlGateway
         final GatewayBackend backend = new GatewayBackend(replica, client);
         this.plans = new SqlSession.Plans(new GatewayStats(replica));
         final SecureRandom random = new SecureRandom();
-        this.meta = new GatewayMeta((connection) -> new SqlSession(backend, plans,
-            () -> random.nextLong() & Long.MAX_VALUE), new CatalogMetadata(replica::catalog));
+        this.meta = new GatewayMeta((connection, database) -> new SqlSession(
+            io.stardust.planner.DatabaseBackend.of(backend, database), plans, () -> random.nextLong() & Long.MAX_VALUE),
+            replica::catalog, replica.tenants()::read);
         this.handler = new ProtobufHandler(new LocalService(meta), new ProtobufTranslationImpl(),
             NoopMetricsSystem.getInstance());
     }

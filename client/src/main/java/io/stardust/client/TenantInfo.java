@@ -1,0 +1,40 @@
+package io.stardust.client;
+
+import java.util.List;
+
+/**
+ * Every database as one member knows it, with the work each drew on that member.
+ *
+ * @param memberId       the member that answered.
+ * @param catalogVersion its catalog version.
+ * @param sampledAtNanos its monotonic clock when it answered: rates come from two of these.
+ * @param databases      the default database first, then the others by name.
+ */
+public record TenantInfo(int memberId, long catalogVersion, long sampledAtNanos, List<Database> databases)
+{
+    /**
+     * One database.
+     *
+     * @param name           its name.
+     * @param owner          its owner; empty for the default database.
+     * @param home           the datacenter that serves it; empty for the default database (served where each client
+     *                       is).
+     * @param tables         its tables.
+     * @param commits        commit records of it sequenced since the member started.
+     * @param reads          reads, scans and SQL requests of it the member served since it started.
+     * @param movedAtVersion the catalog version that last set its home.
+     */
+    public record Database(String name, String owner, String home, int tables, long commits, long reads,
+        long movedAtVersion)
+    {
+    }
+
+    /**
+     * @param name a database.
+     * @return it, or null.
+     */
+    public Database database(final String name)
+    {
+        return databases.stream().filter((d) -> d.name().equals(name)).findFirst().orElse(null);
+    }
+}
