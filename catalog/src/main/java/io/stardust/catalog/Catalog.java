@@ -200,11 +200,13 @@ public final class Catalog
     /**
      * @param database a database.
      * @param name     a table's or index's name in it.
-     * @return the relation's name: unqualified in the default database, {@code database/name} in any other.
+     * @return the relation's name: unqualified in the default database, {@code database/name} in any other; a name
+     * that names its database already is left as it is (the cluster decides whether the session may use it).
      */
     public static String qualify(final String database, final String name)
     {
-        return database == null || DEFAULT_DATABASE.equals(database) ? name : database + QUALIFIER + name;
+        return database == null || DEFAULT_DATABASE.equals(database) || name.indexOf(QUALIFIER) >= 0 ? name :
+            database + QUALIFIER + name;
     }
 
     /**

@@ -22,6 +22,8 @@ public final class ClientConfig
     private boolean lazySession;
     private boolean epochNudges = true;
     private String database = io.stardust.catalog.Catalog.DEFAULT_DATABASE;
+    private String user;
+    private char[] password;
     private RetryPolicy retryPolicy = new RetryPolicy(20, Duration.ofMillis(1), Duration.ofMillis(200));
 
     /**
@@ -207,6 +209,33 @@ public final class ClientConfig
     public String database()
     {
         return database;
+    }
+
+    /**
+     * @param user     the user to authenticate as, in {@link #database(String)} (a database's owner, or the cluster
+     *                 administrator).
+     * @param password the password: only proofs derived from it for one challenge each leave this process
+     *                 (SCRAM-SHA-256); copied.
+     * @return this.
+     */
+    public ClientConfig credentials(final String user, final char[] password)
+    {
+        this.user = user;
+        this.password = password == null ? null : password.clone();
+        return this;
+    }
+
+    /** @return the user to authenticate as; null for none. */
+    public String user()
+    {
+        return user;
+    }
+
+    /** @return a new authentication exchange for these credentials; null when there are none. */
+    io.stardust.protocol.auth.ScramClient scram()
+    {
+        return user == null || password == null ? null :
+            new io.stardust.protocol.auth.ScramClient(database, user, password);
     }
 
     /**

@@ -85,6 +85,8 @@ public final class StardustClient implements AutoCloseable
 {
     private static final long KEEPALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long HELLO_REFRESH_NS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a read connection waits for a member's answer to its credentials before it says hello again. */
+    private static final long AUTH_RETRY_NS = TimeUnit.SECONDS.toNanos(5);
     /** How often a reading client asks every member for its status, and how long it waits for the answers. */
     private static final long TOPOLOGY_REFRESH_NS = TimeUnit.SECONDS.toNanos(1);
     /** Bytes Aeron Cluster puts in front of each ingress message (its session header). */
@@ -299,6 +301,12 @@ public final class StardustClient implements AutoCloseable
         final ExclusivePublication publication;
         boolean helloSent;
         long helloSentNs;
+        /** This connection's authentication exchange; null without credentials. */
+        final io.stardust.protocol.auth.ScramClient scram = config.scram();
+        /** True once the member accepted the credentials (and until it forgets the connection). */
+        boolean authenticated;
+        /** Why the member refused the credentials; null while it has not. */
+        String refused;
 
         ReadConnection(final int memberId, final String endpoint)
         {
@@ -313,12 +321,17 @@ public final class StardustClient implements AutoCloseable
             if (!publication.isConnected())
             {
                 helloSent = false;
+                authenticated = false;
                 return false;
             }
             // A member restarted faster than the publication noticed keeps the session but forgot the hello: say
             // it again at least once a second (the endpoint ignores a repeat with the same channel), so a
-            // restarted endpoint learns where to answer within a second of the next request.
-            if (helloSent && System.nanoTime() - helloSentNs > HELLO_REFRESH_NS)
+            // restarted endpoint learns where to answer within a second of the next request. While an
+            // authentication exchange is under way the hello waits for it (a new nonce would void its proof), at
+            // most 5 s.
+            final long sinceHello = System.nanoTime() - helloSentNs;
+            if (helloSent && (scram == null || authenticated ? sinceHello > HELLO_REFRESH_NS :
+                sinceHello > AUTH_RETRY_NS))
             {
                 helloSent = false;
             }
@@ -329,15 +342,21 @@ public final class StardustClient implements AutoCloseable
                 {
                     return false;
                 }
+                final byte[] credentials = scram == null ? new byte[0] : scram.initialMessage();
+                if (scram != null && refused != null && System.nanoTime() - helloSentNs > AUTH_RETRY_NS)
+                {
+                    refused = null; // try the credentials again
+                }
                 final ReadHelloEncoder hello = new ReadHelloEncoder()
                     .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
                     .responseStreamId(Streams.READ_RESPONSE_STREAM_ID)
-                    .responseChannel(channel);
+                    .responseChannel(channel)
+                    .putCredentials(credentials, 0, credentials.length);
                 helloSent = publication.offer(encodeBuffer, 0,
                     MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength()) > 0;
                 helloSentNs = System.nanoTime();
             }
-            return helloSent;
+            return helloSent && (scram == null || authenticated);
         }
     }
 
@@ -371,6 +390,11 @@ public final class StardustClient implements AutoCloseable
             this.readConnections = new ReadConnection[config.clusterSpec().size()];
             this.cluster = config.lazySession() ? null : AeronCluster.connect(clusterContext());
         }
+        catch (final io.aeron.security.AuthenticationException ex)
+        {
+            CloseHelper.quietCloseAll(connectedAeron, ownDriver);
+            throw new AuthenticationException(refusedMessage(config));
+        }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(connectedAeron, ownDriver);
@@ -394,9 +418,34 @@ public final class StardustClient implements AutoCloseable
         return new StardustClient(config);
     }
 
+    private static String refusedMessage(final ClientConfig config)
+    {
+        return config.user() == null ? "the cluster requires authentication: give the client credentials " +
+            "(ClientConfig.credentials) for a database" : "the cluster refused user \"" + config.user() +
+            "\" of database \"" + config.database() + "\": the password is wrong, the user does not own the " +
+            "database, or the database does not exist";
+    }
+
     private AeronCluster.Context clusterContext()
     {
+        final io.stardust.protocol.auth.ScramClient scram = config.scram();
+        final io.aeron.security.CredentialsSupplier supplier = scram == null ?
+            new io.aeron.security.NullCredentialsSupplier() : new io.aeron.security.CredentialsSupplier()
+            {
+                @Override
+                public byte[] encodedCredentials()
+                {
+                    return scram.initialMessage();
+                }
+
+                @Override
+                public byte[] onChallenge(final byte[] challenge)
+                {
+                    return scram.respond(challenge);
+                }
+            };
         return new AeronCluster.Context()
+            .credentialsSupplier(supplier)
             .aeron(aeron)
             .ownsAeronClient(false)
             .ingressChannel("aeron:udp")
@@ -1182,6 +1231,20 @@ public final class StardustClient implements AutoCloseable
                     return 1;
                 }
             }
+            catch (final io.aeron.security.AuthenticationException ex)
+            {
+                // Trying again with the same credentials would be refused again: fail what waits, and try again
+                // only when something new is sent.
+                CloseHelper.quietClose(connecting);
+                connecting = null;
+                final AuthenticationException refused = new AuthenticationException(refusedMessage(config));
+                for (final Pending p : unsentCluster)
+                {
+                    pending.remove(p.correlationId);
+                    p.future.completeExceptionally(refused);
+                }
+                unsentCluster.clear();
+            }
             catch (final RuntimeException ex)
             {
                 CloseHelper.quietClose(connecting);
@@ -1298,6 +1361,19 @@ public final class StardustClient implements AutoCloseable
                 continue;
             }
             final ReadConnection connection = readConnection(memberId);
+            if (connection.refused != null)
+            {
+                // Refused credentials fail at once, not at the read timeout; the hello is tried again in 5 s.
+                final AuthenticationException refused = new AuthenticationException(connection.refused);
+                for (final Pending p : reads)
+                {
+                    pending.remove(p.correlationId);
+                    p.future.completeExceptionally(refused);
+                }
+                reads.clear();
+                connection.ready();
+                continue;
+            }
             int from = 0;
             while (from < reads.size() && connection.ready())
             {
@@ -1775,6 +1851,75 @@ public final class StardustClient implements AutoCloseable
         }
     }
 
+    private void onAuthChallenge(final DirectBuffer buffer, final int offset)
+    {
+        final io.stardust.protocol.codecs.AuthChallengeDecoder d =
+            new io.stardust.protocol.codecs.AuthChallengeDecoder().wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final int memberId = d.memberId();
+        final byte[] challenge = new byte[d.challengeLength()];
+        d.getChallenge(challenge, 0, challenge.length);
+        final ReadConnection c = memberId >= 0 && memberId < readConnections.length ? readConnections[memberId] : null;
+        if (c == null || c.scram == null)
+        {
+            return;
+        }
+        c.authenticated = false;
+        final byte[] proof;
+        try
+        {
+            proof = c.scram.respond(challenge);
+        }
+        catch (final RuntimeException ex)
+        {
+            refuseReads(c, "member " + memberId + " sent a malformed challenge: " + ex.getMessage());
+            return;
+        }
+        final io.stardust.protocol.codecs.AuthProofEncoder e = new io.stardust.protocol.codecs.AuthProofEncoder()
+            .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder).putProof(proof, 0, proof.length);
+        c.publication.offer(encodeBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    private void onAuthResult(final DirectBuffer buffer, final int offset)
+    {
+        final io.stardust.protocol.codecs.AuthResultDecoder d =
+            new io.stardust.protocol.codecs.AuthResultDecoder().wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final int memberId = d.memberId();
+        final boolean ok = d.ok() == io.stardust.protocol.codecs.BooleanType.TRUE;
+        final String message = d.message();
+        final ReadConnection c = memberId >= 0 && memberId < readConnections.length ? readConnections[memberId] : null;
+        if (c == null)
+        {
+            return;
+        }
+        if (ok)
+        {
+            c.authenticated = true;
+            c.refused = null;
+        }
+        else
+        {
+            refuseReads(c, "member " + memberId + " refused the credentials: " + message);
+        }
+    }
+
+    /** The member refused this connection's credentials: what waits for it fails now, with why. */
+    private void refuseReads(final ReadConnection c, final String why)
+    {
+        c.authenticated = false;
+        c.refused = why;
+        final AuthenticationException refused = new AuthenticationException(why);
+        for (final java.util.Iterator<Pending> it = unsentReads.iterator(); it.hasNext(); )
+        {
+            final Pending p = it.next();
+            if (p.memberId == c.memberId)
+            {
+                it.remove();
+                pending.remove(p.correlationId);
+                p.future.completeExceptionally(refused);
+            }
+        }
+    }
+
     /** Replies to a ReadBatch: each is handled as if it came alone (a nested batch is ignored). */
     private void onReplyBatch(final DirectBuffer buffer, final int offset, final Header header)
     {
@@ -1801,6 +1946,16 @@ public final class StardustClient implements AutoCloseable
         if (templateId == ReplyBatchDecoder.TEMPLATE_ID)
         {
             onReplyBatch(buffer, offset, header);
+            return;
+        }
+        if (templateId == io.stardust.protocol.codecs.AuthChallengeDecoder.TEMPLATE_ID)
+        {
+            onAuthChallenge(buffer, offset);
+            return;
+        }
+        if (templateId == io.stardust.protocol.codecs.AuthResultDecoder.TEMPLATE_ID)
+        {
+            onAuthResult(buffer, offset);
             return;
         }
         final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH,

@@ -25,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * network relay): each datacenter's client reads at its own datacenter's member, checked by the members' own count
  * of reads served; a member cut off from the others, and so behind the session, is skipped within the read timeout,
  * then served from again once it caught up, with no action from the user. Commit and read latency per datacenter are
- * printed (a benchmark, not asserted: this machine is noisy).
+ * printed (a benchmark, not asserted: this machine is noisy). Then the tenants' checks on the same cluster
+ * ({@link TenantChecks}).
  */
-@Timeout(value = 300, unit = TimeUnit.SECONDS)
+@Timeout(value = 420, unit = TimeUnit.SECONDS)
 class DatacenterIT
 {
     private static final int READS = 40;
@@ -54,6 +55,7 @@ class DatacenterIT
                 }
                 System.out.println(report);
                 routesAroundAMemberThatIsBehind(cluster, leader);
+                TenantChecks.run(cluster, admin);
             }
         }
     }

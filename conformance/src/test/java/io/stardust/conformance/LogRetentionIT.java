@@ -72,6 +72,7 @@ class LogRetentionIT
         return TestCluster.builder().members(3).configure((config) ->
         {
             config.logTermLength(MIB).archiveSegmentBytes(MIB);
+            config.logRetentionInterval(Duration.ofSeconds(1)); // the tests wait for purges
             config.sequencer().maxTransactionBytes(100_000);
         }).start();
     }

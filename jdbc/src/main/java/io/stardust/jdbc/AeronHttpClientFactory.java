@@ -72,6 +72,17 @@ public final class AeronHttpClientFactory implements AvaticaHttpClientFactory
             }
             catch (final ExecutionException ex)
             {
+                if (ex.getCause() instanceof io.stardust.client.AuthenticationException auth)
+                {
+                    throw new RefusedException(auth.getMessage(), "28P01", auth);
+                }
+                if (ex.getCause() instanceof io.stardust.client.RejectedException r &&
+                    (r.code() == io.stardust.protocol.codecs.ErrorCode.NOT_AUTHENTICATED ||
+                    r.code() == io.stardust.protocol.codecs.ErrorCode.NOT_AUTHORIZED))
+                {
+                    throw new RefusedException(r.getMessage(), r.code() ==
+                        io.stardust.protocol.codecs.ErrorCode.NOT_AUTHENTICATED ? "28000" : "42501", r);
+                }
                 throw new MemberUnreachableException("member " + route.member() + ": " + ex.getCause().getMessage(),
                     ex.getCause());
             }
@@ -86,6 +97,18 @@ public final class AeronHttpClientFactory implements AvaticaHttpClientFactory
                 throw new MemberUnreachableException("interrupted", ex);
             }
         };
+    }
+
+    /** The member refused the client's credentials or request: 28P01, 28000 or 42501. */
+    static final class RefusedException extends RuntimeException
+    {
+        final String sqlState;
+
+        RefusedException(final String message, final String sqlState, final Throwable cause)
+        {
+            super(message, cause);
+            this.sqlState = sqlState;
+        }
     }
 
     /** The member did not answer: the connection is broken (SQLSTATE 08006). */

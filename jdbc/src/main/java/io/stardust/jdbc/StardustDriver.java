@@ -72,7 +72,7 @@ public final class StardustDriver implements Driver
         final String spec = parsed.clusterSpec();
         final String dc = parsed.datacenter();
         final String db = parsed.database();
-        final StardustClient client = Transports.acquire(spec, dc, parsed.database());
+        final StardustClient client = Transports.acquire(spec, dc, db, parsed.user(), parsed.password());
         Exception last = null;
         final StringBuilder tried = new StringBuilder();
         for (final int member : client.routing().order())
@@ -92,29 +92,45 @@ public final class StardustDriver implements Driver
             {
                 final Connection connection = avatica.connect("jdbc:avatica:remote:", props);
                 connection.getAutoCommit(); // the first request: this member answers, or the next is tried
-                return wrap(connection, spec, dc, db, route);
+                return wrap(connection, spec, parsed, route);
             }
             catch (final SQLException | RuntimeException ex)
             {
                 AeronHttpClientFactory.unregister(route);
-                final String state = ex instanceof SQLException sql ? sql.getSQLState() :
+                final Throwable refused = refusal(ex);
+                final String state = refused instanceof AeronHttpClientFactory.RefusedException r ? r.sqlState :
+                    ex instanceof SQLException sql ? sql.getSQLState() :
                     ex instanceof AvaticaClientRuntimeException a ? a.getSqlState() : null;
-                if (state != null && state.startsWith("3D"))
+                if (state != null && (state.startsWith("3D") || state.startsWith("28") || state.equals("42501")))
                 {
-                    Transports.release(spec, dc, db);
-                    throw new SQLException(ex.getMessage(), state, ex); // the member answered: no such database
+                    Transports.release(spec, dc, db, parsed.user(), parsed.password());
+                    // the member answered: no such database, or not with these credentials
+                    throw new SQLException(refused != null ? refused.getMessage() : ex.getMessage(), state, ex);
                 }
                 last = ex;
                 tried.append(tried.length() == 0 ? "" : "; ").append(parsed.members().get(member)).append(": ")
                     .append(ex.getMessage());
             }
         }
-        Transports.release(spec, dc, db);
+        Transports.release(spec, dc, db, parsed.user(), parsed.password());
         throw new SQLException("no member answered: " + (last == null ? "none listed" : tried), "08001", last);
     }
 
-    private static Connection wrap(final Connection connection, final String spec, final String dc,
-        final String db, final String route)
+    /** @return the refusal of credentials somewhere in the causes, or null. */
+    private static Throwable refusal(final Throwable ex)
+    {
+        for (Throwable t = ex; t != null; t = t.getCause())
+        {
+            if (t instanceof AeronHttpClientFactory.RefusedException)
+            {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static Connection wrap(final Connection connection, final String spec, final StardustUrl parsed,
+        final String route)
     {
         final AtomicBoolean closed = new AtomicBoolean();
         final Connection[] self = new Connection[1];
@@ -137,7 +153,8 @@ public final class StardustDriver implements Driver
                             finally
                             {
                                 AeronHttpClientFactory.unregister(route);
-                                Transports.release(spec, dc, db);
+                                Transports.release(spec, parsed.datacenter(), parsed.database(), parsed.user(),
+                                    parsed.password());
                             }
                         }
                         return null;
@@ -197,6 +214,10 @@ public final class StardustDriver implements Driver
             if (cause instanceof AeronHttpClientFactory.MemberUnreachableException m)
             {
                 throw new SQLException(m.getMessage(), "08006", m);
+            }
+            if (cause instanceof AeronHttpClientFactory.RefusedException r)
+            {
+                throw new SQLException(r.getMessage(), r.sqlState, r);
             }
             throw cause;
         }

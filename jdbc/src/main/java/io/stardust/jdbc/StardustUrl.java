@@ -20,8 +20,11 @@ import java.util.Properties;
  * @param timeout  how long one request may take.
  * @param user       the user, or null.
  * @param datacenter the client's datacenter ({@code dc1} when not given).
+ * @param password   the password (from the {@code password} property), or null; only proofs derived from it leave
+ *                   the process.
  */
-record StardustUrl(List<String> members, String database, Duration timeout, String user, String datacenter)
+record StardustUrl(List<String> members, String database, Duration timeout, String user, String datacenter,
+    char[] password)
 {
     static final String PREFIX = "jdbc:stardust://";
 
@@ -113,7 +116,8 @@ record StardustUrl(List<String> members, String database, Duration timeout, Stri
             throw new SQLException("datacenter is empty in " + url, "08001");
         }
         return new StardustUrl(List.copyOf(members), database, Duration.ofSeconds(seconds),
-            props.getProperty("user"), datacenter.strip());
+            props.getProperty("user"), datacenter.strip(),
+            props.getProperty("password") == null ? null : props.getProperty("password").toCharArray());
     }
 
     /** @return the cluster spec of the members: {@code 0=host:port,1=host:port,...}. */

@@ -36,12 +36,18 @@ final class Transports
      * @param database   the database its sessions use: the client follows its home.
      * @return its client, shared; give it back with {@link #release}.
      */
-    static synchronized StardustClient acquire(final String spec, final String datacenter, final String database)
+    static synchronized StardustClient acquire(final String spec, final String datacenter, final String database,
+        final String user, final char[] password)
     {
-        final Shared shared = SHARED.computeIfAbsent(key(spec, datacenter, database), (s) ->
+        final Shared shared = SHARED.computeIfAbsent(key(spec, datacenter, database, user, password), (s) ->
         {
-            final StardustClient client = StardustClient.connect(new ClientConfig().clusterSpec(ClusterSpec.parse(spec))
-                .datacenter(datacenter).database(database).lazySession(true));
+            final ClientConfig config = new ClientConfig().clusterSpec(ClusterSpec.parse(spec))
+                .datacenter(datacenter).database(database).lazySession(true);
+            if (user != null && password != null)
+            {
+                config.credentials(user, password);
+            }
+            final StardustClient client = StardustClient.connect(config);
             // Learn the members' datacenters, their health and the database's home before the first session picks
             // a gateway.
             client.refreshTopology().join();
@@ -56,18 +62,36 @@ final class Transports
      * @param datacenter the datacenter given to it.
      * @param database   the database given to it.
      */
-    static synchronized void release(final String spec, final String datacenter, final String database)
+    static synchronized void release(final String spec, final String datacenter, final String database,
+        final String user, final char[] password)
     {
-        final Shared shared = SHARED.get(key(spec, datacenter, database));
+        final String key = key(spec, datacenter, database, user, password);
+        final Shared shared = SHARED.get(key);
         if (shared != null && --shared.users == 0)
         {
-            SHARED.remove(key(spec, datacenter, database));
+            SHARED.remove(key);
             shared.client.close();
         }
     }
 
-    private static String key(final String spec, final String datacenter, final String database)
+    /** Connections share a client only with the same credentials: a different password gets its own exchange. */
+    private static String key(final String spec, final String datacenter, final String database, final String user,
+        final char[] password)
     {
-        return spec + "#" + datacenter + "#" + database;
+        String secret = "";
+        if (password != null)
+        {
+            try
+            {
+                final byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    new String(password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                secret = java.util.HexFormat.of().formatHex(digest);
+            }
+            catch (final java.security.NoSuchAlgorithmException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }
+        return spec + "#" + datacenter + "#" + database + "#" + user + "#" + secret;
     }
 }

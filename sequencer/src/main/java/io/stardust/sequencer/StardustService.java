@@ -263,6 +263,13 @@ public final class StardustService implements ClusteredService, ReplicaView
             replies.error(session, reader.correlationId(), ex.code(), ex.getMessage());
             return;
         }
+        final String refusal = Authorization.refusal(session, record, catalog);
+        if (refusal != null)
+        {
+            // Decided from the session's principal, which its open event carried into the log: the same everywhere.
+            replies.error(session, reader.correlationId(), ErrorCode.NOT_AUTHORIZED, refusal);
+            return;
+        }
         // Applying runs outside the request's error handling: a fault while applying an epoch is a fault of this
         // replica, which must stop rather than report it as bad input and carry on diverged.
         if (record instanceof RecordReader.Commit commit)

@@ -43,6 +43,8 @@ public final class MemberConfig
     private Duration snapshotInterval = Duration.ZERO;
     private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
     private boolean rebuildFromPeers;
+    private java.nio.file.Path authFile;
+    private Duration logRetentionInterval = Duration.ofSeconds(10);
     private File archiveDir;
     private java.nio.file.Path cpuCgroupMount;
     private boolean metrics;
@@ -250,6 +252,22 @@ public final class MemberConfig
      * @param park the deep park; zero for none.
      * @return this.
      */
+    /**
+     * @param file the authentication file ({@code stardust auth init}); null (default) for a member that requires no
+     *             authentication, which serves anyone who can reach its ports.
+     * @return this.
+     */
+    public MemberConfig authFile(final java.nio.file.Path file)
+    {
+        this.authFile = file;
+        return this;
+    }
+
+    public java.nio.file.Path authFile()
+    {
+        return authFile;
+    }
+
     public MemberConfig deepIdlePark(final Duration park)
     {
         if (park.isNegative() || park.compareTo(Duration.ofMillis(100)) > 0)
@@ -399,6 +417,26 @@ public final class MemberConfig
     public boolean logRetention()
     {
         return logRetention;
+    }
+
+    /**
+     * @param interval how often the member purges the log that recovery no longer needs (default 10 s; tests that
+     *                 wait for a purge shorten it).
+     * @return this.
+     */
+    public MemberConfig logRetentionInterval(final Duration interval)
+    {
+        if (interval.isNegative() || interval.isZero())
+        {
+            throw new IllegalArgumentException("log retention interval must be positive, was " + interval);
+        }
+        this.logRetentionInterval = interval;
+        return this;
+    }
+
+    public Duration logRetentionInterval()
+    {
+        return logRetentionInterval;
     }
 
     /** @return storage settings (its directory is set from {@link #dataDir()}). */

@@ -25,9 +25,21 @@ final class OpsCommands
         @Option(names = "--cluster", required = true, description = "Members as id=host:basePort[@datacenter],...")
         String cluster;
 
+        @Option(names = "--user", description = "Authenticate as this user (the cluster administrator, for most " +
+            "ops commands); the password comes from --password-file or STARDUST_PASSWORD.")
+        String user;
+
+        @Option(names = "--password-file", description = "A file whose first line is the password of --user.")
+        java.nio.file.Path passwordFile;
+
+        @Option(names = "--login-database", defaultValue = "default",
+            description = "The database to authenticate in, and whose tables the command names (default: " +
+                "${DEFAULT-VALUE}).")
+        String loginDatabase;
+
         StardustClient connect()
         {
-            return StardustClient.connect(new ClientConfig().clusterSpec(ClusterSpec.parse(cluster)));
+            return StardustClient.connect(config());
         }
 
         /**
@@ -36,7 +48,19 @@ final class OpsCommands
          */
         StardustClient connectForReads()
         {
-            return StardustClient.connect(new ClientConfig().clusterSpec(ClusterSpec.parse(cluster)).lazySession(true));
+            return StardustClient.connect(config().lazySession(true));
+        }
+
+        ClientConfig config()
+        {
+            final ClientConfig config = new ClientConfig().clusterSpec(ClusterSpec.parse(cluster)).database(loginDatabase);
+            if (user != null)
+            {
+                final char[] password = Passwords.read(passwordFile, user);
+                config.credentials(user, password);
+                java.util.Arrays.fill(password, '\0');
+            }
+            return config;
         }
     }
 

@@ -96,6 +96,23 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private volatile java.util.function.BooleanSupplier catchingUp = () -> false;
     private volatile java.util.function.IntSupplier leaderId = () -> -1;
     private long readsServed;
+    /** Null while the member runs without authentication. */
+    private volatile io.stardust.server.auth.Credentials credentials;
+    /** Each connection's authentication, by image session id. */
+    private final java.util.Map<Integer, Authentication> authentications = new java.util.HashMap<>();
+    private final io.stardust.protocol.codecs.AuthProofDecoder proofDecoder =
+        new io.stardust.protocol.codecs.AuthProofDecoder();
+
+    /** A connection's exchange, then who it authenticated as. */
+    private static final class Authentication
+    {
+        io.stardust.protocol.auth.ScramServer exchange;
+        long startedNs;
+        io.stardust.protocol.auth.Principal principal;
+    }
+
+    /** An exchange not answered within this long may be started again by a new hello. */
+    private static final long EXCHANGE_NS = TimeUnit.SECONDS.toNanos(5);
     private final io.stardust.protocol.codecs.TenantsRequestDecoder tenantsDecoder =
         new io.stardust.protocol.codecs.TenantsRequestDecoder();
     private final io.stardust.protocol.codecs.TenantsResultEncoder tenantsEncoder =
@@ -214,6 +231,17 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     }
 
     /**
+     * Require every connection to authenticate (a challenge-response on its hello) and authorize each request by
+     * who it is. Without this the endpoint serves anyone, as a member without authentication does.
+     *
+     * @param credentials where verifiers come from.
+     */
+    public void credentials(final io.stardust.server.auth.Credentials credentials)
+    {
+        this.credentials = credentials;
+    }
+
+    /**
      * @param catchingUp true while the member is starting, replaying its log or catching up from the leader: a
      *                   request for an epoch or catalog version it lacks is then answered {@code BEHIND} at once.
      * @param leaderId   the leader's member id as the consensus module knows it, -1 for none.
@@ -305,6 +333,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             CloseHelper.quietClose(responder.publication());
         }
         waiting.removeIf((w) -> w.sessionId() == image.sessionId());
+        authentications.remove(image.sessionId());
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -338,6 +367,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 onHello(sessionId);
                 return;
             }
+            if (templateId == io.stardust.protocol.codecs.AuthProofDecoder.TEMPLATE_ID)
+            {
+                onProof(sessionId);
+                return;
+            }
             if (length >= MessageHeaderDecoder.ENCODED_LENGTH + 8 && templateId != ReadBatchDecoder.TEMPLATE_ID)
             {
                 correlationId = view.getLong(MessageHeaderDecoder.ENCODED_LENGTH, java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -345,6 +379,12 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             final int block = headerDecoder.blockLength();
             final int version = headerDecoder.version();
             final int body = MessageHeaderDecoder.ENCODED_LENGTH;
+            if (credentials != null && templateId != ReadBatchDecoder.TEMPLATE_ID && principal(sessionId) == null)
+            {
+                sendError(sessionId, correlationId, ErrorCode.NOT_AUTHENTICATED, "member " + replica.memberId() +
+                    " requires authentication: connect with a database, a user and a password");
+                return;
+            }
             switch (templateId)
             {
                 case ReadBatchDecoder.TEMPLATE_ID -> onBatch(sessionId, block, version);
@@ -379,7 +419,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                     statusDecoder.wrap(view, body, block, version);
                     final long statusId = statusDecoder.correlationId();
                     String database = "";
-                    if (version >= 6)
+                    if (version >= 6 && statusDecoder.limit() + 4 <= view.capacity())
                     {
                         fits(statusDecoder.databaseLength(), "database name");
                         database = statusDecoder.database();
@@ -410,7 +450,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 case io.stardust.protocol.codecs.TenantsRequestDecoder.TEMPLATE_ID ->
                 {
                     tenantsDecoder.wrap(view, body, block, version);
-                    onTenants(sessionId, tenantsDecoder.correlationId());
+                    if (admin(sessionId, tenantsDecoder.correlationId(), "list the databases"))
+                    {
+                        onTenants(sessionId, tenantsDecoder.correlationId());
+                    }
                 }
                 case io.stardust.protocol.codecs.SetKnobDecoder.TEMPLATE_ID ->
                 {
@@ -421,7 +464,7 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                         sendError(sessionId, setKnobDecoder.correlationId(), ErrorCode.INVALID_ARGUMENT,
                             "SetKnob is not taken inside a ReadBatch; send it alone");
                     }
-                    else
+                    else if (admin(sessionId, setKnobDecoder.correlationId(), "turn a member's knobs"))
                     {
                         onSetKnob(sessionId, setKnobDecoder.correlationId(), setKnobDecoder.knobRaw(),
                             setKnobDecoder.value());
@@ -561,12 +604,19 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         }
         // The media driver gets addresses only: a name resolved there could stall the whole member.
         final String channel = ResponseChannels.literal(named);
+        byte[] offered = new byte[0];
+        if (headerDecoder.version() >= 6 && helloDecoder.limit() + 4 <= view.capacity())
+        {
+            offered = new byte[fits(helloDecoder.credentialsLength(), "credentials")];
+            helloDecoder.getCredentials(offered, 0, offered.length);
+        }
         final Responder previous = responders.get(sessionId);
         if (previous != null)
         {
             if (previous.publication().channel().equals(channel) && previous.publication().streamId() == streamId)
             {
                 // Clients repeat their hello now and then, in case this endpoint restarted: nothing changed.
+                authenticate(sessionId, offered);
                 return;
             }
             responders.remove(sessionId);
@@ -583,6 +633,109 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             throw new IllegalArgumentException("response channel '" + channel + "' refused: " + ex.getMessage());
         }
         responders.put(sessionId, new Responder(publication, System.nanoTime()));
+        authenticate(sessionId, offered);
+    }
+
+    /** A hello's credentials: challenge them, unless the connection is authenticated or its exchange is under way. */
+    private void authenticate(final int sessionId, final byte[] offered)
+    {
+        final io.stardust.server.auth.Credentials known = credentials;
+        if (known == null)
+        {
+            return;
+        }
+        final Authentication a = authentications.computeIfAbsent(sessionId, (id) -> new Authentication());
+        if (a.principal != null || (a.exchange != null && System.nanoTime() - a.startedNs < EXCHANGE_NS))
+        {
+            return;
+        }
+        try
+        {
+            a.exchange = io.stardust.protocol.auth.ScramServer.start(offered, known);
+            a.startedNs = System.nanoTime();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            a.exchange = null;
+            sendAuthResult(sessionId, false, ex.getMessage());
+            return;
+        }
+        final byte[] challenge = a.exchange.challenge();
+        final io.stardust.protocol.codecs.AuthChallengeEncoder e = new io.stardust.protocol.codecs.AuthChallengeEncoder()
+            .wrapAndApplyHeader(sendBuffer, 0, headerEncoder).memberId(replica.memberId())
+            .putChallenge(challenge, 0, challenge.length);
+        send(sessionId, e.encodedLength());
+    }
+
+    private void onProof(final int sessionId)
+    {
+        proofDecoder.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+            headerDecoder.version());
+        final byte[] proof = new byte[fits(proofDecoder.proofLength(), "proof")];
+        proofDecoder.getProof(proof, 0, proof.length);
+        final io.stardust.server.auth.Credentials known = credentials;
+        final Authentication a = authentications.get(sessionId);
+        if (known == null || a == null || a.exchange == null)
+        {
+            sendAuthResult(sessionId, false, known == null ? "member " + replica.memberId() + " requires no " +
+                "authentication" : "no challenge to answer: send a hello with credentials first");
+            return;
+        }
+        final io.stardust.protocol.auth.ScramServer exchange = a.exchange;
+        a.exchange = null;
+        a.principal = exchange.finish(proof);
+        if (a.principal == null)
+        {
+            sendAuthResult(sessionId, false, known.refusal(exchange));
+        }
+        else
+        {
+            sendAuthResult(sessionId, true, "authenticated as " + a.principal.user() + " (" +
+                a.principal.role().name().toLowerCase(java.util.Locale.ROOT) + ") of database " +
+                a.principal.database());
+        }
+    }
+
+    private void sendAuthResult(final int sessionId, final boolean ok, final String message)
+    {
+        final io.stardust.protocol.codecs.AuthResultEncoder e = new io.stardust.protocol.codecs.AuthResultEncoder()
+            .wrapAndApplyHeader(sendBuffer, 0, headerEncoder).memberId(replica.memberId())
+            .ok(ok ? io.stardust.protocol.codecs.BooleanType.TRUE : io.stardust.protocol.codecs.BooleanType.FALSE)
+            .message(message);
+        send(sessionId, e.encodedLength());
+    }
+
+    /** @return who the connection authenticated as; null when it has not (or the member requires nobody to). */
+    private io.stardust.protocol.auth.Principal principal(final int sessionId)
+    {
+        final Authentication a = authentications.get(sessionId);
+        return a == null ? null : a.principal;
+    }
+
+    /** @return true when the connection may read the relation; else it was answered NOT_AUTHORIZED. */
+    private boolean mayUse(final int sessionId, final long correlationId, final String relation)
+    {
+        final io.stardust.protocol.auth.Principal p = credentials == null ? null : principal(sessionId);
+        if (p == null || p.mayUse(Catalog.databaseOf(relation)))
+        {
+            return true;
+        }
+        sendError(sessionId, correlationId, ErrorCode.NOT_AUTHORIZED, "user " + p.user() + " of database " +
+            p.database() + " may not read " + relation + ", a table of database " + Catalog.databaseOf(relation));
+        return false;
+    }
+
+    /** @return true when the connection may do an administrator's request; else it was answered NOT_AUTHORIZED. */
+    private boolean admin(final int sessionId, final long correlationId, final String what)
+    {
+        final io.stardust.protocol.auth.Principal p = credentials == null ? null : principal(sessionId);
+        if (p == null || p.isAdmin())
+        {
+            return true;
+        }
+        sendError(sessionId, correlationId, ErrorCode.NOT_AUTHORIZED, "only the cluster administrator may " + what +
+            "; user " + p.user() + " owns database " + p.database());
+        return false;
     }
 
     /**
@@ -627,6 +780,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final long correlationId = readDecoder.correlationId();
         final long snapshotEpoch = snapshot(readDecoder.snapshotEpoch());
         final String tableName = readDecoder.table(); // length checked by the caller
+        if (!mayUse(sessionId, readDecoder.correlationId(), tableName))
+        {
+            return;
+        }
         replica.tenants().readOf(tableName);
         final byte[] key = new byte[fits(readDecoder.keyLength(), "key")];
         readDecoder.getKey(key, 0, key.length);
@@ -658,6 +815,10 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final long snapshotEpoch = snapshot(scanDecoder.snapshotEpoch());
         final int maxRows = Math.max(1, Math.min(scanDecoder.maxRows(), MAX_SCAN_ROWS));
         final String tableName = scanDecoder.table(); // length checked by the caller
+        if (!mayUse(sessionId, scanDecoder.correlationId(), tableName))
+        {
+            return;
+        }
         replica.tenants().readOf(tableName);
         final byte[] start = new byte[fits(scanDecoder.startKeyLength(), "start key")];
         scanDecoder.getStartKey(start, 0, start.length);
@@ -823,7 +984,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
         final byte[] request = new byte[fits(sqlDecoder.requestLength(), "sql request")];
         sqlDecoder.getRequest(request, 0, request.length);
         final Publication publication = responder.publication();
-        handler.submit(sessionId, request, (response) -> SqlReplies.send(publication, correlationId, response));
+        handler.submit(sessionId, principal(sessionId), request,
+            (response) -> SqlReplies.send(publication, correlationId, response));
     }
 
     /** Every database with its home, and the work each drew here: what {@code stardust ops tenants} shows. */

@@ -18,8 +18,9 @@ public interface SqlHandler
 
     /**
      * @param clientSession the client's connection, for the gateway to keep its sessions apart.
+     * @param principal     who the connection authenticated as; null on a member without authentication.
      * @param request       the request's bytes.
      * @param reply         where the answer goes; call it once.
      */
-    void submit(int clientSession, byte[] request, Reply reply);
+    void submit(int clientSession, io.stardust.protocol.auth.Principal principal, byte[] request, Reply reply);
 }

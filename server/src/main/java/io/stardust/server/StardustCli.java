@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
         BenchCommand.class,
         SnapshotBenchCommand.class,
         StatusCommand.class,
+        AuthCommand.class,
         OpsCommands.SetBatchWindow.class,
         OpsCommands.CreateTable.class,
         OpsCommands.Snapshot.class,
@@ -154,6 +155,10 @@ public final class StardustCli implements Runnable
             "that 'ops cpu-quota' can cap it; no quota is set until then).")
         boolean noCpuCgroup;
 
+        @Option(names = "--auth-file", description = {"Require authentication: the file from 'stardust auth " +
+            "init', the same on every member. Without it the member serves anyone who can reach its ports."})
+        java.nio.file.Path authFile;
+
         @Option(names = "--delete-state-on-start",
             description = "Erase this member's archive, cluster and storage state first. Testing only: it throws away the member's copy of the log.")
         boolean deleteState;
@@ -178,6 +183,7 @@ public final class StardustCli implements Runnable
                 .rebuildFromPeers(rebuildFromPeers);
             config.storage();
             config.sequencer().durability(durability);
+            config.authFile(authFile);
             config.archiveSegmentBytes(archiveSegmentMb << 20);
             config.cpuCgroupMount(noCpuCgroup ? null : CpuQuota.DEFAULT_MOUNT);
             config.metrics(!noMetrics);

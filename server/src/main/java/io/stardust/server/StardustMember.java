@@ -37,6 +37,7 @@ public final class StardustMember implements AutoCloseable
     private final List<Throwable> warnings = new CopyOnWriteArrayList<>();
     private final Storage storage;
     private final StardustService service;
+    private io.stardust.server.auth.Credentials credentials;
     private final ClusteredService clusteredService;
     private MediaDriver mediaDriver;
     private Archive archive;
@@ -302,6 +303,20 @@ public final class StardustMember implements AutoCloseable
             .idleStrategySupplier(idle())
             .deleteDirOnStart(config.deleteStateOnStart())
             .terminationHook(this::onTerminate);
+        if (config.authFile() != null && service != null)
+        {
+            credentials = new io.stardust.server.auth.Credentials(
+                io.stardust.server.auth.AuthFile.read(config.authFile()), service::catalog);
+            consensus.authenticatorSupplier(() -> new io.stardust.server.auth.ClusterAuthenticator(credentials,
+                (line) -> log(config.memberId(), line)));
+            log(config.memberId(), "authentication required (administrator " + credentials.file().adminUser() +
+                ")");
+        }
+        else if (service != null)
+        {
+            log(config.memberId(), "WARNING: authentication is off: anyone who can reach this member's ports can " +
+                "read and write every database (start members with --auth-file)");
+        }
 
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
@@ -375,8 +390,9 @@ public final class StardustMember implements AutoCloseable
                 (line) -> log(config.memberId(), line));
             logRetention = retention;
             final AeronArchive.Context retentionClient = archiveClient.clone();
-            timer.scheduleWithFixedDelay(() -> purgeLog(retention, retentionClient), LOG_RETENTION_MS,
-                LOG_RETENTION_MS, TimeUnit.MILLISECONDS);
+            final long every = config.logRetentionInterval().toMillis();
+            timer.scheduleWithFixedDelay(() -> purgeLog(retention, retentionClient), every, every,
+                TimeUnit.MILLISECONDS);
         }
         if (service != null)
         {
@@ -385,7 +401,9 @@ public final class StardustMember implements AutoCloseable
             readEndpoint = ReadEndpoint.launch(
                 aeronDir, self.readEndpoint(), service, this::role, this::onError, idle().get(), knobs,
                 quiet::activity);
-            sql = new io.stardust.server.sql.MemberSql(service, config.cluster(), aeronDir, host);
+            sql = new io.stardust.server.sql.MemberSql(service, config.cluster(), aeronDir, host,
+                credentials == null ? null : credentials.file().memberKey());
+            readEndpoint.credentials(credentials);
             readEndpoint.sqlHandler(sql);
             readEndpoint.membership(this::catchingUp, this::leaderMemberId);
             if (config.metrics())
@@ -412,8 +430,6 @@ public final class StardustMember implements AutoCloseable
         return config.sequencer().durability() == io.stardust.protocol.codecs.Durability.FSYNC ? 1 : 0;
     }
 
-    /** How often the member purges the log that recovery no longer needs. */
-    private static final long LOG_RETENTION_MS = 10_000;
     private AeronArchive retentionArchive;
     private volatile LogRetention logRetention;
 

@@ -159,8 +159,8 @@ final class TenantOps
 
     /** {@code stardust ops create-database}. */
     @Command(name = "create-database", description = {
-        "Create a database (a log record). The owner's password is read from --password-file or the terminal; only",
-        "a salted verifier of it (SCRAM-SHA-256, 4096 iterations) leaves this process."})
+        "Create a database (a log record). The owner's password is read from --owner-password-file or the terminal;",
+        "only a salted verifier of it (SCRAM-SHA-256, 4096 iterations) leaves this process."})
     static final class CreateDatabase extends OpsCommands.ClusterCommand
     {
         @Option(names = "--name", required = true, description = "The database: [A-Za-z_][A-Za-z0-9_]{0,63}.")
@@ -172,8 +172,8 @@ final class TenantOps
         @Option(names = "--home", required = true, description = "The datacenter that serves it.")
         String home;
 
-        @Option(names = "--password-file", description = "A file whose first line is the owner's password.")
-        Path passwordFile;
+        @Option(names = "--owner-password-file", description = "A file whose first line is the owner's password.")
+        Path ownerPasswordFile;
 
         @Option(names = "--no-password", description = "Create it without credentials (clusters without " +
             "authentication).")
@@ -187,12 +187,13 @@ final class TenantOps
             {
                 password = null;
             }
-            else if (passwordFile != null)
+            else if (ownerPasswordFile != null)
             {
-                final List<String> lines = Files.readAllLines(passwordFile, StandardCharsets.UTF_8);
+                final List<String> lines = Files.readAllLines(ownerPasswordFile, StandardCharsets.UTF_8);
                 if (lines.isEmpty() || lines.get(0).isEmpty())
                 {
-                    System.err.println("the password file " + passwordFile + " has no password on its first line");
+                    System.err.println("the password file " + ownerPasswordFile + " has no password on its first " +
+                        "line");
                     return 2;
                 }
                 password = lines.get(0).toCharArray();

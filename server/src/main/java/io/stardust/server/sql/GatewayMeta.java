@@ -43,6 +43,9 @@ final class GatewayMeta implements ProtobufMeta
      * (io.stardust.jdbc.StardustDriver.PRIMARY_KEYS; the two must match).
      */
     static final String PRIMARY_KEYS = "/*stardust:primary-keys*/ ";
+    /** Who the request being handled on this thread comes from (null on a member without authentication). */
+    static final ThreadLocal<io.stardust.protocol.auth.Principal> CALLER = new ThreadLocal<>();
+
     private final Map<String, Conn> connections = new ConcurrentHashMap<>();
     private final java.util.function.BiFunction<String, String, SqlSession> sessions;
     private final java.util.function.Supplier<io.stardust.catalog.Catalog> catalog;
@@ -54,13 +57,15 @@ final class GatewayMeta implements ProtobufMeta
     {
         final SqlSession session;
         final String database;
+        final io.stardust.protocol.auth.Principal owner;
         final Map<Integer, Stmt> statements = new ConcurrentHashMap<>();
         final AtomicInteger nextStatement = new AtomicInteger();
 
-        Conn(final SqlSession session, final String database)
+        Conn(final SqlSession session, final String database, final io.stardust.protocol.auth.Principal owner)
         {
             this.session = session;
             this.database = database;
+            this.owner = owner;
         }
     }
 
@@ -103,15 +108,21 @@ final class GatewayMeta implements ProtobufMeta
     @Override
     public void openConnection(final ConnectionHandle ch, final Map<String, String> info)
     {
+        final io.stardust.protocol.auth.Principal caller = CALLER.get();
         final String asked = info == null ? null : info.get("database");
-        final String database = asked == null || asked.isEmpty() ? io.stardust.catalog.Catalog.DEFAULT_DATABASE :
-            asked;
+        final String database = asked == null || asked.isEmpty() ?
+            (caller == null ? io.stardust.catalog.Catalog.DEFAULT_DATABASE : caller.database()) : asked;
+        if (caller != null && !caller.mayUse(database))
+        {
+            throw error("42501", "permission denied for database \"" + database + "\": user " + caller.user() +
+                " authenticated for database " + caller.database());
+        }
         if (!io.stardust.catalog.Catalog.DEFAULT_DATABASE.equals(database) &&
             catalog.get().database(database) == null)
         {
             throw error("3D000", "database \"" + database + "\" does not exist");
         }
-        connections.put(ch.id, new Conn(sessions.apply(ch.id, database), database));
+        connections.put(ch.id, new Conn(sessions.apply(ch.id, database), database, caller));
     }
 
     @Override
@@ -545,9 +556,9 @@ final class GatewayMeta implements ProtobufMeta
     private Conn conn(final String id)
     {
         final Conn c = connections.get(id);
-        if (c == null)
+        if (c == null || !java.util.Objects.equals(c.owner, CALLER.get()))
         {
-            throw new NoSuchConnectionException(id);
+            throw new NoSuchConnectionException(id); // another client's connection is no connection of this one
         }
         onRequest.accept(c.database);
         return c;

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MemberSql implements SqlHandler, AutoCloseable
 {
+    /** The members' key, with which the gateway's client authenticates as a member; null without authentication. */
+    private final char[] memberKey;
     /**
      * Statements a member runs at once. Most of a statement's time is spent waiting for its commit to come back
      * through the log, not on a core, so there are many more threads than cores.
@@ -39,8 +41,10 @@ public final class MemberSql implements SqlHandler, AutoCloseable
      * @param aeronDir the member's media driver.
      * @param host     the member's host, for the client's reply channel.
      */
-    public MemberSql(final ReplicaView replica, final ClusterSpec cluster, final String aeronDir, final String host)
+    public MemberSql(final ReplicaView replica, final ClusterSpec cluster, final String aeronDir, final String host,
+        final char[] memberKey)
     {
+        this.memberKey = memberKey;
         this.replica = replica;
         this.cluster = cluster;
         this.aeronDir = aeronDir;
@@ -55,14 +59,15 @@ public final class MemberSql implements SqlHandler, AutoCloseable
     }
 
     @Override
-    public void submit(final int clientSession, final byte[] request, final Reply reply)
+    public void submit(final int clientSession, final io.stardust.protocol.auth.Principal principal,
+        final byte[] request, final Reply reply)
     {
         workers.execute(() ->
         {
             final SqlGateway g = gateway();
             if (g != null)
             {
-                reply.send(g.handle(request));
+                reply.send(g.handle(request, principal));
             }
         });
     }
@@ -85,8 +90,13 @@ public final class MemberSql implements SqlHandler, AutoCloseable
         }
         if (client == null)
         {
-            client = StardustClient.connect(new ClientConfig().clusterSpec(cluster).aeronDirectoryName(aeronDir)
-                .clientHost(host));
+            final ClientConfig config = new ClientConfig().clusterSpec(cluster).aeronDirectoryName(aeronDir)
+                .clientHost(host);
+            if (memberKey != null)
+            {
+                config.credentials(io.stardust.server.auth.AuthFile.MEMBER_USER, memberKey);
+            }
+            client = StardustClient.connect(config);
         }
         return client;
     }

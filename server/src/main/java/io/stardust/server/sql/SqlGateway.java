@@ -44,6 +44,17 @@ public final class SqlGateway
      */
     public byte[] handle(final byte[] request)
     {
+        return handle(request, null);
+    }
+
+    /**
+     * @param request   an Avatica request.
+     * @param principal who the client's connection authenticated as; null on a member without authentication.
+     * @return its answer; a failure of any kind is an error answer, never an exception.
+     */
+    public byte[] handle(final byte[] request, final io.stardust.protocol.auth.Principal principal)
+    {
+        GatewayMeta.CALLER.set(principal);
         try
         {
             return handler.apply(request).getResponse();
@@ -52,6 +63,10 @@ public final class SqlGateway
         {
             return handler.convertToErrorResponse(ex instanceof Exception e ? e : new RuntimeException(ex))
                 .getResponse();
+        }
+        finally
+        {
+            GatewayMeta.CALLER.remove();
         }
     }
 

@@ -8,8 +8,6 @@ import io.stardust.client.Transaction;
 import io.stardust.test.Await;
 import io.stardust.test.ProcessCluster;
 import io.stardust.test.WanCluster;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,50 +30,48 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Databases (tenants) on three datacenters: created through the log with a home datacenter; each keeps its tables to
- * itself (the same table name in two databases holds two tables, through the Java client and through SQL); a
- * client bound to a database reads at its home's member; a database moved under load loses no transaction and
- * applies none twice, and its reads follow it; bad moves get clear errors.
+ * Databases (tenants) on three datacenters, run by {@link DatacenterIT} on its cluster: created through the log with a
+ * home datacenter; each keeps its tables to itself (the same table name in two databases holds two tables, through
+ * the Java client and through SQL); a client bound to a database reads at its home's member; a database moved under
+ * load loses no transaction and applies none twice, and its reads follow it; bad moves get clear errors.
  */
-@Timeout(value = 300, unit = TimeUnit.SECONDS)
-class TenantIT
+final class TenantChecks
 {
     private static final int WRITERS = 4;
 
-    @Test
-    void shouldIsolateServeAtHomeAndMoveUnderLoadWithoutLosingATransaction() throws Exception
+    private TenantChecks()
     {
-        try (ProcessCluster cluster = WanCluster.create())
+    }
+
+    /**
+     * @param cluster a {@link WanCluster} whose default database has the key-value table {@code kv}.
+     * @param admin   a client of it.
+     */
+    static void run(final ProcessCluster cluster, final StardustClient admin) throws Exception
+    {
+        cluster.leaderOf(admin);
+        assertTrue(admin.createDatabase("sales", "ann", null, "dc2").get(60, TimeUnit.SECONDS).detail()
+            .contains("created database sales"));
+        admin.createDatabase("hr", "bob", null, "dc3").get(60, TimeUnit.SECONDS);
+        badInput(admin);
+
+        isolates(cluster);
+        servesAtHome(cluster, "sales", 1);
+        movesUnderLoad(cluster, admin);
+        isolatesInSql(cluster);
+
+        final TenantInfo tenants = admin.tenants(0).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("default", "hr", "sales"),
+            tenants.databases().stream().map(TenantInfo.Database::name).toList());
+        assertTrue(tenants.database("sales").commits() > 0, "sales's commits are counted");
+
+        final ControlResult dropped = admin.dropDatabase("hr").get(60, TimeUnit.SECONDS);
+        assertTrue(dropped.detail().contains("dropped database hr with its 1 table"), dropped.detail());
+        try (StardustClient hr = cluster.connect((config) -> config.database("hr")))
         {
-            cluster.startAll(true);
-            try (StardustClient admin = cluster.connect((config) -> config))
-            {
-                admin.createTable("kv").get(60, TimeUnit.SECONDS);
-                cluster.leaderOf(admin);
-                assertTrue(admin.createDatabase("sales", "ann", null, "dc2").get(60, TimeUnit.SECONDS).detail()
-                    .contains("created database sales"));
-                admin.createDatabase("hr", "bob", null, "dc3").get(60, TimeUnit.SECONDS);
-                badInput(admin);
-
-                isolates(cluster);
-                servesAtHome(cluster, "sales", 1);
-                movesUnderLoad(cluster, admin);
-                isolatesInSql(cluster);
-
-                final TenantInfo tenants = admin.tenants(0).get(10, TimeUnit.SECONDS);
-                assertEquals(List.of("default", "hr", "sales"),
-                    tenants.databases().stream().map(TenantInfo.Database::name).toList());
-                assertTrue(tenants.database("sales").commits() > 0, "sales's commits are counted");
-
-                final ControlResult dropped = admin.dropDatabase("hr").get(60, TimeUnit.SECONDS);
-                assertTrue(dropped.detail().contains("dropped database hr with its 1 table"), dropped.detail());
-                try (StardustClient hr = cluster.connect((config) -> config.database("hr")))
-                {
-                    final RejectedException gone = assertThrows(RejectedException.class,
-                        () -> hr.begin().get("orders", "k".getBytes(UTF_8)));
-                    assertTrue(gone.getMessage().contains("hr/orders"), gone.getMessage());
-                }
-            }
+            final RejectedException gone = assertThrows(RejectedException.class,
+                () -> hr.begin().get("orders", "k".getBytes(UTF_8)));
+            assertTrue(gone.getMessage().contains("hr/orders"), gone.getMessage());
         }
     }
 
