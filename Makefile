@@ -1,7 +1,7 @@
 # Stardust build entry points. Needs only a JDK 17 and Maven.
 MVN ?= mvn -B -ntp
 
-.PHONY: build run test conformance soak soak-idle tables bench bench-full bench-jmh bench-resource controller-demo clean cluster-start cluster-stop cluster-status wan-cluster
+.PHONY: build run test conformance soak soak-idle tables bench bench-full bench-jmh bench-resource controller-demo clean cluster-start cluster-stop cluster-status wan-cluster tenant-scenario
 
 build:
 	$(MVN) -q install -DskipTests
@@ -59,6 +59,12 @@ bench-resource: build
 # solar day compressed into 5 minutes. Results: bench/target/results/controller-demo.md and controller-demo.png.
 controller-demo: build
 	bin/bench controller-demo
+
+# Workload movement, live (about 3 minutes): three member processes in three datacenters, four databases, a budget
+# per datacenter; dc1's drops midway, the controller moves its busy database away and back and parks the idle one.
+# Results: bench/target/results/tenant-scenario.md and tenant-scenario.png.
+tenant-scenario: build
+	bin/bench tenant-scenario
 
 clean:
 	$(MVN) -q clean

@@ -60,7 +60,9 @@ class LaggingMemberIT
             }
 
             // Started as it was, it cannot catch up from the log: it stops, telling the operator to rebuild it.
-            final StardustMember stuck = cluster.embedded().restartMember(lagging);
+            // Ten failed catch-ups instead of the default sixty: the test waits for them.
+            final StardustMember stuck = cluster.embedded().restartMember(lagging,
+                (config) -> config.maxFailedCatchups(10));
             Await.until(() -> "lagging member stops with exit code " + StardustMember.EXIT_LAGGING + " (" +
                 stuck.fatalReason() + ")", Duration.ofSeconds(120),
                 () -> stuck.fatalExitCode() == StardustMember.EXIT_LAGGING);

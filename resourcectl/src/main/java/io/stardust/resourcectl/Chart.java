@@ -31,7 +31,41 @@ public final class Chart
      */
     public static void write(final Simulation.Run run, final String title, final File file) throws IOException
     {
-        final BufferedImage image = new BufferedImage(WIDTH, TOP + 3 * (PANEL + 30), BufferedImage.TYPE_INT_RGB);
+        write(title, run.periodSeconds() * run.budget().length, java.util.List.of(
+            new Panel("watts", new double[][] {run.budget(), run.power()},
+                new Color[] {new Color(0xE69F00), new Color(0x0072B2)}, new String[] {"budget", "power"}),
+            new Panel("txn/s", new double[][] {run.oracle(), run.throughput()},
+                new Color[] {Color.GRAY, new Color(0x009E73)}, new String[] {"oracle", "throughput"}),
+            new Panel("capacity", new double[][] {run.capacity()},
+                new Color[] {new Color(0xCC79A7)}, new String[] {"capacity (knobs)"})), file);
+    }
+
+    /**
+     * One panel of a chart: series over time in one unit.
+     *
+     * @param unit   the unit, at the top left.
+     * @param series each a value per period.
+     * @param colors each series' color.
+     * @param names  each series' name, for the legend.
+     */
+    public record Panel(String unit, double[][] series, Color[] colors, String[] names)
+    {
+    }
+
+    /**
+     * Draw panels one under another, over the same time.
+     *
+     * @param title   a title for the top.
+     * @param seconds the time the periods span.
+     * @param panels  the panels.
+     * @param file    the PNG to write.
+     * @throws IOException when it cannot be written.
+     */
+    public static void write(final String title, final double seconds, final java.util.List<Panel> panels,
+        final File file) throws IOException
+    {
+        final BufferedImage image = new BufferedImage(WIDTH, TOP + panels.size() * (PANEL + 30),
+            BufferedImage.TYPE_INT_RGB);
         final Graphics2D g = image.createGraphics();
         try
         {
@@ -41,13 +75,11 @@ public final class Chart
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
             g.drawString(title, LEFT, 20);
-            final double seconds = run.periodSeconds() * run.budget().length;
-            panel(g, 0, "watts", seconds, new double[][] {run.budget(), run.power()},
-                new Color[] {new Color(0xE69F00), new Color(0x0072B2)}, new String[] {"budget", "power"});
-            panel(g, 1, "txn/s", seconds, new double[][] {run.oracle(), run.throughput()},
-                new Color[] {Color.GRAY, new Color(0x009E73)}, new String[] {"oracle", "throughput"});
-            panel(g, 2, "capacity", seconds, new double[][] {run.capacity()},
-                new Color[] {new Color(0xCC79A7)}, new String[] {"capacity (knobs)"});
+            for (int i = 0; i < panels.size(); i++)
+            {
+                final Panel p = panels.get(i);
+                panel(g, i, p.unit(), seconds, p.series(), p.colors(), p.names());
+            }
         }
         finally
         {

@@ -29,6 +29,7 @@ public final class ClientPlant implements ClusterPlant
     private final double peakTps;
     private final MemberStatus[] previous;
     private long admissionRate = -1;
+    private io.stardust.client.TenantInfo[] previousTenants;
 
     /**
      * @param client      a client of the cluster.
@@ -44,6 +45,70 @@ public final class ClientPlant implements ClusterPlant
         this.memberCores = memberCores;
         this.peakTps = peakTps;
         this.previous = new MemberStatus[members];
+    }
+
+    @Override
+    public List<TenantPlacement.Tenant> tenants()
+    {
+        final io.stardust.client.TenantInfo[] now = new io.stardust.client.TenantInfo[members];
+        io.stardust.client.TenantInfo newest = null;
+        for (int m = 0; m < members; m++)
+        {
+            try
+            {
+                now[m] = client.tenants(m).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            catch (final Exception ex)
+            {
+                now[m] = null; // a member that does not answer adds no reads this period
+            }
+            if (now[m] != null && (newest == null || now[m].catalogVersion() > newest.catalogVersion()))
+            {
+                newest = now[m];
+            }
+        }
+        final List<TenantPlacement.Tenant> tenants = new ArrayList<>();
+        if (newest != null && previousTenants != null)
+        {
+            for (final io.stardust.client.TenantInfo.Database db : newest.databases())
+            {
+                if (db.home().isEmpty())
+                {
+                    continue; // the default database is served where each client is
+                }
+                double commits = 0;
+                double reads = 0;
+                for (int m = 0; m < members; m++)
+                {
+                    final io.stardust.client.TenantInfo a = previousTenants[m];
+                    final io.stardust.client.TenantInfo b = now[m];
+                    final io.stardust.client.TenantInfo.Database da = a == null ? null : a.database(db.name());
+                    final io.stardust.client.TenantInfo.Database dbb = b == null ? null : b.database(db.name());
+                    if (da != null && dbb != null && b.sampledAtNanos() > a.sampledAtNanos())
+                    {
+                        final double seconds = (b.sampledAtNanos() - a.sampledAtNanos()) / 1e9;
+                        commits = Math.max(commits, (dbb.commits() - da.commits()) / seconds);
+                        reads += (dbb.reads() - da.reads()) / seconds;
+                    }
+                }
+                tenants.add(new TenantPlacement.Tenant(db.name(), db.home(), commits + reads));
+            }
+        }
+        previousTenants = now;
+        return tenants;
+    }
+
+    @Override
+    public String move(final String database, final String datacenter)
+    {
+        try
+        {
+            return client.moveDatabase(database, datacenter).get(30, java.util.concurrent.TimeUnit.SECONDS).detail();
+        }
+        catch (final Exception ex)
+        {
+            return "not moved: " + (ex.getCause() == null ? ex : ex.getCause()).getMessage();
+        }
     }
 
     @Override

@@ -35,4 +35,25 @@ public interface ClusterPlant
      * @return the knobs now, in words, for the decision log.
      */
     String apply(double[] capacity);
+
+    /**
+     * @return every database with a serving location, where it is served and the requests per second (commits and
+     * reads) it drew over the time since the previous call; empty from a plant that has no databases.
+     */
+    default List<TenantPlacement.Tenant> tenants()
+    {
+        return List.of();
+    }
+
+    /**
+     * Move a database's serving location (workload movement).
+     *
+     * @param database the database.
+     * @param datacenter where it is served from now on.
+     * @return what happened, in words, for the decision log.
+     */
+    default String move(final String database, final String datacenter)
+    {
+        return "this plant cannot move databases";
+    }
 }

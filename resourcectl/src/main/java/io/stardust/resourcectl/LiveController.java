@@ -65,6 +65,7 @@ public final class LiveController
     private KnobCurve curve;
     private RaplMeter hostMeter;
     private long lastHostMicrojoules = -1;
+    private TenantPlacement placement;
     private double lastHostSeconds;
     private volatile boolean steer;
     private ControlState state = ControlState.NONE;
@@ -195,6 +196,8 @@ public final class LiveController
         Arrays.fill(capacity, 1.0);
         Decision binding = null;
         final StringBuilder reasons = new StringBuilder();
+        final Map<String, Double> headroom = new HashMap<>();
+        final Map<String, Double> scopeBudget = new HashMap<>();
         double budgetWatts = 0;
         boolean accounted = false;
         for (final BudgetScope scope : scopes.values())
@@ -216,6 +219,8 @@ public final class LiveController
             {
                 scopeWatts = measured;
             }
+            headroom.put(scope.name, c - scopeWatts);
+            scopeBudget.put(scope.name, c);
             if (!scope.step(seconds, scopeWatts, limited, first, on))
             {
                 continue;
@@ -261,13 +266,46 @@ public final class LiveController
         }
         else
         {
-            knobs = plant.apply(capacity);
+            knobs = plant.apply(capacity) + place(byMember, headroom, scopeBudget);
         }
         final Period period = new Period(seconds, scopes.isEmpty() ? Double.NaN : budgetWatts, watts, cores, txns,
             p99, binding, knobs);
         log.accept(String.format(Locale.ROOT, "%8.1f s  power %6.1f W (%.2f cores, %.0f txn/s, p99 %d us)  %s%s",
             seconds, watts, cores, txns, p99, reasons, knobs) + (stateProblem == null ? "" : " [" + stateProblem + "]"));
         return period;
+    }
+
+    /**
+     * Workload movement for this period: each datacenter's budget and headroom (its budget less its modelled power;
+     * without a budget of its own, the cluster's), and whether a quota holds one of its members back, to the
+     * placement policy; its moves to the plant.
+     *
+     * @return what was moved, in words; empty when nothing was.
+     */
+    private String place(final Map<Integer, ClusterPlant.MemberSample> byMember, final Map<String, Double> headroom,
+        final Map<String, Double> scopeBudget)
+    {
+        if (placement == null)
+        {
+            return "";
+        }
+        final Map<String, Boolean> limited = new java.util.TreeMap<>();
+        for (int m = 0; m < memberDatacenters.size(); m++)
+        {
+            final ClusterPlant.MemberSample s = byMember.get(m);
+            limited.merge(memberDatacenters.get(m), s != null && s.limited(), Boolean::logicalOr);
+        }
+        final double clusterHeadroom = headroom.getOrDefault(CLUSTER, 1e9);
+        final double clusterBudget = scopeBudget.getOrDefault(CLUSTER, 1e9);
+        final List<TenantPlacement.Datacenter> datacenters = new java.util.ArrayList<>();
+        limited.forEach((dc, held) -> datacenters.add(new TenantPlacement.Datacenter(dc,
+            scopeBudget.getOrDefault(dc, clusterBudget), headroom.getOrDefault(dc, clusterHeadroom), held)));
+        final StringBuilder moved = new StringBuilder();
+        for (final TenantPlacement.Move move : placement.decide(plant.tenants(), datacenters))
+        {
+            moved.append("; move ").append(move.reason()).append(": ").append(plant.move(move.database(), move.to()));
+        }
+        return moved.toString();
     }
 
     /** @return the host's watts by RAPL since the last call; NaN without a meter, on the first call, or on error. */
@@ -424,6 +462,19 @@ public final class LiveController
     }
 
     /** @return the whole cluster's ledger. */
+    /**
+     * Also move databases' serving locations (workload movement): away from a datacenter whose budget holds its
+     * capacity down, idle ones to the datacenter with the least headroom, and back (see {@link TenantPlacement}).
+     *
+     * @param placement the policy; null for none (the default).
+     * @return this.
+     */
+    public LiveController placement(final TenantPlacement placement)
+    {
+        this.placement = placement;
+        return this;
+    }
+
     public OvershootLedger ledger()
     {
         return ledgers.get(CLUSTER);

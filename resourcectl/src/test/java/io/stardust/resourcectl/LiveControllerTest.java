@@ -192,6 +192,92 @@ class LiveControllerTest
         assertTrue(live.ledger("dc-b").debtJoules() >= 0 && live.ledger("dc-a") == null);
     }
 
+    /** A plant with databases: each draws its rate at the datacenter that serves it. */
+    private static final class TenantPlant implements ClusterPlant
+    {
+        final QuotaPlant members = new QuotaPlant();
+        final java.util.Map<String, String> where = new java.util.TreeMap<>(java.util.Map.of("shop", "dc1",
+            "blog", "dc2", "wiki", "dc3"));
+        final java.util.Map<String, Double> rate = new java.util.TreeMap<>(java.util.Map.of("shop", 80.0,
+            "blog", 30.0, "wiki", 0.1));
+        final List<String> moves = new ArrayList<>();
+
+        public List<MemberSample> sample()
+        {
+            return members.sample();
+        }
+
+        public String apply(final double[] capacity)
+        {
+            return members.apply(capacity);
+        }
+
+        public List<TenantPlacement.Tenant> tenants()
+        {
+            return where.keySet().stream().map((n) -> new TenantPlacement.Tenant(n, where.get(n), rate.get(n)))
+                .toList();
+        }
+
+        public String move(final String database, final String datacenter)
+        {
+            moves.add(database + "->" + datacenter);
+            where.put(database, datacenter);
+            return "moved";
+        }
+    }
+
+    @Test
+    void shouldMoveDatabasesAwayFromADatacenterWhoseBudgetDropsAndBackAndParkAnIdleOne() throws Exception
+    {
+        final TenantPlant plant = new TenantPlant();
+        final Operator operator = new Operator();
+        final List<String> log = new ArrayList<>();
+        final LiveController live = new LiveController(plant, MEMBER, List.of("dc1", "dc2", "dc3"),
+            ControllerConfig.defaults(1), new OvershootLedger(60), null, null, operator, START, true, log::add)
+            .placement(new TenantPlacement(1.0, 3, 0.1, 3));
+        // dc3 has the least headroom: 10.4 W drawn of 11 W.
+        operator.state = new ControlState(true, null, java.util.Map.of("dc1", BudgetSpec.watts(40, START),
+            "dc2", BudgetSpec.watts(40, START), "dc3", BudgetSpec.watts(11, START)));
+        live.step(0);
+        for (int t = 1; t <= 4; t++)
+        {
+            live.step(t);
+        }
+        assertEquals("dc3", plant.where.get("wiki"), "idle wiki was parked where capacity is scarcest (it was " +
+            "there already)");
+        assertEquals(List.of(), plant.moves, "nothing to move while every datacenter has its capacity: " + log);
+
+        operator.state = new ControlState(true, null, java.util.Map.of("dc1", BudgetSpec.watts(5, START),
+            "dc2", BudgetSpec.watts(40, START), "dc3", BudgetSpec.watts(11, START)));
+        for (int t = 5; t <= 8; t++)
+        {
+            live.step(t);
+        }
+        assertEquals("dc2", plant.where.get("shop"), "shop left dc1 when its budget dropped, for the datacenter " +
+            "with the most headroom: " + String.join("\n", log));
+        assertTrue(String.join("\n", log).contains("dc1 is under pressure"), "the move and its reason are in the log");
+
+        operator.state = new ControlState(true, null, java.util.Map.of("dc1", BudgetSpec.watts(40, START),
+            "dc2", BudgetSpec.watts(40, START), "dc3", BudgetSpec.watts(11, START)));
+        for (int t = 9; t <= 20; t++)
+        {
+            live.step(t);
+        }
+        assertEquals("dc1", plant.where.get("shop"), "shop came home once dc1 had its capacity back: " +
+            String.join("\n", log));
+        assertEquals(List.of("shop->dc2", "shop->dc1"), plant.moves);
+
+        plant.rate.put("blog", 0.2);
+        for (int t = 21; t <= 24; t++)
+        {
+            live.step(t);
+        }
+        assertEquals("dc3", plant.where.get("blog"), "idle blog parked in dc3: " + plant.moves);
+        plant.rate.put("blog", 25.0);
+        live.step(25);
+        assertEquals("dc2", plant.where.get("blog"), "and home when it wakes: " + plant.moves);
+    }
+
     @Test
     void shouldStartNewWindowsWhenTheBudgetChangesAndKeepTheDebt() throws Exception
     {

@@ -109,6 +109,12 @@ final class ControllerCommand implements Runnable
         @Option(names = "--watch", description = "Only watch and account; never touch a knob.")
         boolean watch;
 
+        @Option(names = "--place-tenants", description = {"Also move databases' serving locations: busy ones away " +
+            "from a datacenter under pressure and back, idle ones to the datacenter with the least headroom and " +
+            "back when they wake (workload movement; needs the administrator's login on a cluster with " +
+            "authentication)."})
+        boolean placeTenants;
+
         @Override
         public Integer call() throws Exception
         {
@@ -156,6 +162,11 @@ final class ControllerCommand implements Runnable
                 final LiveController live = new LiveController(new ClientPlant(client, spec.size(), memberCores,
                     peakTps), member, dcs, config, ledger, ledgerFile.toPath(), budget,
                     new ClusterControlStore(client), System.currentTimeMillis(), !watch, System.out::println);
+                if (placeTenants)
+                {
+                    live.placement(io.stardust.resourcectl.TenantPlacement.defaults());
+                    System.out.println("controller: moving databases between datacenters as budgets allow");
+                }
                 if (curve != null)
                 {
                     live.curve(io.stardust.resourcectl.KnobCurve.load(curve.toPath()));

@@ -45,6 +45,7 @@ public final class MemberConfig
     private boolean rebuildFromPeers;
     private java.nio.file.Path authFile;
     private Duration logRetentionInterval = Duration.ofSeconds(10);
+    private int maxFailedCatchups = 60;
     private File archiveDir;
     private java.nio.file.Path cpuCgroupMount;
     private boolean metrics;
@@ -437,6 +438,27 @@ public final class MemberConfig
     public Duration logRetentionInterval()
     {
         return logRetentionInterval;
+    }
+
+    /**
+     * @param count catch-ups from the leader that never started, in a row without an election closing, before the
+     *              member stops as lagging (exit code 7). Each takes about the leader heartbeat timeout, so the
+     *              default of 60 is about a minute at 1 s: long enough to ride out a network fault.
+     * @return this.
+     */
+    public MemberConfig maxFailedCatchups(final int count)
+    {
+        if (count < 1)
+        {
+            throw new IllegalArgumentException("max failed catch-ups must be at least 1, was " + count);
+        }
+        this.maxFailedCatchups = count;
+        return this;
+    }
+
+    public int maxFailedCatchups()
+    {
+        return maxFailedCatchups;
     }
 
     /** @return storage settings (its directory is set from {@link #dataDir()}). */

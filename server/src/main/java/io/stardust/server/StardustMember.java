@@ -655,11 +655,6 @@ public final class StardustMember implements AutoCloseable
     private static final String CATCHUP_NOT_JOINED = "failed to join catchup log";
     /** This member's own replays or replications refused below a recording's start before it stops. */
     private static final int MAX_REFUSED_REPLAYS = 3;
-    /**
-     * Catch-ups from the leader that never started, in a row without an election closing, before the member stops.
-     * Each takes the leader heartbeat timeout, so about a minute at the default of 1 s.
-     */
-    private static final int MAX_FAILED_CATCHUPS = 60;
     private final java.util.concurrent.atomic.AtomicInteger refusedReplays =
         new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger failedCatchups =
@@ -697,7 +692,7 @@ public final class StardustMember implements AutoCloseable
             }
         }
         else if (warning && message.contains(CATCHUP_NOT_JOINED) && !leader &&
-            failedCatchups.incrementAndGet() >= MAX_FAILED_CATCHUPS)
+            failedCatchups.incrementAndGet() >= config.maxFailedCatchups())
         {
             stopLagging("its catch-up from the leader failed to start " + failedCatchups.get() + " times in a row " +
                 "(the leader's archive refuses to replay log it has purged; the leader logs it). If instead the " +
