@@ -357,8 +357,9 @@ public final class Conformance
             summary.fail("structured fuzzer: " + finding);
         }
         System.out.printf("  sfuzz    %,d records in %d kinds (%,d refused and %,d taken as the rules say), " +
-            "%d findings%n", fuzzer.framesSent, fuzzer.casesSent.size(), fuzzer.refusedAsExpected,
-            fuzzer.takenAsExpected, findings.size());
+            "%d findings; %d sent again after no answer (a leader change lost the first)%n", fuzzer.framesSent,
+            fuzzer.casesSent.size(), fuzzer.refusedAsExpected, fuzzer.takenAsExpected, findings.size(),
+            fuzzer.answeredOnResend);
     }
 
     /** The structured fuzzer's view of a cluster of member processes. */

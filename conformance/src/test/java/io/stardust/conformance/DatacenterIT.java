@@ -39,7 +39,7 @@ class DatacenterIT
     {
         try (ProcessCluster cluster = WanCluster.create())
         {
-            cluster.startAll(true);
+            WanCluster.start(cluster);
             try (StardustClient admin = cluster.connect((config) -> config))
             {
                 admin.createTable("kv").get(60, TimeUnit.SECONDS);

@@ -73,6 +73,93 @@ final class TenantChecks
                 () -> hr.begin().get("orders", "k".getBytes(UTF_8)));
             assertTrue(gone.getMessage().contains("hr/orders"), gone.getMessage());
         }
+        idleDatabaseIsParkedAndComesHome(cluster, admin);
+    }
+
+    /**
+     * The controller with tenant placement on, live: a database nobody uses is parked in the datacenter with the least
+     * headroom (dc3's budget is the tightest), and comes home when a client starts reading it.
+     */
+    private static void idleDatabaseIsParkedAndComesHome(final ProcessCluster cluster, final StardustClient admin)
+        throws Exception
+    {
+        admin.createDatabase("quiet", "q", null, "dc1").get(60, TimeUnit.SECONDS);
+        try (StardustClient quiet = cluster.connect((config) -> config.database("quiet").datacenter("dc1")))
+        {
+            quiet.createTable("kv").get(60, TimeUnit.SECONDS);
+        }
+        final io.stardust.resourcectl.PowerModel member = io.stardust.resourcectl.PowerModel.defaults(2);
+        final long now = System.currentTimeMillis();
+        final io.stardust.resourcectl.ControlState budgets = new io.stardust.resourcectl.ControlState(true, null,
+            java.util.Map.of("dc1", io.stardust.resourcectl.BudgetSpec.watts(40, now),
+                "dc2", io.stardust.resourcectl.BudgetSpec.watts(40, now),
+                "dc3", io.stardust.resourcectl.BudgetSpec.watts(25, now)));
+        final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        final io.stardust.resourcectl.LiveController live = new io.stardust.resourcectl.LiveController(
+            new io.stardust.resourcectl.ClientPlant(admin, 3, 2, 0), member, WanCluster.DATACENTERS,
+            io.stardust.resourcectl.ControllerConfig.defaults(1), new io.stardust.resourcectl.OvershootLedger(60),
+            null, null, () -> budgets, now, true, log::add)
+            .placement(new io.stardust.resourcectl.TenantPlacement(1.0, 3, 0.1, 3));
+        try
+        {
+            final double[] t = {0};
+            Await.until(() -> "quiet parked in dc3; the controller's log:\n" + String.join("\n", log),
+                Duration.ofSeconds(60), () -> stepThenHome(live, t, admin, "dc3"));
+            assertTrue(String.join("\n", log).contains("quiet dc1 -> dc3: idle"), String.join("\n", log));
+            final AtomicBoolean reading = new AtomicBoolean(true);
+            try (StardustClient reader = cluster.connect((config) -> config.database("quiet")))
+            {
+                final Thread load = new Thread(() ->
+                {
+                    while (reading.get())
+                    {
+                        reader.begin().getAsync("kv", "k".getBytes(UTF_8));
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                    }
+                }, "quiet-reader");
+                load.start();
+                try
+                {
+                    Await.until(() -> "quiet home again once read; the controller's log:\n" +
+                        String.join("\n", log), Duration.ofSeconds(60), () -> stepThenHome(live, t, admin, "dc1"));
+                }
+                finally
+                {
+                    reading.set(false);
+                    load.join(10_000);
+                }
+            }
+            assertTrue(String.join("\n", log).contains("quiet dc3 -> dc1: awake again"), String.join("\n", log));
+        }
+        finally
+        {
+            for (int m = 0; m < 3; m++)
+            {
+                admin.setKnob(m, io.stardust.protocol.codecs.Knob.CPU_QUOTA_MILLICORES, 0).get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** One period of the test's controller; @return true when database quiet is then served from {@code dc}. */
+    private static boolean stepThenHome(final io.stardust.resourcectl.LiveController live, final double[] t,
+        final StardustClient admin, final String dc)
+    {
+        pacePeriod();
+        try
+        {
+            live.step(t[0]++);
+            return dc.equals(admin.tenants(0).get(10, TimeUnit.SECONDS).database("quiet").home());
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** A control period of the test's controller: rates are taken over it (the interval, not a wait for a condition). */
+    private static void pacePeriod()
+    {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
     }
 
     private static void badInput(final StardustClient admin) throws Exception

@@ -59,6 +59,64 @@ class PlantedRecordFaultsTest
     }
 
     @Test
+    void shouldSendAgainWhatALeaderChangeLostAndFindWhatIsNeverAnswered() throws Exception
+    {
+        final Replicas replicas = new Replicas(RecordReader::new);
+        final StructuredFuzzer fuzzer = fuzzer(replicas, 14);
+        // The first sending of every seventh case is lost on its way, as at a leader change: the fuzzer sends it again.
+        final int[] sent = {0};
+        final java.util.Set<Long> lost = new java.util.HashSet<>();
+        final StructuredFuzzer.Target lossy = new StructuredFuzzer.Target()
+        {
+            public CompletableFuture<RawReply> send(final byte[] frame, final long correlationId)
+            {
+                if (!lost.contains(correlationId) && ++sent[0] % 7 == 0)
+                {
+                    lost.add(correlationId);
+                    return CompletableFuture.failedFuture(new IllegalStateException("lost"));
+                }
+                return replicas.send(frame, correlationId);
+            }
+
+            public long appliedEpoch()
+            {
+                return replicas.appliedEpoch();
+            }
+
+            public String health() throws Exception
+            {
+                return replicas.health();
+            }
+        };
+        assertEquals(List.of(), fuzzer.run(lossy, 3, 20), "every lost frame was answered when sent again");
+        assertTrue(fuzzer.answeredOnResend() > 0, "and counted: " + fuzzer.answeredOnResend());
+
+        // A target that never answers one kind of case: found, not hidden by the second send.
+        final Replicas other = new Replicas(RecordReader::new);
+        final StructuredFuzzer deaf = fuzzer(other, 15);
+        final StructuredFuzzer.Target silent = new StructuredFuzzer.Target()
+        {
+            public CompletableFuture<RawReply> send(final byte[] frame, final long correlationId)
+            {
+                return CompletableFuture.failedFuture(new IllegalStateException("never answered"));
+            }
+
+            public long appliedEpoch()
+            {
+                return other.appliedEpoch();
+            }
+
+            public String health()
+            {
+                return null;
+            }
+        };
+        final List<String> findings = deaf.run(silent, 1, 5);
+        assertFalse(findings.isEmpty());
+        assertTrue(findings.get(0).contains("no answer, twice"), findings.toString());
+    }
+
+    @Test
     void shouldFindAReversedRangeTakenWhenItsCheckIsTakenOut() throws Exception
     {
         final Replicas replicas = new Replicas(() -> new RecordReader()

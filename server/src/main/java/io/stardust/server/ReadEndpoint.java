@@ -96,6 +96,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     private volatile java.util.function.BooleanSupplier catchingUp = () -> false;
     private volatile java.util.function.IntSupplier leaderId = () -> -1;
     private long readsServed;
+    /** Sessions whose image went, from Aeron's conductor thread to the endpoint's. */
+    private final java.util.Queue<Integer> gone = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Null while the member runs without authentication. */
     private volatile io.stardust.server.auth.Credentials credentials;
     /** Each connection's authentication, by image session id. */
@@ -262,6 +264,11 @@ public final class ReadEndpoint implements Agent, AutoCloseable
     @Override
     public int doWork()
     {
+        Integer goneSession;
+        while ((goneSession = gone.poll()) != null)
+        {
+            forget(goneSession);
+        }
         int work = subscription.poll(assembler, FRAGMENT_LIMIT);
         if (work > 0)
         {
@@ -324,16 +331,25 @@ public final class ReadEndpoint implements Agent, AutoCloseable
             " and this member has " + has + "; read at another member";
     }
 
+    /**
+     * Aeron calls this on its client conductor's thread, not the endpoint's: hand the session to the endpoint's thread,
+     * which alone touches its state (the waiting requests, the responders and the authentications).
+     */
     private void onImageGone(final Image image)
     {
-        final Responder responder = responders.remove(image.sessionId());
+        gone.add(image.sessionId());
+    }
+
+    private void forget(final int sessionId)
+    {
+        final Responder responder = responders.remove(sessionId);
         if (responder != null)
         {
             earlyReplies -= responder.early().size();
             CloseHelper.quietClose(responder.publication());
         }
-        waiting.removeIf((w) -> w.sessionId() == image.sessionId());
-        authentications.remove(image.sessionId());
+        waiting.removeIf((w) -> w.sessionId() == sessionId);
+        authentications.remove(sessionId);
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)

@@ -860,7 +860,7 @@ public final class StardustMember implements AutoCloseable
         return switch (io.aeron.cluster.ElectionState.get(module.context().electionStateCounter()))
         {
             case INIT, FOLLOWER_REPLAY, FOLLOWER_CATCHUP_INIT, FOLLOWER_CATCHUP_AWAIT, FOLLOWER_CATCHUP,
-                FOLLOWER_LOG_REPLICATION, LEADER_REPLAY -> true;
+                FOLLOWER_LOG_REPLICATION, FOLLOWER_LOG_INIT, FOLLOWER_LOG_AWAIT, LEADER_REPLAY -> true;
             default -> false;
         };
     }

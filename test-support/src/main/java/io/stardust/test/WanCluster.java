@@ -33,15 +33,55 @@ public final class WanCluster
     }
 
     /**
-     * @return a cluster of three members labelled and delayed as above, not yet started.
+     * @return a cluster of three members labelled as above, behind the relay, not yet started; {@link #start} starts
+     * it and puts the delays on.
      */
     public static ProcessCluster create()
     {
-        final ProcessCluster cluster = new ProcessCluster(DATACENTERS.size())
+        return new ProcessCluster(DATACENTERS.size())
             .withDatacenters(DATACENTERS.toArray(String[]::new))
             .withNetworkProxy();
+    }
+
+    /**
+     * Start every member fresh, wait until all three have joined the cluster (a leader, and no member starting or
+     * catching up), then put the wide-area round trips on: the cluster forms as a deployment's would, before its
+     * links are measured. (A member that started seconds after the others, while the delays were on, was once seen
+     * to wait for a log that never came, in FOLLOWER_LOG_AWAIT, for as long as the test ran.)
+     *
+     * @param cluster from {@link #create()}.
+     */
+    public static void start(final ProcessCluster cluster)
+    {
+        cluster.startAll(true);
+        try (StardustClient client = cluster.connect((config) -> config))
+        {
+            cluster.leaderOf(client);
+            final StringBuilder last = new StringBuilder();
+            Await.until(() -> "every member joined; last statuses: " + last, Duration.ofSeconds(90), () ->
+            {
+                last.setLength(0);
+                for (int m = 0; m < DATACENTERS.size(); m++)
+                {
+                    try
+                    {
+                        final io.stardust.client.MemberStatus s = client.status(m).get(2, TimeUnit.SECONDS);
+                        last.append(m).append('=').append(s.role()).append(s.catchingUp() ? "/catching-up " : " ");
+                        if (s.catchingUp() || s.leaderMemberId() < 0)
+                        {
+                            return false;
+                        }
+                    }
+                    catch (final Exception ex)
+                    {
+                        last.append(m).append("=no answer ");
+                        return false;
+                    }
+                }
+                return true;
+            });
+        }
         applyDelays(cluster.network());
-        return cluster;
     }
 
     /** Put the wide-area round trips on the proxy's links (again, after a {@link NetworkProxy#heal()}). */
@@ -101,7 +141,7 @@ public final class WanCluster
             cluster.close();
             stopped.countDown();
         }));
-        cluster.startAll(true);
+        start(cluster);
         final ClusterSpec spec = cluster.spec();
         try (StardustClient client = cluster.connect((config) -> config))
         {
