@@ -30,6 +30,43 @@ public record TenantInfo(int memberId, long catalogVersion, long sampledAtNanos,
     }
 
     /**
+     * @param answers members' answers; null for a member that gave none.
+     * @return the answer with the newest catalog, or null when there is none.
+     */
+    public static TenantInfo newest(final TenantInfo[] answers)
+    {
+        TenantInfo newest = null;
+        for (final TenantInfo t : answers)
+        {
+            if (t != null && (newest == null || t.catalogVersion() > newest.catalogVersion()))
+            {
+                newest = t;
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * One member's rates for one database between two of its answers.
+     *
+     * @param before   the member's earlier answer, or null.
+     * @param after    its later answer, or null.
+     * @param database the database.
+     * @return {commits per second, reads per second}; null when either answer lacks it or no time passed.
+     */
+    public static double[] rates(final TenantInfo before, final TenantInfo after, final String database)
+    {
+        final Database a = before == null ? null : before.database(database);
+        final Database b = after == null ? null : after.database(database);
+        if (a == null || b == null || after.sampledAtNanos() <= before.sampledAtNanos())
+        {
+            return null;
+        }
+        final double seconds = (after.sampledAtNanos() - before.sampledAtNanos()) / 1e9;
+        return new double[] {(b.commits() - a.commits()) / seconds, (b.reads() - a.reads()) / seconds};
+    }
+
+    /**
      * @param name a database.
      * @return it, or null.
      */

@@ -51,7 +51,6 @@ public final class ClientPlant implements ClusterPlant
     public List<TenantPlacement.Tenant> tenants()
     {
         final io.stardust.client.TenantInfo[] now = new io.stardust.client.TenantInfo[members];
-        io.stardust.client.TenantInfo newest = null;
         for (int m = 0; m < members; m++)
         {
             try
@@ -62,11 +61,8 @@ public final class ClientPlant implements ClusterPlant
             {
                 now[m] = null; // a member that does not answer adds no reads this period
             }
-            if (now[m] != null && (newest == null || now[m].catalogVersion() > newest.catalogVersion()))
-            {
-                newest = now[m];
-            }
         }
+        final io.stardust.client.TenantInfo newest = io.stardust.client.TenantInfo.newest(now);
         final List<TenantPlacement.Tenant> tenants = new ArrayList<>();
         if (newest != null && previousTenants != null)
         {
@@ -80,15 +76,11 @@ public final class ClientPlant implements ClusterPlant
                 double reads = 0;
                 for (int m = 0; m < members; m++)
                 {
-                    final io.stardust.client.TenantInfo a = previousTenants[m];
-                    final io.stardust.client.TenantInfo b = now[m];
-                    final io.stardust.client.TenantInfo.Database da = a == null ? null : a.database(db.name());
-                    final io.stardust.client.TenantInfo.Database dbb = b == null ? null : b.database(db.name());
-                    if (da != null && dbb != null && b.sampledAtNanos() > a.sampledAtNanos())
+                    final double[] rates = io.stardust.client.TenantInfo.rates(previousTenants[m], now[m], db.name());
+                    if (rates != null)
                     {
-                        final double seconds = (b.sampledAtNanos() - a.sampledAtNanos()) / 1e9;
-                        commits = Math.max(commits, (dbb.commits() - da.commits()) / seconds);
-                        reads += (dbb.reads() - da.reads()) / seconds;
+                        commits = Math.max(commits, rates[0]); // every member sequences every commit
+                        reads += rates[1];
                     }
                 }
                 tenants.add(new TenantPlacement.Tenant(db.name(), db.home(), commits + reads));

@@ -77,6 +77,29 @@ final class OpsCommands
         return asked;
     }
 
+    /**
+     * @param asked requests sent to the members at once, by member id.
+     * @return their answers within 5 s each, by member id; null for a member that gave none.
+     */
+    static <T> java.util.List<T> answers(final java.util.List<java.util.concurrent.CompletableFuture<T>> asked)
+    {
+        final java.util.List<T> answers = new java.util.ArrayList<>(asked.size());
+        for (final java.util.concurrent.CompletableFuture<T> f : asked)
+        {
+            T answer;
+            try
+            {
+                answer = f.get(5, TimeUnit.SECONDS);
+            }
+            catch (final Exception ex)
+            {
+                answer = null;
+            }
+            answers.add(answer);
+        }
+        return answers;
+    }
+
     /** {@code stardust set-batch-window}. */
     @Command(name = "set-batch-window",
         description = "Change the epoch batch window; every replica applies it from the same epoch.")

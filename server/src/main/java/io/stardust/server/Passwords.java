@@ -25,20 +25,7 @@ final class Passwords
     {
         if (file != null)
         {
-            final List<String> lines;
-            try
-            {
-                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot read the password file " + file + ": " + ex.getMessage(), ex);
-            }
-            if (lines.isEmpty() || lines.get(0).isEmpty())
-            {
-                throw new IllegalArgumentException("the password file " + file + " has no password on its first line");
-            }
-            return lines.get(0).toCharArray();
+            return fromFile(file);
         }
         final String variable = System.getenv("STARDUST_PASSWORD");
         if (variable != null && !variable.isEmpty())
@@ -52,5 +39,28 @@ final class Passwords
                 "STARDUST_PASSWORD, or run in a terminal");
         }
         return console.readPassword("password for %s: ", user);
+    }
+
+    /**
+     * @param file a file whose first line is a password.
+     * @return the password.
+     * @throws IllegalArgumentException when the first line is missing or empty.
+     */
+    static char[] fromFile(final Path file)
+    {
+        final List<String> lines;
+        try
+        {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the password file " + file + ": " + ex.getMessage(), ex);
+        }
+        if (lines.isEmpty() || lines.get(0).isEmpty())
+        {
+            throw new IllegalArgumentException("the password file " + file + " has no password on its first line");
+        }
+        return lines.get(0).toCharArray();
     }
 }

@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code stardust status}: the cluster's topology as its members see themselves, grouped by datacenter: each
@@ -58,20 +56,7 @@ final class StatusCommand extends OpsCommands.ClusterCommand
 
     private static MemberStatus[] collect(final StardustClient client, final ClusterSpec spec)
     {
-        final List<CompletableFuture<MemberStatus>> asked = OpsCommands.askStatus(client, spec);
-        final MemberStatus[] statuses = new MemberStatus[spec.size()];
-        for (int id = 0; id < statuses.length; id++)
-        {
-            try
-            {
-                statuses[id] = asked.get(id).get(5, TimeUnit.SECONDS);
-            }
-            catch (final Exception ex)
-            {
-                statuses[id] = null;
-            }
-        }
-        return statuses;
+        return OpsCommands.answers(OpsCommands.askStatus(client, spec)).toArray(new MemberStatus[0]);
     }
 
     /**

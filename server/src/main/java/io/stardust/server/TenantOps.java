@@ -8,8 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.Console;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -60,19 +58,7 @@ final class TenantOps
         {
             final List<java.util.concurrent.CompletableFuture<TenantInfo>> asked = new java.util.ArrayList<>();
             spec.members().forEach((m) -> asked.add(client.tenants(m.id())));
-            final TenantInfo[] out = new TenantInfo[spec.size()];
-            for (int i = 0; i < out.length; i++)
-            {
-                try
-                {
-                    out[i] = asked.get(i).get(5, TimeUnit.SECONDS);
-                }
-                catch (final Exception ex)
-                {
-                    out[i] = null;
-                }
-            }
-            return out;
+            return OpsCommands.answers(asked).toArray(new TenantInfo[0]);
         }
 
         /**
@@ -81,14 +67,7 @@ final class TenantOps
          */
         static List<String> render(final ClusterSpec spec, final TenantInfo[] first, final TenantInfo[] second)
         {
-            TenantInfo newest = null;
-            for (final TenantInfo t : second)
-            {
-                if (t != null && (newest == null || t.catalogVersion() > newest.catalogVersion()))
-                {
-                    newest = t;
-                }
-            }
+            final TenantInfo newest = TenantInfo.newest(second);
             final List<String> lines = new java.util.ArrayList<>();
             if (newest == null)
             {
@@ -103,19 +82,13 @@ final class TenantOps
                 final java.util.Map<String, Double> byDc = new java.util.TreeMap<>();
                 for (int m = 0; m < second.length; m++)
                 {
-                    final TenantInfo a = first[m];
-                    final TenantInfo b = second[m];
-                    final TenantInfo.Database da = a == null ? null : a.database(db.name());
-                    final TenantInfo.Database dbb = b == null ? null : b.database(db.name());
-                    if (da == null || dbb == null || b.sampledAtNanos() <= a.sampledAtNanos())
+                    final double[] rates = TenantInfo.rates(first[m], second[m], db.name());
+                    if (rates != null)
                     {
-                        continue;
+                        commits = Math.max(commits, rates[0]); // every member sequences every commit
+                        reads += rates[1];
+                        byDc.merge(spec.member(m).datacenter(), rates[1], Double::sum);
                     }
-                    final double seconds = (b.sampledAtNanos() - a.sampledAtNanos()) / 1e9;
-                    commits = Math.max(commits, (dbb.commits() - da.commits()) / seconds);
-                    final double r = (dbb.reads() - da.reads()) / seconds;
-                    reads += r;
-                    byDc.merge(spec.member(m).datacenter(), r, Double::sum);
                 }
                 final StringBuilder shares = new StringBuilder();
                 for (final java.util.Map.Entry<String, Double> e : byDc.entrySet())
@@ -189,22 +162,15 @@ final class TenantOps
             }
             else if (ownerPasswordFile != null)
             {
-                final List<String> lines = Files.readAllLines(ownerPasswordFile, StandardCharsets.UTF_8);
-                if (lines.isEmpty() || lines.get(0).isEmpty())
-                {
-                    System.err.println("the password file " + ownerPasswordFile + " has no password on its first " +
-                        "line");
-                    return 2;
-                }
-                password = lines.get(0).toCharArray();
+                password = Passwords.fromFile(ownerPasswordFile);
             }
             else
             {
                 final Console console = System.console();
                 if (console == null)
                 {
-                    System.err.println("no terminal to read the password from: give --password-file or " +
-                        "--no-password");
+                    System.err.println("no terminal to read the owner's password from: give " +
+                        "--owner-password-file or --no-password");
                     return 2;
                 }
                 password = console.readPassword("password for %s: ", owner);
