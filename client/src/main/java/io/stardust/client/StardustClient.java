@@ -138,7 +138,7 @@ public final class StardustClient implements AutoCloseable
 
     // Conductor-thread state.
     private AeronCluster cluster;
-    private AeronCluster.AsyncConnect connecting;
+    private ClusterConnector connecting;
     private long lastSendNs;
     private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
     private final ArrayDeque<Pending> byDeadline = new ArrayDeque<>();
@@ -388,7 +388,9 @@ public final class StardustClient implements AutoCloseable
             this.readResponses = aeron.addSubscription(
                 "aeron:udp?endpoint=" + config.clientHost() + ":0", Streams.READ_RESPONSE_STREAM_ID);
             this.readConnections = new ReadConnection[config.clusterSpec().size()];
-            this.cluster = config.lazySession() ? null : AeronCluster.connect(clusterContext());
+            this.cluster = config.lazySession() ? null :
+                ClusterConnector.connect(this::clusterContext, config.connectTimeout().toNanos(),
+                    ClusterConnector.ATTEMPT_NS);
         }
         catch (final io.aeron.security.AuthenticationException ex)
         {
@@ -426,7 +428,7 @@ public final class StardustClient implements AutoCloseable
             "database, or the database does not exist";
     }
 
-    private AeronCluster.Context clusterContext()
+    private AeronCluster.Context clusterContext(final long messageTimeoutNs)
     {
         final io.stardust.protocol.auth.ScramClient scram = config.scram();
         final io.aeron.security.CredentialsSupplier supplier = scram == null ?
@@ -451,7 +453,7 @@ public final class StardustClient implements AutoCloseable
             .ingressChannel("aeron:udp")
             .ingressEndpoints(config.clusterSpec().ingressEndpoints())
             .egressChannel("aeron:udp?endpoint=" + config.clientHost() + ":0")
-            .messageTimeoutNs(config.connectTimeout().toNanos())
+            .messageTimeoutNs(messageTimeoutNs)
             .egressListener(new Egress());
     }
 
@@ -1206,7 +1208,7 @@ public final class StardustClient implements AutoCloseable
             {
                 cluster = null;
                 failInFlightRaw("the cluster session was lost; the outcome of this request is unknown");
-                connecting = AeronCluster.asyncConnect(clusterContext());
+                connecting = new ClusterConnector(this::clusterContext, Long.MAX_VALUE, ClusterConnector.ATTEMPT_NS);
                 return 1;
             }
             final int work = cluster.pollEgress();
@@ -1248,13 +1250,13 @@ public final class StardustClient implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 CloseHelper.quietClose(connecting);
-                connecting = AeronCluster.asyncConnect(clusterContext());
+                connecting = new ClusterConnector(this::clusterContext, Long.MAX_VALUE, ClusterConnector.ATTEMPT_NS);
             }
         }
         else if (!unsentCluster.isEmpty())
         {
             // A lazy session's first request: open it now.
-            connecting = AeronCluster.asyncConnect(clusterContext());
+            connecting = new ClusterConnector(this::clusterContext, Long.MAX_VALUE, ClusterConnector.ATTEMPT_NS);
             return 1;
         }
         return 0;
