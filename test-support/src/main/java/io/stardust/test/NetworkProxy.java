@@ -2,29 +2,26 @@ package io.stardust.test;
 
 import io.stardust.protocol.ClusterSpec;
 
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A user-space UDP relay between cluster members, for network faults on loopback (the kernel here has no
  * {@code tc netem}). Every ordered pair of members (a, b) gets a block of ports that stands for b in a's view of the
  * cluster ({@link #viewOf}); datagrams a sends there are relayed to b's real ports, and b's answers back to a.
  * Links are symmetric: {@link #cut} drops both directions, {@link #delay} holds datagrams in both directions.
+ * The relay runs in a process of its own ({@link NetworkRelay}), so that a pause of the test's JVM never freezes the
+ * links; each call here returns once the relay has applied it.
  *
  * <p>What goes through it: everything a member sends to another member's endpoints as it knows them (consensus,
  * log, archive control). What does not: datagrams sent to an address a peer gave in a message rather than taken
@@ -34,49 +31,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class NetworkProxy implements AutoCloseable
 {
-    private static final int MAX_DATAGRAM = 65_536;
+    private static final long START_TIMEOUT_MS = 60_000;
 
     private final ClusterSpec real;
     private final int proxyBase;
-    private final Selector selector;
-    private final Link[][] links;
-    private final List<DatagramChannel> channels = new ArrayList<>();
-    private final PriorityQueue<Held> held = new PriorityQueue<>();
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-    private final Thread thread;
-    private final AtomicLong relayed = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
-    private volatile boolean running = true;
-    private long sequence;
-
-    /** The state of the link between two members. */
-    private static final class Link
-    {
-        volatile boolean up = true;
-        volatile long delayNs;
-    }
-
-    /** Where datagrams arriving on a proxy port go: member {@code to}'s real port, for {@code from}. */
-    private record Listener(DatagramChannel channel, Link link, InetSocketAddress target,
-        Map<SocketAddress, DatagramChannel> upstreams)
-    {
-    }
-
-    /** A socket connected to the real target for one sender; answers go back to {@code sender}. */
-    private record Upstream(Listener listener, SocketAddress sender)
-    {
-    }
-
-    /** A datagram held for a delay. */
-    private record Held(long dueNs, long sequence, DatagramChannel channel, SocketAddress to, byte[] bytes)
-        implements Comparable<Held>
-    {
-        public int compareTo(final Held o)
-        {
-            final int byTime = Long.compare(dueNs, o.dueNs);
-            return byTime != 0 ? byTime : Long.compare(sequence, o.sequence);
-        }
-    }
+    private final boolean[][] up;
+    private final Process process;
+    private final Writer commands;
+    private final BufferedReader answers;
 
     /**
      * Bind a proxy port block for every ordered pair of members and start relaying.
@@ -87,48 +49,100 @@ public final class NetworkProxy implements AutoCloseable
     {
         this.real = real;
         final int n = real.size();
-        links = new Link[n][n];
-        for (int a = 0; a < n; a++)
+        up = new boolean[n][n];
+        for (final boolean[] row : up)
         {
-            for (int b = a + 1; b < n; b++)
-            {
-                links[a][b] = links[b][a] = new Link();
-            }
+            java.util.Arrays.fill(row, true);
         }
         proxyBase = Ports.freeBasePort(n * n);
+        final List<String> command = new java.util.ArrayList<>();
+        command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
+        command.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+            System.getProperty("java.class.path"), NetworkRelay.class.getName(), real.toString(),
+            Integer.toString(proxyBase)));
         try
         {
-            selector = Selector.open();
-            for (int from = 0; from < n; from++)
-            {
-                for (int to = 0; to < n; to++)
-                {
-                    if (from == to)
-                    {
-                        continue;
-                    }
-                    final ClusterSpec.Member target = real.member(to);
-                    for (int offset = 0; offset < ClusterSpec.PORTS_PER_MEMBER; offset++)
-                    {
-                        final DatagramChannel channel = DatagramChannel.open();
-                        channels.add(channel);
-                        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                            proxyBasePort(from, to) + offset));
-                        channel.configureBlocking(false);
-                        channel.register(selector, SelectionKey.OP_READ, new Listener(channel, links[from][to],
-                            new InetSocketAddress(target.host(), target.port(offset)), new HashMap<>()));
-                    }
-                }
-            }
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         }
         catch (final IOException ex)
         {
-            close();
-            throw new UncheckedIOException("cannot bind the network proxy's ports from " + proxyBase, ex);
+            throw new UncheckedIOException("cannot start the network relay", ex);
         }
-        thread = new Thread(this::run, "stardust-network-proxy");
-        thread.setDaemon(true);
-        thread.start();
+        commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
+        answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+        final String ready = readLine(START_TIMEOUT_MS);
+        if (!NetworkRelay.READY.equals(ready))
+        {
+            process.destroyForcibly();
+            throw new IllegalStateException("the network relay did not start (ports from " + proxyBase + "): " +
+                (ready == null ? "it exited with " + exitOf(process) : ready));
+        }
+    }
+
+    private static String exitOf(final Process process)
+    {
+        try
+        {
+            return process.waitFor(5, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "no exit";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "no exit";
+        }
+    }
+
+    private String readLine(final long timeoutMs)
+    {
+        final java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture
+            .supplyAsync(() ->
+            {
+                try
+                {
+                    return answers.readLine();
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+        try
+        {
+            return line.get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            process.destroyForcibly();
+            throw new IllegalStateException("the network relay did not answer in " + timeoutMs + " ms");
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            throw new IllegalStateException("the network relay failed: " + ex.getCause(), ex.getCause());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the network relay", ex);
+        }
+    }
+
+    private synchronized String call(final String command)
+    {
+        try
+        {
+            commands.write(command + "\n");
+            commands.flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("the network relay is gone (exit " + exitOf(process) + ")", ex);
+        }
+        final String answer = readLine(START_TIMEOUT_MS);
+        if (answer == null || answer.startsWith("error"))
+        {
+            throw new IllegalStateException("the network relay refused '" + command + "': " + answer);
+        }
+        return answer;
     }
 
     private int proxyBasePort(final int from, final int to)
@@ -157,7 +171,8 @@ public final class NetworkProxy implements AutoCloseable
     /** Drop every datagram between members {@code a} and {@code b}, both ways, until {@link #heal}. */
     public void cut(final int a, final int b)
     {
-        links[a][b].up = false;
+        call("cut " + a + " " + b);
+        up[a][b] = up[b][a] = false;
     }
 
     /** Cut {@code member} off from every other member. */
@@ -175,7 +190,13 @@ public final class NetworkProxy implements AutoCloseable
     /** Hold datagrams between {@code a} and {@code b}, both ways, for {@code delay} each. */
     public void delay(final int a, final int b, final Duration delay)
     {
-        links[a][b].delayNs = delay.toNanos();
+        call("delay " + a + " " + b + " " + delay.toNanos());
+    }
+
+    /** Hold datagrams from {@code from} to {@code to}, that way only, for {@code delay} (an asymmetric route). */
+    public void delayOneWay(final int from, final int to, final Duration delay)
+    {
+        call("delay-one-way " + from + " " + to + " " + delay.toNanos());
     }
 
     /**
@@ -213,201 +234,61 @@ public final class NetworkProxy implements AutoCloseable
     /** Every link up again, without delay. */
     public void heal()
     {
-        for (int a = 0; a < real.size(); a++)
+        call("heal");
+        for (final boolean[] row : up)
         {
-            for (int b = a + 1; b < real.size(); b++)
-            {
-                links[a][b].up = true;
-                links[a][b].delayNs = 0;
-            }
+            java.util.Arrays.fill(row, true);
         }
     }
 
     /** @return true when the link between {@code a} and {@code b} passes datagrams. */
     public boolean isUp(final int a, final int b)
     {
-        return links[a][b].up;
+        return up[a][b];
     }
 
     /** @return datagrams relayed so far. */
     public long relayed()
     {
-        return relayed.get();
+        return stat(1);
     }
 
     /** @return datagrams dropped so far (cut links, or a target with no socket). */
     public long dropped()
     {
-        return dropped.get();
+        return stat(2);
     }
 
-    private void run()
+    /** @return times the relay's own thread paused for 250 ms or more, freezing every link (a starved machine). */
+    public long stalls()
     {
-        while (running)
-        {
-            try
-            {
-                final long now = System.nanoTime();
-                releaseDue(now);
-                final Held next = held.peek();
-                final long waitMs = next == null ? 100 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(next.dueNs - now));
-                if (selector.select(waitMs) > 0)
-                {
-                    for (final SelectionKey key : selector.selectedKeys())
-                    {
-                        onReadable(key);
-                    }
-                    selector.selectedKeys().clear();
-                }
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                if (running)
-                {
-                    System.err.println("network proxy: " + ex);
-                }
-            }
-        }
+        return stat(3);
     }
 
-    private void onReadable(final SelectionKey key) throws IOException
+    private long stat(final int index)
     {
-        final DatagramChannel channel = (DatagramChannel)key.channel();
-        while (true)
-        {
-            buffer.clear();
-            final SocketAddress sender;
-            try
-            {
-                sender = channel.receive(buffer);
-            }
-            catch (final IOException ex)
-            {
-                // A connected upstream whose target is gone reports ICMP port unreachable here: the datagram is
-                // lost, as on a network.
-                dropped.incrementAndGet();
-                return;
-            }
-            if (sender == null)
-            {
-                return;
-            }
-            buffer.flip();
-            if (key.attachment() instanceof Listener listener)
-            {
-                if (!listener.link().up)
-                {
-                    dropped.incrementAndGet();
-                    continue;
-                }
-                final DatagramChannel upstream = listener.upstreams().computeIfAbsent(sender,
-                    (s) -> openUpstream(listener, s));
-                forward(listener.link(), upstream, listener.target());
-            }
-            else
-            {
-                final Upstream upstream = (Upstream)key.attachment();
-                if (!upstream.listener().link().up)
-                {
-                    dropped.incrementAndGet();
-                    continue;
-                }
-                forward(upstream.listener().link(), upstream.listener().channel(), upstream.sender());
-            }
-        }
-    }
-
-    private DatagramChannel openUpstream(final Listener listener, final SocketAddress sender)
-    {
-        try
-        {
-            final DatagramChannel upstream = DatagramChannel.open();
-            channels.add(upstream);
-            upstream.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            upstream.configureBlocking(false);
-            upstream.register(selector, SelectionKey.OP_READ, new Upstream(listener, sender));
-            return upstream;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private void forward(final Link link, final DatagramChannel channel, final SocketAddress to)
-    {
-        final long delayNs = link.delayNs;
-        if (delayNs > 0)
-        {
-            final byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            held.add(new Held(System.nanoTime() + delayNs, sequence++, channel, to, bytes));
-            return;
-        }
-        send(channel, buffer, to);
-    }
-
-    private void releaseDue(final long now)
-    {
-        while (!held.isEmpty() && held.peek().dueNs - now <= 0)
-        {
-            final Held h = held.poll();
-            send(h.channel(), ByteBuffer.wrap(h.bytes()), h.to());
-        }
-    }
-
-    private void send(final DatagramChannel channel, final ByteBuffer bytes, final SocketAddress to)
-    {
-        // Counted before it is sent, so a receiver never sees a datagram the count does not include yet.
-        relayed.incrementAndGet();
-        try
-        {
-            channel.send(bytes, to);
-        }
-        catch (final IOException ex)
-        {
-            relayed.decrementAndGet();
-            dropped.incrementAndGet();
-        }
+        return Long.parseLong(call("stats").split(" ")[index]);
     }
 
     @Override
     public void close()
     {
-        running = false;
-        if (thread != null)
+        try
         {
-            selector.wakeup();
-            try
+            commands.close();
+            if (!process.waitFor(10, TimeUnit.SECONDS))
             {
-                thread.join(5_000);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
+                process.destroyForcibly();
             }
         }
-        for (final DatagramChannel channel : channels)
+        catch (final IOException ex)
         {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignored)
-            {
-                // Closing: nothing to do.
-            }
+            process.destroyForcibly();
         }
-        if (selector != null)
+        catch (final InterruptedException ex)
         {
-            try
-            {
-                selector.close();
-            }
-            catch (final IOException ignored)
-            {
-                // Closing: nothing to do.
-            }
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
         }
     }
 }

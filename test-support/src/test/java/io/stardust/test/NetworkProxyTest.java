@@ -122,6 +122,56 @@ class NetworkProxyTest
         assertTrue(roundTripMs >= 300, "round trip took " + roundTripMs + " ms");
     }
 
+    @Test
+    void shouldDelayOnlyTheWayItIsTold() throws IOException
+    {
+        proxy.delayOneWay(1, 0, Duration.ofMillis(150));
+        final long start = System.nanoTime();
+        member0.send(bytes("quick"), member1AsSeenBy0);
+        final ByteBuffer in = ByteBuffer.allocate(64);
+        final SocketAddress from = member1.receive(in);
+        final long oneWayMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("quick", text(in));
+        member1.send(bytes("slow back"), from);
+        in.clear();
+        member0.receive(in);
+        final long roundTripMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("slow back", text(in));
+        assertTrue(oneWayMs < 150, "0 to 1 is not delayed, took " + oneWayMs + " ms");
+        assertTrue(roundTripMs >= 150, "1 to 0 is, the round trip took " + roundTripMs + " ms");
+    }
+
+    @Test
+    void shouldNeverDelayOrCutAClientPort() throws IOException
+    {
+        // A follower's view names the leader's ingress behind the relay; a client redirected there is no member.
+        try (DatagramChannel ingress = DatagramChannel.open().bind(new InetSocketAddress(
+            InetAddress.getLoopbackAddress(), real.member(1).port(ClusterSpec.INGRESS_PORT_OFFSET))))
+        {
+            final ClusterSpec.Member viewed = proxy.viewOf(0).member(1);
+            proxy.delay(0, 1, Duration.ofSeconds(5));
+            proxy.cut(0, 1);
+            final long start = System.nanoTime();
+            member0.send(bytes("commit"), new InetSocketAddress(viewed.host(),
+                viewed.port(ClusterSpec.INGRESS_PORT_OFFSET)));
+            final ByteBuffer in = ByteBuffer.allocate(64);
+            ingress.configureBlocking(false);
+            Await.until("the client's datagram passed the cut, delayed link", Duration.ofSeconds(2), () ->
+            {
+                try
+                {
+                    return ingress.receive(in) != null;
+                }
+                catch (final IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            });
+            assertEquals("commit", text(in));
+            assertTrue(System.nanoTime() - start < 2_000_000_000L, "the ingress datagram was held");
+        }
+    }
+
     private static ByteBuffer bytes(final String s)
     {
         return ByteBuffer.wrap(s.getBytes(UTF_8));
