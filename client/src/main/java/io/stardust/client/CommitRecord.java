@@ -96,6 +96,7 @@ public record CommitRecord(long catalogVersion, long snapshotEpoch, List<Read> r
                 .putKey(w.key(), 0, w.key().length)
                 .putValue(value, 0, value.length);
         }
+        encoder.opsCount(0);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         if (length > maxBytes)
         {

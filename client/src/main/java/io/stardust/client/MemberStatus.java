@@ -7,6 +7,8 @@ package io.stardust.client;
  * @param leaderMemberId the leader as the member knows it; -1 when it knows none (or predates protocol version 6).
  * @param readsServed    reads, scans and SQL requests the member answered since it started; -1 before version 6.
  * @param databaseHome   the home datacenter of the database the request named; empty for none.
+ * @param oneShots       one-shot transactions sequenced since the member started; -1 before version 7.
+ * @param conditionFailures one-shot transactions aborted by a false condition since it started; -1 before version 7.
  */
 public record MemberStatus(
     int memberId,
@@ -23,7 +25,9 @@ public record MemberStatus(
     boolean catchingUp,
     int leaderMemberId,
     long readsServed,
-    String databaseHome)
+    String databaseHome,
+    long oneShots,
+    long conditionFailures)
 {
     /**
      * What the member spends and how its epochs go; rates come from two of these (see {@link #sampledAtNanos}).

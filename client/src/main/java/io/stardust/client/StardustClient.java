@@ -162,6 +162,8 @@ public final class StardustClient implements AutoCloseable
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final CommitResultDecoder commitResultDecoder = new CommitResultDecoder();
     private final CommitResultsDecoder commitResultsDecoder = new CommitResultsDecoder();
+    private final io.stardust.protocol.codecs.OneShotResultDecoder oneShotDecoder =
+        new io.stardust.protocol.codecs.OneShotResultDecoder();
     private final ControlAckDecoder controlAckDecoder = new ControlAckDecoder();
     /** Conductor thread: no commit is sent before this (System.nanoTime), after an OVER_BUDGET answer. */
     private long admissionPauseUntilNs = System.nanoTime();
@@ -957,6 +959,99 @@ public final class StardustClient implements AutoCloseable
         }
     }
 
+    /**
+     * @return a new one-shot transaction: ops that run at its log position on every replica, never aborted by a
+     * conflict.
+     */
+    public OneShot oneShot()
+    {
+        return new OneShot(this);
+    }
+
+    /**
+     * Add {@code delta} to a counter at the log position (one-shot: never a conflict, whatever the contention).
+     *
+     * @return completes with the counter's new value.
+     */
+    public CompletableFuture<Long> increment(final String table, final byte[] key, final long delta)
+    {
+        return oneShot().add(table, key, delta).commit().thenApply((r) -> r.counter(0));
+    }
+
+    /** @return {@link #increment}'s new value, waited for. */
+    public long incrementSync(final String table, final byte[] key, final long delta)
+    {
+        return await(increment(table, key, delta));
+    }
+
+    /**
+     * Set {@code key} to {@code value} if it holds {@code expected} at the log position (one-shot).
+     *
+     * @param expected the value it must hold, or null for "absent".
+     * @param value    the new value, or null to delete it.
+     * @return completes with true when it was set, false when the key held something else.
+     */
+    public CompletableFuture<Boolean> compareAndSet(final String table, final byte[] key, final byte[] expected,
+        final byte[] value)
+    {
+        final OneShot op = oneShot();
+        if (expected == null)
+        {
+            op.checkAbsent(table, key);
+        }
+        else
+        {
+            op.checkEquals(table, key, expected);
+        }
+        if (value == null)
+        {
+            op.delete(table, key);
+        }
+        else
+        {
+            op.put(table, key, value);
+        }
+        return op.commit().thenApply(OneShotResult::committed);
+    }
+
+    /** @return {@link #compareAndSet}'s answer, waited for. */
+    public boolean compareAndSetSync(final String table, final byte[] key, final byte[] expected, final byte[] value)
+    {
+        return await(compareAndSet(table, key, expected, value));
+    }
+
+    /**
+     * Move {@code amount} from one counter to another if the first holds at least that much at the log position
+     * (one-shot).
+     *
+     * @return completes with true when moved, false when {@code from} held less.
+     */
+    public CompletableFuture<Boolean> transfer(final String table, final byte[] from, final byte[] to,
+        final long amount)
+    {
+        if (amount < 0)
+        {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("amount must not be negative, was " +
+                amount));
+        }
+        return oneShot().add(table, from, -amount, 0, Long.MAX_VALUE).add(table, to, amount).commit()
+            .thenApply(OneShotResult::committed);
+    }
+
+    /** @return {@link #transfer}'s answer, waited for. */
+    public boolean transferSync(final String table, final byte[] from, final byte[] to, final long amount)
+    {
+        return await(transfer(table, from, to, amount));
+    }
+
+    CompletableFuture<OneShotResult> commitOneShot(final byte[] frame, final long correlationId, final long txnId)
+    {
+        final Pending p = new Pending(correlationId, Kind.COMMIT, deadline(config.commitTimeout().toNanos()), txnId,
+            -1, frame);
+        submit(() -> sendToCluster(p));
+        return cast(p.future);
+    }
+
     CompletableFuture<CommitInfo> commit(final byte[] frame, final long correlationId, final long txnId)
     {
         final Pending p = new Pending(correlationId, Kind.COMMIT, deadline(config.commitTimeout().toNanos()), txnId,
@@ -1710,6 +1805,7 @@ public final class StardustClient implements AutoCloseable
             switch (templateId)
             {
                 case CommitResultDecoder.TEMPLATE_ID -> onCommitResult(p, buffer, offset);
+                case io.stardust.protocol.codecs.OneShotResultDecoder.TEMPLATE_ID -> onOneShotResult(p, buffer, offset);
                 case ControlAckDecoder.TEMPLATE_ID ->
                 {
                     controlAckDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
@@ -1782,6 +1878,40 @@ public final class StardustClient implements AutoCloseable
         final byte[] key = new byte[commitResultDecoder.conflictKeyLength()];
         commitResultDecoder.getConflictKey(key, 0, key.length);
         completeCommit(p, txnId, outcome, reason, epoch, index, table, key);
+    }
+
+    private void onOneShotResult(final Pending p, final DirectBuffer buffer, final int offset)
+    {
+        final io.stardust.protocol.codecs.OneShotResultDecoder d = oneShotDecoder.wrapAndApplyHeader(buffer, offset,
+            headerDecoder);
+        final long txnId = d.txnId();
+        final boolean committed = d.outcome() == CommitOutcome.COMMITTED;
+        final long epoch = d.epoch();
+        final int index = d.index();
+        final int failedOp = d.failedOp();
+        final boolean known = d.resultsKnown() != io.stardust.protocol.codecs.BooleanType.FALSE;
+        final List<byte[]> values = new ArrayList<>();
+        for (final io.stardust.protocol.codecs.OneShotResultDecoder.ResultsDecoder r : d.results())
+        {
+            final boolean present = r.present() == io.stardust.protocol.codecs.BooleanType.TRUE;
+            final byte[] value = new byte[r.valueLength()];
+            r.getValue(value, 0, value.length);
+            values.add(present ? value : null);
+        }
+        if (p.kind == Kind.RAW)
+        {
+            p.future.complete(new RawReply(io.stardust.protocol.codecs.OneShotResultDecoder.TEMPLATE_ID, null,
+                d.outcome() + " " + d.reason()));
+            return;
+        }
+        observeEpochRate(epoch);
+        observeEpoch(epoch);
+        if (committed && epoch > lastCommittedEpoch.get())
+        {
+            lastCommittedEpoch.accumulateAndGet(epoch, Math::max);
+        }
+        p.future.complete(new OneShotResult(txnId, committed, epoch, index, failedOp,
+            java.util.Collections.unmodifiableList(values), known));
     }
 
     /** Several outcomes of this session's commits, from one epoch. */
@@ -2022,8 +2152,12 @@ public final class StardustClient implements AutoCloseable
                 final boolean catchingUp = v6 && d.catchingUp() == io.stardust.protocol.codecs.BooleanType.TRUE;
                 final int leader = v6 ? d.leaderMemberId() : -1;
                 final long readsServed = v6 ? d.readsServed() : -1;
+                final boolean v7 = d.actingVersion() >= 7;
+                final long oneShots = v7 ? d.oneShots() : -1;
+                final long conditionFailures = v7 ? d.conditionFailures() : -1;
                 p.future.complete(new MemberStatus(memberId, role, datacenter, applied, catalogVersion, window,
-                    committed, aborted, digest, workers, telemetry, catchingUp, leader, readsServed, databaseHome));
+                    committed, aborted, digest, workers, telemetry, catchingUp, leader, readsServed, databaseHome,
+                    oneShots, conditionFailures));
             }
             case io.stardust.protocol.codecs.KnobAckDecoder.TEMPLATE_ID ->
             {

@@ -17,7 +17,7 @@ class ReadRoutingTest
     private static MemberStatus status(final int id, final String dc, final long applied, final boolean catchingUp)
     {
         return new MemberStatus(id, id == 0 ? "LEADER" : "FOLLOWER", dc, applied, 1, 1000, 0, 0, 0, 1, null,
-            catchingUp, 0, 0, "");
+            catchingUp, 0, 0, "", 0, 0);
     }
 
     private static void refresh(final ReadRouting routing, final MemberStatus... statuses)

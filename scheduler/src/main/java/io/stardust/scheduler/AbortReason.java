@@ -12,5 +12,9 @@ public enum AbortReason
     /** An earlier transaction of the same epoch writes a key this one read. */
     READ_AFTER_WRITE_IN_EPOCH,
     /** A key in a scanned range was written after the scan's snapshot, or by an earlier transaction of the epoch. */
-    PHANTOM
+    PHANTOM,
+    /** Planned against an older catalog: decided by the sequencer before the scheduler sees it, never here. */
+    SCHEMA_CHANGED,
+    /** A one-shot transaction's stated condition was false at its log position; never a conflict. */
+    CONDITION_FAILED
 }

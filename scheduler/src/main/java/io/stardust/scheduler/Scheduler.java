@@ -28,6 +28,9 @@ import java.util.function.IntConsumer;
  *   scanned range was written after the scan's snapshot or is reserved by an earlier transaction
  *   ({@link AbortReason#PHANTOM}). As in Aria, an earlier writer counts even if it aborts itself: this keeps
  *   validation free of dependencies between transactions, at the price of some avoidable aborts.</li>
+ *   <li><b>One-shots.</b> A transaction with ops ({@link TxnRecord#isOneShot()}) is not validated: it runs at its
+ *   index against the state every earlier committed transaction of the epoch left ({@link OneShots}), and aborts only
+ *   when one of its conditions is false. The keys its ops may write are reserved in the first phase.</li>
  *   <li><b>Apply.</b> Writes of committed transactions are applied with version {@code (epoch, i)}, partitioned by
  *   key hash so that each key is written by one thread, in index order (the last writer wins).</li>
  *   <li><b>Digest.</b> Each transaction's outcome and writes hash to a value; the epoch digest chains the previous
@@ -153,7 +156,7 @@ public final class Scheduler implements AutoCloseable
         // Rows read during validation, by key: the state at the start of the epoch, reused when applying.
         final Map<KeyBytes, byte[]> rowsAtStart = new ConcurrentHashMap<>(Math.max(16, n * 2));
 
-        // Phase 1: reservations.
+        // Phase 1: reservations, of validated transactions' writes and of every key a one-shot may write.
         parallel((w) ->
         {
             for (int i = w; i < n; i += workers)
@@ -161,6 +164,13 @@ public final class Scheduler implements AutoCloseable
                 for (final TxnRecord.Write write : records[i].writes())
                 {
                     reservations.merge(new KeyBytes(write.tableId(), write.key()), i, Math::min);
+                }
+                for (final TxnRecord.Op op : records[i].ops())
+                {
+                    if (op.writes())
+                    {
+                        reservations.merge(new KeyBytes(op.tableId(), op.key()), i, Math::min);
+                    }
                 }
             }
         });
@@ -173,13 +183,25 @@ public final class Scheduler implements AutoCloseable
         {
             for (int i = w; i < n; i += workers)
             {
-                outcomes[i] = validate(i, records[i], reservations, orderedReservations, rowsAtStart);
+                if (!records[i].isOneShot())
+                {
+                    outcomes[i] = validate(i, records[i], reservations, orderedReservations, rowsAtStart);
+                }
             }
         });
 
+        // Phase 2b: one-shots run at their positions, after the validated decisions they may depend on.
+        final OneShotEffect[] effects = OneShots.any(records) ?
+            OneShots.run(storage, records, outcomes, workers, this::parallel) : null;
+        final TxnRecord.Write[][] writesOf = new TxnRecord.Write[n][];
+        for (int i = 0; i < n; i++)
+        {
+            writesOf[i] = effects != null && effects[i] != null ? effects[i].writes() : records[i].writes();
+        }
+
         // Phase 3: apply committed writes by key partition, and hash each transaction's effect; first make room in
         // the tables, so that no write finds a map full.
-        final int writes = makeRoom(records, outcomes);
+        final int writes = makeRoom(records, writesOf, outcomes);
         storage.beginEpoch(epoch, writes);
         parallel((w) ->
         {
@@ -188,7 +210,7 @@ public final class Scheduler implements AutoCloseable
                 final boolean mine = i % workers == w;
                 final boolean committed = outcomes[i].committed();
                 long h = mine ? Hashing.hash(Hashing.hash(Hashing.SEED, i), outcomes[i].reason().ordinal()) : 0;
-                for (final TxnRecord.Write write : records[i].writes())
+                for (final TxnRecord.Write write : writesOf[i])
                 {
                     if (committed && partition(write) % workers == w)
                     {
@@ -220,7 +242,7 @@ public final class Scheduler implements AutoCloseable
         }
         lastDigest = digest;
         lastEpoch = epoch;
-        return new EpochResult(epoch, outcomes, committed, digest);
+        return new EpochResult(epoch, outcomes, committed, digest, effects);
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -230,7 +252,7 @@ public final class Scheduler implements AutoCloseable
      *
      * @return the number of committed writes.
      */
-    private int makeRoom(final TxnRecord[] records, final Outcome[] outcomes)
+    private int makeRoom(final TxnRecord[] records, final TxnRecord.Write[][] writesOf, final Outcome[] outcomes)
     {
         // Per table written: {table id, writes, key and value bytes}.
         final Map<Integer, long[]> byTable = new HashMap<>();
@@ -242,7 +264,7 @@ public final class Scheduler implements AutoCloseable
             {
                 continue;
             }
-            for (final TxnRecord.Write write : records[i].writes())
+            for (final TxnRecord.Write write : writesOf[i])
             {
                 final int valueBytes = write.delete() ? 0 : write.value().length;
                 final String problem = Storage.checkRow(write.key().length, valueBytes);

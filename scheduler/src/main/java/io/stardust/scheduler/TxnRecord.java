@@ -9,9 +9,39 @@ package io.stardust.scheduler;
  * @param reads         point reads in the order the client made them.
  * @param ranges        range reads.
  * @param writes        buffered writes; a later write of the same key wins.
+ * @param ops           one-shot operations, run at the transaction's log position ({@link OneShots}); a record with
+ *                      ops has no reads, ranges or writes.
  */
-public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ranges, Write[] writes)
+public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ranges, Write[] writes, Op[] ops)
 {
+    /** No ops: a validated transaction. */
+    public static final Op[] NO_OPS = new Op[0];
+
+    /** A validated (read-then-validate) transaction. */
+    public TxnRecord(final long txnId, final long snapshotEpoch, final Read[] reads, final Range[] ranges,
+        final Write[] writes)
+    {
+        this(txnId, snapshotEpoch, reads, ranges, writes, NO_OPS);
+    }
+
+    /**
+     * A one-shot transaction.
+     *
+     * @param txnId client's transaction id.
+     * @param ops   its operations, in order.
+     * @return the record.
+     */
+    public static TxnRecord oneShot(final long txnId, final Op... ops)
+    {
+        return new TxnRecord(txnId, 0, new Read[0], new Range[0], new Write[0], ops);
+    }
+
+    /** @return true when this transaction runs its ops at its log position instead of being validated. */
+    public boolean isOneShot()
+    {
+        return ops.length > 0;
+    }
+
     /** A point read of {@code key} that saw {@code version} ({@code 0} when absent). */
     public record Read(int tableId, byte[] key, long version)
     {
@@ -25,5 +55,64 @@ public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ra
     /** A put (or delete when {@code delete}) of {@code key}. */
     public record Write(int tableId, byte[] key, boolean delete, byte[] value)
     {
+    }
+
+    /**
+     * A one-shot operation on {@code key}.
+     *
+     * @param kind    what it does.
+     * @param tableId table id.
+     * @param key     key bytes.
+     * @param value   PUT: the value; CHECK_EQUALS: the expected value; empty otherwise.
+     * @param delta   ADD: the amount.
+     * @param min     ADD: the least result allowed.
+     * @param max     ADD: the greatest result allowed.
+     */
+    public record Op(OpKind kind, int tableId, byte[] key, byte[] value, long delta, long min, long max)
+    {
+        private static final byte[] NONE = new byte[0];
+
+        /** @return an op with no value and no bounds. */
+        public static Op of(final OpKind kind, final int tableId, final byte[] key)
+        {
+            return new Op(kind, tableId, key, NONE, 0, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+
+        /** @return a PUT of {@code value}, or a CHECK_EQUALS of it. */
+        public static Op withValue(final OpKind kind, final int tableId, final byte[] key, final byte[] value)
+        {
+            return new Op(kind, tableId, key, value, 0, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+
+        /** @return an ADD of {@code delta} whose result must stay in {@code [min, max]}. */
+        public static Op add(final int tableId, final byte[] key, final long delta, final long min, final long max)
+        {
+            return new Op(OpKind.ADD, tableId, key, NONE, delta, min, max);
+        }
+
+        /** @return true when the op may write its key. */
+        public boolean writes()
+        {
+            return kind == OpKind.PUT || kind == OpKind.DELETE || kind == OpKind.ADD;
+        }
+    }
+
+    /** What a one-shot operation does. Ordinals match the wire enum of the same name. */
+    public enum OpKind
+    {
+        /** Read the key. */
+        GET,
+        /** Write a value. */
+        PUT,
+        /** Delete the key. */
+        DELETE,
+        /** Add to the key's 8-byte big-endian signed counter (absent is 0), within bounds. */
+        ADD,
+        /** Condition: the key's value equals the op's value. */
+        CHECK_EQUALS,
+        /** Condition: the key has no live value. */
+        CHECK_ABSENT,
+        /** Condition: the key has a live value. */
+        CHECK_PRESENT
     }
 }

@@ -85,6 +85,14 @@ final class Authorization
                 return why;
             }
         }
+        for (final TxnRecord.Op op : txn.ops())
+        {
+            final String why = tableRefusal(p, op.tableId(), catalog, op.writes() ? "write" : "read");
+            if (why != null)
+            {
+                return why;
+            }
+        }
         return null;
     }
 

@@ -1,6 +1,7 @@
 package io.stardust.sequencer;
 
 import io.stardust.protocol.Versions;
+import io.stardust.scheduler.OneShotEffect;
 import io.stardust.scheduler.Outcome;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -25,15 +26,23 @@ final class DecisionWindow
     static final int BUCKETS = 256;
     private static final long ABORTED = Long.MIN_VALUE;
 
-    /** A remembered decision. */
-    record Decision(long epoch, int index, Outcome outcome)
+    /** The most result bytes of one one-shot transaction kept with its decision; past it, only the outcome. */
+    static final int MAX_KEPT_RESULT_BYTES = 4096;
+
+    /**
+     * A remembered decision.
+     *
+     * @param effect a one-shot transaction's effect (results and failed op), null for a validated transaction; its
+     *               results are null when they were too large to keep ({@link #MAX_KEPT_RESULT_BYTES}).
+     */
+    record Decision(long epoch, int index, Outcome outcome, OneShotEffect effect)
     {
     }
 
     /** Receives remembered decisions. */
     interface Visitor
     {
-        void visit(long txnId, long epoch, int index, Outcome outcome);
+        void visit(long txnId, long epoch, int index, Outcome outcome, OneShotEffect effect);
     }
 
     private static final class Generation
@@ -42,6 +51,7 @@ final class DecisionWindow
         final long[][] entries = new long[BUCKETS][];
         final int[] counts = new int[BUCKETS];
         final Long2ObjectHashMap<Outcome> aborts = new Long2ObjectHashMap<>();
+        final Long2ObjectHashMap<OneShotEffect> effects = new Long2ObjectHashMap<>();
         int size;
 
         Generation()
@@ -53,6 +63,7 @@ final class DecisionWindow
         {
             Arrays.fill(counts, 0);
             aborts.clear();
+            effects.clear();
             size = 0;
         }
 
@@ -90,7 +101,7 @@ final class DecisionWindow
         {
             final long version = packed & ~ABORTED;
             return new Decision(Versions.epoch(version), Versions.index(version),
-                packed < 0 ? aborts.get(txnId) : Outcome.COMMITTED);
+                packed < 0 ? aborts.get(txnId) : Outcome.COMMITTED, effects.get(txnId));
         }
 
         void forEach(final Visitor visitor)
@@ -101,7 +112,7 @@ final class DecisionWindow
                 for (int i = 0, n = 2 * counts[b]; i < n; i += 2)
                 {
                     final Decision d = decision(e[i], e[i + 1]);
-                    visitor.visit(e[i], d.epoch(), d.index(), d.outcome());
+                    visitor.visit(e[i], d.epoch(), d.index(), d.outcome(), d.effect());
                 }
             }
         }
@@ -134,8 +145,9 @@ final class DecisionWindow
      * @param epoch   epoch it was decided in.
      * @param index   its index in the epoch.
      * @param outcome its outcome.
+     * @param effect  a one-shot transaction's effect, or null.
      */
-    void put(final long txnId, final long epoch, final int index, final Outcome outcome)
+    void put(final long txnId, final long epoch, final int index, final Outcome outcome, final OneShotEffect effect)
     {
         if (current.size >= window)
         {
@@ -154,7 +166,27 @@ final class DecisionWindow
             current.put(txnId, version | ABORTED);
             current.aborts.put(txnId, outcome);
         }
+        if (effect != null)
+        {
+            current.effects.put(txnId, kept(effect));
+        }
     }
+
+    /** @return the effect as remembered: without its writes, and without its results when they are large. */
+    static OneShotEffect kept(final OneShotEffect effect)
+    {
+        long bytes = 0;
+        if (effect.results() != null)
+        {
+            for (final byte[] r : effect.results())
+            {
+                bytes += r == null ? 0 : r.length;
+            }
+        }
+        return new OneShotEffect(effect.failedOp(), bytes > MAX_KEPT_RESULT_BYTES ? null : effect.results(), NO_WRITES);
+    }
+
+    private static final io.stardust.scheduler.TxnRecord.Write[] NO_WRITES = new io.stardust.scheduler.TxnRecord.Write[0];
 
     /**
      * @param txnId transaction id.

@@ -9,6 +9,7 @@ import io.stardust.protocol.codecs.CommitRequestDecoder;
 import io.stardust.protocol.codecs.CreateTableDecoder;
 import io.stardust.protocol.codecs.ErrorCode;
 import io.stardust.protocol.codecs.MessageHeaderDecoder;
+import io.stardust.protocol.codecs.OpKind;
 import io.stardust.protocol.codecs.SetBatchWindowDecoder;
 import io.stardust.protocol.codecs.SetEpochLimitsDecoder;
 import io.stardust.protocol.codecs.WriteOp;
@@ -374,6 +375,19 @@ class RecordReader
             // A record planned against an older catalog is aborted as such; its rows need no check.
             checkRows(catalog, relations, writes);
         }
+        final TxnRecord.Op[] oneShotOps = readOps(ops, limits, catalog, schema);
+        if (oneShotOps.length > 0)
+        {
+            if (writes.length > 0 || reads.length > 0 || !ranges.isEmpty())
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "transaction " + txnId + " has " +
+                    oneShotOps.length + " one-shot op(s) and also reads, ranges or writes; a one-shot transaction " +
+                    "runs at its log position and has ops only");
+            }
+            checkNoTrailingBytes(commit.limit());
+            return new Commit(correlationId, new TxnRecord(txnId, snapshotEpoch, reads,
+                new TxnRecord.Range[0], writes, oneShotOps), mayRepeat, length, schema.changedTable);
+        }
         if (writes.length == 0 && reads.length == 0 && ranges.isEmpty())
         {
             // Without writes a record is a strict read: validated at its log position. With nothing, it is nothing.
@@ -385,6 +399,92 @@ class RecordReader
             new TxnRecord(txnId, snapshotEpoch, reads, ranges.toArray(new TxnRecord.Range[0]), writes);
         return new Commit(correlationId, txn, mayRepeat,
             length, schema.changedTable);
+    }
+
+    /**
+     * The one-shot ops (protocol version 7), each checked in full: a known kind, a key-value table, a key, a value
+     * only where the kind takes one and within the value limit, and an ADD's bounds in order.
+     */
+    private TxnRecord.Op[] readOps(final int soFar, final ReplicatedSettings limits, final Catalog catalog,
+        final SchemaCheck schema)
+    {
+        if (commit.limit() == view.capacity())
+        {
+            // The frame ends with its writes: an encoder of version 6 or earlier, or one that left the group out.
+            return TxnRecord.NO_OPS;
+        }
+        if (view.capacity() - commit.limit() < CommitRequestDecoder.OpsDecoder.HEADER_SIZE)
+        {
+            checkNoTrailingBytes(commit.limit());
+        }
+        final CommitRequestDecoder.OpsDecoder opsDecoder = commit.ops();
+        final int count = opsDecoder.count();
+        if (count == 0)
+        {
+            return TxnRecord.NO_OPS;
+        }
+        checkOps(soFar, count, limits);
+        checkGroupBlock(opsDecoder.actingBlockLength(), CommitRequestDecoder.OpsDecoder.sbeBlockLength(), "ops");
+        final TxnRecord.Op[] ops = new TxnRecord.Op[count];
+        for (int i = 0; i < count; i++)
+        {
+            opsDecoder.next();
+            final short rawKind = opsDecoder.kindRaw();
+            final OpKind kind = knownKind(rawKind);
+            if (kind == null)
+            {
+                throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "op " + i + " has an unknown kind (" +
+                    rawKind + "); the kinds are " + java.util.Arrays.toString(java.util.Arrays.stream(
+                    OpKind.values()).filter((k) -> k != OpKind.NULL_VAL).toArray()));
+            }
+            final long delta = opsDecoder.delta();
+            final long min = opsDecoder.min();
+            final long max = opsDecoder.max();
+            if (kind == OpKind.ADD && min > max)
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (ADD) has its least result " +
+                    min + " above its greatest " + max);
+            }
+            opsDecoder.wrapTable(nameView);
+            final Catalog.Relation relation = table(catalog, schema);
+            final int tableId = schema.resolve(relation);
+            if (relation != null && (relation.index() || !catalog.table(relation.table()).keyValue()))
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " names " + relation.name() +
+                    ", which is " + (relation.index() ? "an index" : "a SQL table") + "; one-shot ops work on " +
+                    "key-value tables");
+            }
+            final byte[] key = key(opsDecoder.keyLength(), "op " + i, limits);
+            opsDecoder.getKey(key, 0, key.length);
+            final int valueLength = opsDecoder.valueLength();
+            final boolean takesValue = kind == OpKind.PUT || kind == OpKind.CHECK_EQUALS;
+            if (!takesValue && valueLength != 0)
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (" + kind + ") carries a value" +
+                    " of " + (valueLength & 0xFFFF_FFFFL) + " bytes; only PUT and CHECK_EQUALS take one");
+            }
+            if (valueLength > limits.maxValueBytes() || valueLength < 0)
+            {
+                throw new RequestException(ErrorCode.TXN_TOO_LARGE, "op " + i + " value of " +
+                    (valueLength & 0xFFFF_FFFFL) + " bytes exceeds the limit of " + limits.maxValueBytes() + " bytes");
+            }
+            final byte[] value = bytes(valueLength, "op " + i + " value");
+            opsDecoder.getValue(value, 0, value.length);
+            ops[i] = new TxnRecord.Op(TxnRecord.OpKind.valueOf(kind.name()), tableId, key, value, delta, min, max);
+        }
+        return ops;
+    }
+
+    private static OpKind knownKind(final short raw)
+    {
+        for (final OpKind k : OpKind.values())
+        {
+            if (k != OpKind.NULL_VAL && k.value() == raw)
+            {
+                return k;
+            }
+        }
+        return null;
     }
 
     /** A range's start must not sort after its end (an empty end has no bound). */

@@ -27,6 +27,12 @@ public interface ReplicaView
 
     long abortedCount();
 
+    /** @return one-shot transactions sequenced since this member started. */
+    long oneShotCount();
+
+    /** @return one-shot transactions aborted by a false condition since this member started. */
+    long conditionFailureCount();
+
     /** @return digest after the latest applied epoch. */
     long lastDigest();
 

@@ -10,6 +10,8 @@ import io.stardust.protocol.codecs.ControlAckEncoder;
 import io.stardust.protocol.codecs.ErrorCode;
 import io.stardust.protocol.codecs.ErrorResponseEncoder;
 import io.stardust.protocol.codecs.MessageHeaderEncoder;
+import io.stardust.protocol.codecs.OneShotResultEncoder;
+import io.stardust.scheduler.OneShotEffect;
 import io.stardust.scheduler.Outcome;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -33,6 +35,7 @@ final class Replies
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final CommitResultEncoder commitResultEncoder = new CommitResultEncoder();
+    private final OneShotResultEncoder oneShotEncoder = new OneShotResultEncoder();
     private final ControlAckEncoder controlAckEncoder = new ControlAckEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(4096);
@@ -76,10 +79,62 @@ final class Replies
         else
         {
             sink.result(sessionId, correlationId, txnId, CommitOutcome.ABORTED,
-                AbortReason.get((short)outcome.reason().ordinal()), epoch, index,
+                AbortReason.valueOf(outcome.reason().name()), epoch, index,
                 conflictTableName.apply(outcome.conflictTable()), outcome.conflictKey());
         }
     }
+
+    /**
+     * The outcome of a one-shot transaction with what each op saw or left, sent at once (one-shot results are not
+     * batched: each carries values).
+     *
+     * @param effect       what it did; its results are null when aborted, or when too large to have been kept.
+     * @param resultsKnown false when answering a resend whose results were not kept.
+     */
+    void oneShotResult(
+        final long sessionId,
+        final long correlationId,
+        final long txnId,
+        final long epoch,
+        final int index,
+        final Outcome outcome,
+        final OneShotEffect effect,
+        final boolean resultsKnown,
+        final java.util.function.IntFunction<String> conflictTableName)
+    {
+        final ClientSession session = cluster.getClientSession(sessionId);
+        if (session == null)
+        {
+            return;
+        }
+        oneShotEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .txnId(txnId)
+            .outcome(outcome.committed() ? CommitOutcome.COMMITTED : CommitOutcome.ABORTED)
+            .reason(AbortReason.valueOf(outcome.reason().name()))
+            .epoch(epoch)
+            .index(index)
+            .failedOp(effect.failedOp())
+            .resultsKnown(resultsKnown ? io.stardust.protocol.codecs.BooleanType.TRUE :
+                io.stardust.protocol.codecs.BooleanType.FALSE);
+        final byte[][] results = outcome.committed() && resultsKnown ? effect.results() : null;
+        final OneShotResultEncoder.ResultsEncoder r = oneShotEncoder.resultsCount(results == null ? 0 : results.length);
+        if (results != null)
+        {
+            for (final byte[] value : results)
+            {
+                r.next().present(value == null ? io.stardust.protocol.codecs.BooleanType.FALSE :
+                    io.stardust.protocol.codecs.BooleanType.TRUE);
+                r.putValue(value == null ? EMPTY : value, 0, value == null ? 0 : value.length);
+            }
+        }
+        oneShotEncoder.conflictTable(outcome.committed() ? "" : conflictTableName.apply(outcome.conflictTable()));
+        final byte[] key = outcome.committed() || outcome.conflictKey() == null ? EMPTY : outcome.conflictKey();
+        oneShotEncoder.putConflictKey(key, 0, key.length);
+        offer(session, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + oneShotEncoder.encodedLength());
+    }
+
+    private static final byte[] EMPTY = new byte[0];
 
     void commitResult(
         final long sessionId,

@@ -2,6 +2,7 @@ package io.stardust.sequencer;
 
 import io.stardust.catalog.Catalog;
 import io.stardust.catalog.CatalogCodec;
+import io.stardust.scheduler.OneShotEffect;
 import io.stardust.scheduler.Outcome;
 import io.stardust.scheduler.TxnRecord;
 
@@ -19,8 +20,13 @@ import java.util.List;
  */
 final class ServiceSnapshot
 {
+    /**
+     * Format 7: format 6 with one-shot transactions: the ops of open transactions, and each remembered one-shot
+     * decision's failed op and results.
+     */
+    private static final int MAGIC = 0x53445337;
     /** Format 6: format 5 with the whole catalog (columns, keys, indexes, dropped names) in its own binary form. */
-    private static final int MAGIC = 0x53445336;
+    private static final int MAGIC_V6 = 0x53445336;
     /** Format 5: format 4 plus the admission rate and its token bucket, after the remembered control requests. */
     private static final int MAGIC_V5 = 0x53445335;
     /**
@@ -88,7 +94,7 @@ final class ServiceSnapshot
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(stream)))
         {
             final int magic = in.readInt();
-            return magic == MAGIC || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
+            return magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
         }
         catch (final java.io.IOException ex)
         {
@@ -143,7 +149,7 @@ final class ServiceSnapshot
 
         out.writeInt(s.decided.size());
         final java.io.IOException[] failed = {null};
-        s.decided.forEach((txnId, epoch, index, outcome) ->
+        s.decided.forEach((txnId, epoch, index, outcome, effect) ->
         {
             try
             {
@@ -151,6 +157,7 @@ final class ServiceSnapshot
                 out.writeLong(epoch);
                 out.writeInt(index);
                 writeOutcome(out, outcome);
+                writeEffect(out, effect);
             }
             catch (final java.io.IOException ex)
             {
@@ -214,14 +221,14 @@ final class ServiceSnapshot
     static void read(final java.io.DataInputStream in, final StardustService s) throws java.io.IOException
     {
         final int magic = in.readInt();
-        if (magic != MAGIC && magic != MAGIC_V5 && magic != MAGIC_V4 && magic != MAGIC_V3 && magic != MAGIC_V2 && magic != MAGIC_V1)
+        if (magic != MAGIC && magic != MAGIC_V6 && magic != MAGIC_V5 && magic != MAGIC_V4 && magic != MAGIC_V3 && magic != MAGIC_V2 && magic != MAGIC_V1)
         {
             throw new java.io.IOException("not a Stardust service snapshot (bad magic)");
         }
-        final String rowsFile = magic == MAGIC || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
+        final String rowsFile = magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
         final long lastEpoch;
         final long lastDigest;
-        if (magic == MAGIC || magic == MAGIC_V5 || magic == MAGIC_V4)
+        if (magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4)
         {
             lastEpoch = in.readLong();
             lastDigest = in.readLong();
@@ -253,7 +260,7 @@ final class ServiceSnapshot
         s.digests.record(lastEpoch, lastDigest);
         s.decided = new DecisionWindow(s.settings.dedupWindowTransactions());
 
-        if (magic == MAGIC)
+        if (magic == MAGIC || magic == MAGIC_V6)
         {
             final byte[] catalog = readBytes(in);
             s.catalog = CatalogCodec.decodeCatalog(catalog, 0, catalog.length);
@@ -283,14 +290,15 @@ final class ServiceSnapshot
             final long txnId = in.readLong();
             final long epoch = in.readLong();
             final int index = in.readInt();
-            s.decided.put(txnId, epoch, index, readOutcome(in));
+            final Outcome outcome = readOutcome(in);
+            s.decided.put(txnId, epoch, index, outcome, magic == MAGIC ? readEffect(in) : null);
         }
 
-        if (magic == MAGIC || magic == MAGIC_V5 || magic == MAGIC_V4)
+        if (magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4)
         {
             s.controlRequests.read(in);
         }
-        if (magic == MAGIC || magic == MAGIC_V5)
+        if (magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5)
         {
             s.admission.read(in);
         }
@@ -298,7 +306,7 @@ final class ServiceSnapshot
         final int openCount = in.readInt();
         for (int i = 0; i < openCount; i++)
         {
-            final TxnRecord txn = readTxn(in);
+            final TxnRecord txn = readTxn(in, magic == MAGIC);
             s.open.txns.add(txn);
             s.open.replies.add(new OpenEpoch.PendingReply(in.readLong(), in.readLong(), txn.txnId()));
         }
@@ -375,9 +383,63 @@ final class ServiceSnapshot
             out.writeBoolean(w.delete());
             writeBytes(out, w.value());
         }
+        out.writeInt(txn.ops().length);
+        for (final TxnRecord.Op op : txn.ops())
+        {
+            out.writeByte(op.kind().ordinal());
+            out.writeInt(op.tableId());
+            writeBytes(out, op.key());
+            writeBytes(out, op.value());
+            out.writeLong(op.delta());
+            out.writeLong(op.min());
+            out.writeLong(op.max());
+        }
     }
 
-    private static TxnRecord readTxn(final java.io.DataInputStream in) throws java.io.IOException
+    /** A one-shot decision's failed op and results: -2 for none (a validated transaction's). */
+    private static void writeEffect(final java.io.DataOutputStream out, final OneShotEffect effect)
+        throws java.io.IOException
+    {
+        if (effect == null)
+        {
+            out.writeInt(-2);
+            return;
+        }
+        out.writeInt(effect.failedOp());
+        final byte[][] results = effect.results();
+        out.writeInt(results == null ? -1 : results.length);
+        for (final byte[] r : results == null ? new byte[0][] : results)
+        {
+            out.writeBoolean(r != null);
+            if (r != null)
+            {
+                writeBytes(out, r);
+            }
+        }
+    }
+
+    private static OneShotEffect readEffect(final java.io.DataInputStream in) throws java.io.IOException
+    {
+        final int failedOp = in.readInt();
+        if (failedOp == -2)
+        {
+            return null;
+        }
+        final int count = in.readInt();
+        if (count < -1 || count > 1 << 20)
+        {
+            throw new java.io.IOException("snapshot holds a one-shot decision with " + count + " results");
+        }
+        final byte[][] results = count < 0 ? null : new byte[count][];
+        for (int i = 0; i < count; i++)
+        {
+            results[i] = in.readBoolean() ? readBytes(in) : null;
+        }
+        return new OneShotEffect(failedOp, results, new TxnRecord.Write[0]);
+    }
+
+    private static TxnRecord readTxn(final java.io.DataInputStream in, final boolean withOps)
+        throws java.io.IOException
     {
         final long txnId = in.readLong();
         final long snapshotEpoch = in.readLong();
@@ -396,7 +458,18 @@ final class ServiceSnapshot
         {
             writes[i] = new TxnRecord.Write(in.readInt(), readBytes(in), in.readBoolean(), readBytes(in));
         }
-        return new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes);
+        final TxnRecord.Op[] ops = new TxnRecord.Op[withOps ? in.readInt() : 0];
+        for (int i = 0; i < ops.length; i++)
+        {
+            final int kind = in.readByte();
+            if (kind < 0 || kind >= TxnRecord.OpKind.values().length)
+            {
+                throw new java.io.IOException("snapshot holds a one-shot op of unknown kind " + kind);
+            }
+            ops[i] = new TxnRecord.Op(TxnRecord.OpKind.values()[kind], in.readInt(), readBytes(in), readBytes(in),
+                in.readLong(), in.readLong(), in.readLong());
+        }
+        return new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes, ops);
     }
 
     private static void writeBytes(final java.io.DataOutputStream out, final byte[] bytes)

@@ -86,6 +86,9 @@ public final class StardustService implements ClusteredService, ReplicaView
     final Admission admission = new Admission();
     /** Commits refused by admission since this service started (local statistic). */
     private volatile long overBudget;
+    /** One-shot transactions sequenced since this service started, and those a false condition aborted. */
+    private volatile long oneShots;
+    private volatile long conditionFailures;
     /** Telemetry of applied epochs; reads clocks, decides nothing. */
     private final EpochTelemetry telemetry = new EpochTelemetry();
     volatile long aborted;
@@ -522,8 +525,17 @@ public final class StardustService implements ClusteredService, ReplicaView
             if (earlier != null)
             {
                 duplicatesAnswered++;
-                replies.outcome(replies.immediate, sessionId, commit.correlationId(), txn.txnId(), earlier.epoch(),
-                    earlier.index(), earlier.outcome(), this::tableName);
+                if (earlier.effect() != null)
+                {
+                    replies.oneShotResult(sessionId, commit.correlationId(), txn.txnId(), earlier.epoch(),
+                        earlier.index(), earlier.outcome(), earlier.effect(),
+                        !earlier.outcome().committed() || earlier.effect().results() != null, this::tableName);
+                }
+                else
+                {
+                    replies.outcome(replies.immediate, sessionId, commit.correlationId(), txn.txnId(),
+                        earlier.epoch(), earlier.index(), earlier.outcome(), this::tableName);
+                }
                 return;
             }
             if (open.indexOf(txn.txnId()) >= 0)
@@ -635,6 +647,18 @@ public final class StardustService implements ClusteredService, ReplicaView
         digests.record(epoch, result.digest());
         committed += result.committed();
         aborted += result.aborted();
+        if (result.effects() != null)
+        {
+            for (int i = 0; i < txns.size(); i++)
+            {
+                final io.stardust.scheduler.OneShotEffect effect = result.effect(i);
+                if (effect != null)
+                {
+                    oneShots++;
+                    conditionFailures += effect.committed() ? 0 : 1;
+                }
+            }
+        }
         telemetry.onEpoch(txns.size(), cluster.timeUnit().toNanos(open.openedAt), applyStart, System.nanoTime(),
             epochNanosNow());
 
@@ -644,11 +668,11 @@ public final class StardustService implements ClusteredService, ReplicaView
         for (int i = 0; i < outcomes.length; i++)
         {
             final OpenEpoch.PendingReply reply = open.replies.get(i);
-            decided.put(reply.txnId(), epoch, i, outcomes[i]);
+            decided.put(reply.txnId(), epoch, i, outcomes[i], result.effect(i));
             if (replying)
             {
-                replies.outcome(replies.batched, reply.sessionId(), reply.correlationId(), reply.txnId(), epoch, i,
-                    outcomes[i], this::tableName);
+                reply(reply.sessionId(), reply.correlationId(), reply.txnId(), epoch, i, outcomes[i],
+                    result.effect(i));
             }
         }
         for (final OpenEpoch.PendingReply retry : open.retries)
@@ -658,8 +682,8 @@ public final class StardustService implements ClusteredService, ReplicaView
             final int index = open.indexOf(retry.txnId());
             if (replying)
             {
-                replies.outcome(replies.batched, retry.sessionId(), retry.correlationId(), retry.txnId(), epoch, index,
-                    outcomes[index], this::tableName);
+                reply(retry.sessionId(), retry.correlationId(), retry.txnId(), epoch, index, outcomes[index],
+                    result.effect(index));
             }
         }
         replies.flush();
@@ -668,6 +692,21 @@ public final class StardustService implements ClusteredService, ReplicaView
         for (final EpochListener listener : listeners)
         {
             listener.onEpoch(epoch, txns, result);
+        }
+    }
+
+    private void reply(final long sessionId, final long correlationId, final long txnId, final long epoch,
+        final int index, final Outcome outcome, final io.stardust.scheduler.OneShotEffect effect)
+    {
+        if (effect != null)
+        {
+            replies.oneShotResult(sessionId, correlationId, txnId, epoch, index, outcome, effect, true,
+                this::tableName);
+        }
+        else
+        {
+            replies.outcome(replies.batched, sessionId, correlationId, txnId, epoch, index, outcome,
+                this::tableName);
         }
     }
 
@@ -770,9 +809,20 @@ public final class StardustService implements ClusteredService, ReplicaView
     {
         final int table = txn.writes().length > 0 ? txn.writes()[0].tableId() :
             txn.reads().length > 0 ? txn.reads()[0].tableId() :
-            txn.ranges().length > 0 ? txn.ranges()[0].tableId() : -1;
+            txn.ranges().length > 0 ? txn.ranges()[0].tableId() :
+            txn.ops().length > 0 ? txn.ops()[0].tableId() : -1;
         final Catalog.Relation relation = table < 0 ? null : catalog.relation(table);
         return relation == null ? Catalog.DEFAULT_DATABASE : Catalog.databaseOf(relation.name());
+    }
+
+    /**
+     * @param txnId a transaction id.
+     * @return the remembered effect of a one-shot transaction with that id, or null (for tests and diagnostics).
+     */
+    io.stardust.scheduler.OneShotEffect decidedEffect(final long txnId)
+    {
+        final DecisionWindow.Decision d = decided.get(txnId);
+        return d == null ? null : d.effect();
     }
 
     /** @return the leader of the latest term this replica has seen in its log; -1 before the first. */
@@ -931,6 +981,18 @@ public final class StardustService implements ClusteredService, ReplicaView
     public long committedCount()
     {
         return committed;
+    }
+
+    @Override
+    public long oneShotCount()
+    {
+        return oneShots;
+    }
+
+    @Override
+    public long conditionFailureCount()
+    {
+        return conditionFailures;
     }
 
     @Override

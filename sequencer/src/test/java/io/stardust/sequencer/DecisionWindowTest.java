@@ -18,7 +18,7 @@ class DecisionWindowTest
     /** Ids divisible by 3 abort; the others commit. Epoch and index derive from the id. */
     private static void put(final DecisionWindow window, final long id)
     {
-        window.put(id, 1000 + id, (int)id % 7, outcome(id));
+        window.put(id, 1000 + id, (int)id % 7, outcome(id), null);
     }
 
     private static Outcome outcome(final long id)
@@ -120,7 +120,7 @@ class DecisionWindowTest
         for (int i = 0; i < ids.length; i++)
         {
             ids[i] = random.nextLong();
-            window.put(ids[i], i + 1, i % 1000, Outcome.COMMITTED);
+            window.put(ids[i], i + 1, i % 1000, Outcome.COMMITTED, null);
         }
         // Generations of 5000: ids 0..9999 filled two, so 10000.. is current and 5000..9999 previous.
         for (int i = 0; i < ids.length; i++)
@@ -144,5 +144,25 @@ class DecisionWindowTest
     void shouldRefuseAnEmptyWindow()
     {
         assertThrows(IllegalArgumentException.class, () -> new DecisionWindow(0));
+    }
+
+    @Test
+    void shouldRememberAOneShotsResultsUnlessTheyAreLarge()
+    {
+        final DecisionWindow window = new DecisionWindow(10);
+        final byte[][] small = {new byte[8], null};
+        window.put(1, 5, 0, Outcome.COMMITTED,
+            new io.stardust.scheduler.OneShotEffect(-1, small, new io.stardust.scheduler.TxnRecord.Write[0]));
+        window.put(2, 5, 1, Outcome.COMMITTED, new io.stardust.scheduler.OneShotEffect(-1,
+            new byte[][] {new byte[DecisionWindow.MAX_KEPT_RESULT_BYTES + 1]},
+            new io.stardust.scheduler.TxnRecord.Write[0]));
+        window.put(3, 5, 2, Outcome.COMMITTED, null);
+        assertArrayEquals(small, window.get(1).effect().results());
+        assertEquals(-1, window.get(1).effect().failedOp());
+        assertNull(window.get(2).effect().results(), "too large to keep: the outcome alone");
+        assertNull(window.get(3).effect(), "a validated transaction has no effect");
+        final DecisionWindow restored = new DecisionWindow(10);
+        window.forEach(restored::put);
+        assertArrayEquals(small, restored.get(1).effect().results());
     }
 }

@@ -50,6 +50,10 @@ final class MetricsEndpoint implements AutoCloseable
             id, service::committedCount);
         counter(registry, "stardust_transactions_aborted", "Transactions aborted since the log began",
             id, service::abortedCount);
+        counter(registry, "stardust_one_shot_transactions", "One-shot transactions sequenced since the member " +
+            "started (counted in committed or aborted too)", id, service::oneShotCount);
+        counter(registry, "stardust_one_shot_condition_failures", "One-shot transactions aborted by a false " +
+            "condition since the member started", id, service::conditionFailureCount);
         counter(registry, "stardust_over_budget_refusals", "Commits refused as over the admission rate since the " +
             "member started", id, service::overBudgetRefusals);
         counter(registry, "stardust_epochs", "Epochs applied since the member started", id,

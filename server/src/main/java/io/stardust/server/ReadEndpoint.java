@@ -921,6 +921,8 @@ public final class ReadEndpoint implements Agent, AutoCloseable
                 io.stardust.protocol.codecs.BooleanType.FALSE)
             .leaderMemberId(leaderId.getAsInt())
             .readsServed(readsServed)
+            .oneShots(replica.oneShotCount())
+            .conditionFailures(replica.conditionFailureCount())
             .datacenter(replica.datacenter())
             .databaseHome(db == null ? "" : db.home());
         send(sessionId, statusEncoder.encodedLength());

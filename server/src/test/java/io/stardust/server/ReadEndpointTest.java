@@ -352,6 +352,18 @@ class ReadEndpointTest
             return 0;
         }
 
+        @Override
+        public long oneShotCount()
+        {
+            return 0;
+        }
+
+        @Override
+        public long conditionFailureCount()
+        {
+            return 0;
+        }
+
         public long lastDigest()
         {
             return 0;
