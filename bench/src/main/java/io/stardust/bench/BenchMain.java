@@ -213,8 +213,9 @@ public final class BenchMain implements Callable<Integer>
     {
         return switch (system)
         {
-            case "stardust", "stardust-replicated" -> new StardustTarget(cluster == null ? null :
-                ClusterSpec.parse(cluster), recordCount, workers, system.equals("stardust"),
+            case "stardust", "stardust-replicated", "stardust-oneshot" -> new StardustTarget(cluster == null ? null :
+                ClusterSpec.parse(cluster), recordCount, workers, !system.equals("stardust-replicated"),
+                system.equals("stardust-oneshot"),
                 memberJvmOptions == null || memberJvmOptions.isBlank() ? new String[0] :
                 memberJvmOptions.trim().split("\\s+"));
             case "postgresql-sync", "postgresql-async" ->

@@ -82,6 +82,15 @@ public final class OneShot
         return op(OpKind.ADD, table, key, NONE, delta, min, max);
     }
 
+    /**
+     * Append {@code bytes} to the key's value (absent counts as empty). The condition: the result fits the largest
+     * value storage holds.
+     */
+    public OneShot append(final String table, final byte[] key, final byte[] bytes)
+    {
+        return op(OpKind.APPEND, table, key, bytes, 0, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
     /** Condition: the key's value equals {@code expected}. */
     public OneShot checkEquals(final String table, final byte[] key, final byte[] expected)
     {

@@ -1,7 +1,10 @@
 package io.stardust.conformance;
 
+import io.stardust.client.OneShot;
+import io.stardust.client.OneShotResult;
 import io.stardust.client.StardustClient;
 import io.stardust.client.StardustException;
+import io.stardust.client.StardustTimeoutException;
 import io.stardust.client.Transaction;
 
 import java.nio.charset.StandardCharsets;
@@ -15,6 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Transfers between a few accounts under contention, while other clients read every account in one transaction:
  * every snapshot read must add up to the same total and show no negative balance, and so must the final read.
+ * <p>
+ * Balances are counters (8 bytes, big-endian). Half the transferring workers send validated read-modify-writes, the
+ * other half one-shot transfers ({@code add} with the balance checked at the log position), so epochs mix both; half
+ * the reads are one-shot reads at the log position. Each one-shot transfer also counts itself in its worker's tally
+ * key, in the same transaction: at the end a tally must lie between the worker's acknowledged transfers and those
+ * plus the ones whose outcome it never learnt, so a one-shot applied twice (a resend run again) or lost is caught.
  */
 final class BankWorkload
 {
@@ -29,6 +38,10 @@ final class BankWorkload
     final AtomicLong transfers = new AtomicLong();
     final AtomicLong failedTransfers = new AtomicLong();
     final AtomicLong reads = new AtomicLong();
+    final AtomicLong oneShotTransfers = new AtomicLong();
+    final AtomicLong declinedTransfers = new AtomicLong();
+    private final long[] acknowledged = new long[64];
+    private final long[] unknown = new long[64];
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
 
     BankWorkload(final List<StardustClient> clients, final long seed)
@@ -44,7 +57,7 @@ final class BankWorkload
         {
             for (int a = 0; a < ACCOUNTS; a++)
             {
-                tx.put(TABLE, account(a), Long.toString(INITIAL).getBytes(StandardCharsets.UTF_8));
+                tx.put(TABLE, account(a), OneShot.counter(INITIAL));
             }
             return null;
         });
@@ -70,10 +83,14 @@ final class BankWorkload
             {
                 if (worker % 2 == 1 || random.nextInt(4) == 0)
                 {
-                    if (check(client.begin(), "a snapshot read") >= 0)
+                    if (random.nextBoolean() ? check(client.begin(), "a snapshot read") >= 0 : oneShotRead(client))
                     {
                         reads.incrementAndGet();
                     }
+                }
+                else if (worker % 4 == 2)
+                {
+                    oneShotTransfer(client, worker, random);
                 }
                 else
                 {
@@ -105,10 +122,71 @@ final class BankWorkload
             return;
         }
         final long amount = Math.min(a, 1 + random.nextInt(20));
-        tx.put(TABLE, account(from), Long.toString(a - amount).getBytes(StandardCharsets.UTF_8));
-        tx.put(TABLE, account(to), Long.toString(b + amount).getBytes(StandardCharsets.UTF_8));
+        tx.put(TABLE, account(from), OneShot.counter(a - amount));
+        tx.put(TABLE, account(to), OneShot.counter(b + amount));
         tx.commitSync();
         transfers.incrementAndGet();
+    }
+
+    /** A transfer that runs at its log position: it commits, or finds the balance short; it never conflicts. */
+    private void oneShotTransfer(final StardustClient client, final int worker, final SplittableRandom random)
+    {
+        final int from = random.nextInt(ACCOUNTS);
+        final int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
+        final long amount = 1 + random.nextInt(20);
+        final OneShotResult r;
+        try
+        {
+            r = client.oneShot().add(TABLE, account(from), -amount, 0, Long.MAX_VALUE)
+                .add(TABLE, account(to), amount).add(TABLE, tally(worker), 1).commitSync();
+        }
+        catch (final StardustTimeoutException ex)
+        {
+            synchronized (this)
+            {
+                unknown[worker]++;
+            }
+            throw ex;
+        }
+        if (r.committed())
+        {
+            synchronized (this)
+            {
+                acknowledged[worker]++;
+            }
+            transfers.incrementAndGet();
+            oneShotTransfers.incrementAndGet();
+        }
+        else
+        {
+            declinedTransfers.incrementAndGet();
+        }
+    }
+
+    /** Every account read by one one-shot, at its log position: the accounts exist there. */
+    private boolean oneShotRead(final StardustClient client)
+    {
+        final OneShot read = client.oneShot();
+        for (int a = 0; a < ACCOUNTS; a++)
+        {
+            read.get(TABLE, account(a));
+        }
+        final OneShotResult r = read.commitSync();
+        if (!r.resultsKnown())
+        {
+            return false;
+        }
+        final Long[] balances = new Long[ACCOUNTS];
+        for (int a = 0; a < ACCOUNTS; a++)
+        {
+            balances[a] = r.values().get(a) == null ? null : r.counter(a);
+        }
+        final String violation = violation(balances, "a one-shot read", true);
+        if (violation != null)
+        {
+            violations.add(violation);
+        }
+        return true;
     }
 
     /**
@@ -187,6 +265,41 @@ final class BankWorkload
             return null;
         });
         reads.incrementAndGet();
+        final Transaction tx = client.begin();
+        for (int w = 0; w < clients.size(); w++)
+        {
+            final byte[] v = tx.get(TABLE, tally(w));
+            final long applied = v == null ? 0 : java.nio.ByteBuffer.wrap(v).getLong();
+            final String problem = tallyProblem(w, applied, acknowledged[w], unknown[w]);
+            if (problem != null)
+            {
+                violations.add(problem);
+            }
+        }
+    }
+
+    /**
+     * @return null when a worker's applied one-shot transfers lie between those acknowledged and those plus the ones
+     * of unknown outcome; else what is wrong.
+     */
+    static String tallyProblem(final int worker, final long applied, final long acknowledged, final long unknown)
+    {
+        if (applied < acknowledged)
+        {
+            return "worker " + worker + "'s tally holds " + applied + " one-shot transfers but " + acknowledged +
+                " were acknowledged: acknowledged transfers were lost";
+        }
+        if (applied > acknowledged + unknown)
+        {
+            return "worker " + worker + "'s tally holds " + applied + " one-shot transfers; " + acknowledged +
+                " were acknowledged and " + unknown + " had no answer: a transfer was applied twice";
+        }
+        return null;
+    }
+
+    static byte[] tally(final int worker)
+    {
+        return ("tally-" + worker).getBytes(StandardCharsets.UTF_8);
     }
 
     List<String> violations()
@@ -197,7 +310,7 @@ final class BankWorkload
     private static Long balanceOrNull(final Transaction tx, final int account)
     {
         final byte[] v = tx.get(TABLE, account(account));
-        return v == null ? null : Long.parseLong(new String(v, StandardCharsets.UTF_8));
+        return v == null ? null : java.nio.ByteBuffer.wrap(v).getLong();
     }
 
     static byte[] account(final int a)

@@ -28,6 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the transaction and writes it back longer, so it is a read-modify-write the cluster validates like any other.
  * A key is retired after {@value #MAX_APPENDS_PER_KEY} appends and a fresh one takes its place, so lists stay short
  * and new keys keep the version orders small enough to check.
+ *
+ * <p>A share of the transactions run as one-shots: an append is an APPEND op of {@code " value"} and a read a GET,
+ * both at the transaction's log position, in the same epochs as the validated ones. The checker sees one history,
+ * so it checks that the two kinds together are serializable in log order.
  */
 final class ListAppendWorkload
 {
@@ -37,6 +41,7 @@ final class ListAppendWorkload
 
     private final List<StardustClient> clients;
     private final long seed;
+    private final double oneShotShare;
     private final List<Txn> history = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger txnIds = new AtomicInteger();
     private final AtomicInteger processIds;
@@ -51,11 +56,14 @@ final class ListAppendWorkload
      * @param clients   one per concurrent worker.
      * @param seed      drives every choice of keys and operations.
      * @param firstKey  keys start here (histories on one table use disjoint keys).
+     * @param oneShotShare the share of transactions sent as one-shots, 0 to 1.
      */
-    ListAppendWorkload(final List<StardustClient> clients, final long seed, final long firstKey)
+    ListAppendWorkload(final List<StardustClient> clients, final long seed, final long firstKey,
+        final double oneShotShare)
     {
         this.clients = clients;
         this.seed = seed;
+        this.oneShotShare = oneShotShare;
         this.processIds = new AtomicInteger(clients.size());
         nextKey = firstKey;
         for (int i = 0; i < ACTIVE_KEYS; i++)
@@ -89,7 +97,9 @@ final class ListAppendWorkload
                 final long key = pickKey(random);
                 mops.add(random.nextBoolean() ? Mop.read(key) : Mop.append(key, values.incrementAndGet()));
             }
-            final Txn txn = run(client, txnIds.incrementAndGet(), process, mops);
+            final Txn txn = random.nextDouble() < oneShotShare ?
+                runOneShot(client, txnIds.incrementAndGet(), process, mops) :
+                run(client, txnIds.incrementAndGet(), process, mops);
             history.add(txn);
             if (txn.outcome() == Txn.Outcome.INFO)
             {
@@ -154,6 +164,58 @@ final class ListAppendWorkload
             return new Txn(id, process, outcome, unknown, invoke,
                 outcome == Txn.Outcome.INFO ? Long.MAX_VALUE : System.nanoTime());
         }
+    }
+
+    /** Run one transaction as a one-shot (appends and reads at its log position) and record what became of it. */
+    static Txn runOneShot(final StardustClient client, final int id, final int process, final List<Mop> mops)
+    {
+        final long invoke = System.nanoTime();
+        final io.stardust.client.OneShot oneShot = client.oneShot();
+        for (final Mop m : mops)
+        {
+            if (m.append())
+            {
+                oneShot.append(TABLE, key(m.key()), (" " + m.value()).getBytes(StandardCharsets.UTF_8));
+            }
+            else
+            {
+                oneShot.get(TABLE, key(m.key()));
+            }
+        }
+        try
+        {
+            final io.stardust.client.OneShotResult r = oneShot.commitSync();
+            if (!r.committed())
+            {
+                // Only an append past the largest value can fail its condition: nothing of it applied.
+                return new Txn(id, process, Txn.Outcome.FAIL, unknownReads(mops), invoke, System.nanoTime());
+            }
+            final List<Mop> done = new ArrayList<>(mops.size());
+            for (int i = 0; i < mops.size(); i++)
+            {
+                final Mop m = mops.get(i);
+                // A resend answered after its values were dropped commits with its reads unknown.
+                done.add(m.append() ? m : r.resultsKnown() ? m.withRead(decode(r.values().get(i))) : Mop.read(m.key()));
+            }
+            return new Txn(id, process, Txn.Outcome.OK, done, invoke, System.nanoTime());
+        }
+        catch (final RuntimeException ex)
+        {
+            final Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+            if (!(cause instanceof StardustException))
+            {
+                throw ex;
+            }
+            // A one-shot never conflicts: only a rejection says it was not applied; anything else leaves it unknown.
+            final Txn.Outcome outcome = cause instanceof RejectedException ? Txn.Outcome.FAIL : Txn.Outcome.INFO;
+            return new Txn(id, process, outcome, unknownReads(mops), invoke,
+                outcome == Txn.Outcome.INFO ? Long.MAX_VALUE : System.nanoTime());
+        }
+    }
+
+    private static List<Mop> unknownReads(final List<Mop> mops)
+    {
+        return mops.stream().map((m) -> m.append() ? m : Mop.read(m.key())).toList();
     }
 
     /**

@@ -30,6 +30,17 @@ class SuiteChecksTest
     }
 
     @Test
+    void shouldCatchALostOrDoubledOneShotTransferInATally()
+    {
+        assertNull(BankWorkload.tallyProblem(0, 10, 10, 0));
+        assertNull(BankWorkload.tallyProblem(0, 12, 10, 3), "up to the unknown ones may have applied");
+        final String lost = BankWorkload.tallyProblem(1, 9, 10, 0);
+        assertTrue(lost != null && lost.contains("were lost"), lost);
+        final String twice = BankWorkload.tallyProblem(2, 11, 10, 0);
+        assertTrue(twice != null && twice.contains("applied twice"), twice);
+    }
+
+    @Test
     void shouldPassEqualDigests()
     {
         final DigestComparison.Outcome outcome = DigestComparison.compare(7, Map.of(0, 11L, 1, 11L, 2, 11L), true);

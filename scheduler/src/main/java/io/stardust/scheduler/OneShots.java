@@ -244,6 +244,16 @@ final class OneShots
                             results[k] = sum;
                         }
                     }
+                    case APPEND ->
+                    {
+                        final byte[] longer = append(key.key(), now, op.value());
+                        holds = longer != null;
+                        if (holds)
+                        {
+                            overlay.put(key, longer);
+                            results[k] = longer;
+                        }
+                    }
                     case CHECK_EQUALS ->
                     {
                         holds = now != ABSENT && Arrays.equals(now, op.value());
@@ -276,6 +286,19 @@ final class OneShots
             }
             return new OneShotEffect(-1, results, writes);
         }
+    }
+
+    /** @return {@code now} followed by {@code more}, or null when storage could not hold the row. */
+    static byte[] append(final byte[] key, final byte[] now, final byte[] more)
+    {
+        final int length = (now == ABSENT ? 0 : now.length) + more.length;
+        if (Storage.checkRow(key.length, length) != null)
+        {
+            return null;
+        }
+        final byte[] longer = java.util.Arrays.copyOf(now == ABSENT ? new byte[0] : now, length);
+        System.arraycopy(more, 0, longer, length - more.length, more.length);
+        return longer;
     }
 
     /**

@@ -93,7 +93,7 @@ public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ra
         /** @return true when the op may write its key. */
         public boolean writes()
         {
-            return kind == OpKind.PUT || kind == OpKind.DELETE || kind == OpKind.ADD;
+            return kind == OpKind.PUT || kind == OpKind.DELETE || kind == OpKind.ADD || kind == OpKind.APPEND;
         }
     }
 
@@ -113,6 +113,8 @@ public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ra
         /** Condition: the key has no live value. */
         CHECK_ABSENT,
         /** Condition: the key has a live value. */
-        CHECK_PRESENT
+        CHECK_PRESENT,
+        /** Append the op's value to the key's value (absent is empty), within what storage holds. */
+        APPEND
     }
 }

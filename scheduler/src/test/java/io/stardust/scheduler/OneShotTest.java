@@ -148,6 +148,20 @@ class OneShotTest
     }
 
     @Test
+    void shouldAppendInLogOrderAndFailPastWhatStorageHolds()
+    {
+        final EpochResult r = scheduler.execute(1, List.of(
+            TxnRecord.oneShot(1, TxnRecord.Op.withValue(TxnRecord.OpKind.APPEND, 0, b("list"), b(" 1"))),
+            TxnRecord.oneShot(2, TxnRecord.Op.withValue(TxnRecord.OpKind.APPEND, 0, b("list"), b(" 2")),
+                TxnRecord.Op.of(TxnRecord.OpKind.GET, 0, b("list"))),
+            TxnRecord.oneShot(3, TxnRecord.Op.withValue(TxnRecord.OpKind.APPEND, 0, b("list"),
+                new byte[Storage.MAX_VALUE_BYTES]))));
+        assertArrayEquals(b(" 1 2"), r.effect(1).results()[1]);
+        assertEquals(AbortReason.CONDITION_FAILED, r.outcomes()[2].reason(), "past the largest value");
+        assertArrayEquals(b(" 1 2"), storage.latest(0, b("list")).value());
+    }
+
+    @Test
     void shouldOrderOneShotsAndValidatedTransactionsByLogPosition()
     {
         scheduler.execute(1, List.of(TxnRecord.oneShot(1, add("x", 1))));

@@ -457,11 +457,11 @@ class RecordReader
             final byte[] key = key(opsDecoder.keyLength(), "op " + i, limits);
             opsDecoder.getKey(key, 0, key.length);
             final int valueLength = opsDecoder.valueLength();
-            final boolean takesValue = kind == OpKind.PUT || kind == OpKind.CHECK_EQUALS;
+            final boolean takesValue = kind == OpKind.PUT || kind == OpKind.CHECK_EQUALS || kind == OpKind.APPEND;
             if (!takesValue && valueLength != 0)
             {
                 throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (" + kind + ") carries a value" +
-                    " of " + (valueLength & 0xFFFF_FFFFL) + " bytes; only PUT and CHECK_EQUALS take one");
+                    " of " + (valueLength & 0xFFFF_FFFFL) + " bytes; only PUT, APPEND and CHECK_EQUALS take one");
             }
             if (valueLength > limits.maxValueBytes() || valueLength < 0)
             {

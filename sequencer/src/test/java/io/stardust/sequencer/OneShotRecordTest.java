@@ -146,7 +146,7 @@ class OneShotRecordTest extends ServiceHarness
             unknownKind);
         final String valueOnAdd = error(send(oneShotFrame(++txnIds, false, false,
             new Op(OpKind.ADD.value(), "kv", k, new byte[] {1}, 1, Long.MIN_VALUE, Long.MAX_VALUE))));
-        assertTrue(valueOnAdd.contains("only PUT and CHECK_EQUALS take one"), valueOnAdd);
+        assertTrue(valueOnAdd.contains("only PUT, APPEND and CHECK_EQUALS take one"), valueOnAdd);
         final String bounds = error(send(oneShotFrame(++txnIds, false, false,
             new Op(OpKind.ADD.value(), "kv", k, new byte[0], 1, 5, 4))));
         assertTrue(bounds.contains("least result 5 above its greatest 4"), bounds);
