@@ -47,7 +47,7 @@ public final class BenchMain implements Callable<Integer>
     double rate;
 
     @Option(names = "--systems", split = ",",
-        defaultValue = "stardust,stardust-replicated,postgresql-sync,postgresql-async,etcd",
+        defaultValue = "stardust,stardust-replicated,stardust-oneshot,postgresql-sync,postgresql-async,etcd",
         description = "Systems to measure (default ${DEFAULT-VALUE}).")
     List<String> systems;
 
@@ -238,7 +238,7 @@ public final class BenchMain implements Callable<Integer>
                 yield new EtcdTarget(env.get("ETCD_ENDPOINTS"), pids);
             }
             default -> throw new IllegalArgumentException("unknown system '" + system + "'; expected stardust, " +
-                "stardust-replicated, postgresql-sync, postgresql-async or etcd");
+                "stardust-replicated, stardust-oneshot, postgresql-sync, postgresql-async or etcd");
         };
     }
 
@@ -263,8 +263,10 @@ public final class BenchMain implements Callable<Integer>
         final KeyChooser uniform = KeyChooser.parse("uniform", recordCount);
         final KeyChooser zipf = KeyChooser.parse("zipf", recordCount);
         final List<Object[]> runs = new ArrayList<>();
-        final List<Workload> workloads = full ?
-            List.of(Workload.YCSB_A, Workload.YCSB_B, Workload.YCSB_C, Workload.YCSB_F) : smoke ?
+        // One-shots change only read-modify-writes and transfers: YCSB-F and the bank are the runs that differ.
+        final boolean oneShot = target.name().endsWith("-oneshot");
+        final List<Workload> workloads = full && !oneShot ?
+            List.of(Workload.YCSB_A, Workload.YCSB_B, Workload.YCSB_C, Workload.YCSB_F) : smoke || oneShot ?
             List.of(Workload.YCSB_F) : List.of(Workload.YCSB_A, Workload.YCSB_C, Workload.YCSB_F);
         for (final Workload w : workloads)
         {
@@ -288,8 +290,8 @@ public final class BenchMain implements Callable<Integer>
             }
         }
         // Throughput against clients.
-        for (final int k : full ? new int[] {1, 8, 32, 64, 128, 256, 512, 1024} : smoke ? new int[] {4} :
-            new int[] {8, 256, 1024})
+        for (final int k : oneShot ? new int[0] : full ? new int[] {1, 8, 32, 64, 128, 256, 512, 1024} :
+            smoke ? new int[] {4} : new int[] {8, 256, 1024})
         {
             if (k != clients && k <= target.maxClients())
             {
@@ -317,7 +319,7 @@ public final class BenchMain implements Callable<Integer>
                 "not " + Math.max(accounts, 1_000) * 1_000);
         }
         // Open loop at half the peak: the latency a system gives when it is not saturated.
-        if (peak != null)
+        if (peak != null && !oneShot)
         {
             run(target, report, Workload.YCSB_F, uniform, OPEN_LOOP_CLIENTS, peak.throughput() / 2, warmupMs,
                 measureMs, accounts);

@@ -234,6 +234,29 @@ public final class Report
             final double zipf = z.get().throughput();
             goal(md, "YCSB-F Zipf 0.99 >= 50% of uniform (same client count)", String.format(Locale.ROOT,
                 "%.0f%% (%,.0f of %,.0f txn/s)", 100 * zipf / uniform, zipf, uniform), zipf >= 0.5 * uniform);
+            headline("stardust-oneshot", "ycsb-f", "zipf").ifPresent((o) -> goal(md,
+                "one-shot: YCSB-F Zipf 0.99 as one-shot >= 50% of uniform YCSB-F (read-then-validate)",
+                String.format(Locale.ROOT, "%.0f%% (%,.0f of %,.0f txn/s)", 100 * o.throughput() / uniform,
+                    o.throughput(), uniform), o.throughput() >= 0.5 * uniform));
+        }
+        final Optional<Result> bank = headline("stardust-oneshot", "bank", "uniform accounts=10");
+        for (final String pg : List.of("postgresql-sync", "postgresql-async"))
+        {
+            bank.ifPresent((o) -> headline(pg, "bank", "uniform accounts=10").ifPresent((x) -> goal(md,
+                "one-shot: bank, 10 accounts >= 10x " + pg + " (SERIALIZABLE, rows updated in key order)",
+                String.format(Locale.ROOT, "%.1fx (%,.0f against %,.0f txn/s)", o.throughput() / x.throughput(),
+                    o.throughput(), x.throughput()), o.throughput() >= 10 * x.throughput())));
+        }
+        final Optional<Result> read = headline("stardust", "ycsb-c", "uniform");
+        final Optional<Result> commit = headline("stardust", "bank", "uniform accounts=100");
+        final Optional<Result> oneShotBank = headline("stardust-oneshot", "bank", "uniform accounts=100");
+        if (read.isPresent() && commit.isPresent() && oneShotBank.isPresent())
+        {
+            final double budget = read.get().latencyMs(50) + commit.get().latencyMs(50);
+            goal(md, "one-shot: commit p50 under one read plus one commit of today's path (YCSB-C read p50 + bank " +
+                "100 accounts commit p50)", String.format(Locale.ROOT, "%.2f ms against %.2f + %.2f ms",
+                oneShotBank.get().latencyMs(50), read.get().latencyMs(50), commit.get().latencyMs(50)),
+                oneShotBank.get().latencyMs(50) < budget);
         }
         return md.toString();
     }
