@@ -1046,13 +1046,16 @@ public final class StardustClient implements AutoCloseable
 
     CompletableFuture<OneShotResult> commitOneShot(final byte[] frame, final long correlationId, final long txnId)
     {
-        final Pending p = new Pending(correlationId, Kind.COMMIT, deadline(config.commitTimeout().toNanos()), txnId,
-            -1, frame);
-        submit(() -> sendToCluster(p));
-        return cast(p.future);
+        return sendCommit(frame, correlationId, txnId);
     }
 
     CompletableFuture<CommitInfo> commit(final byte[] frame, final long correlationId, final long txnId)
+    {
+        return sendCommit(frame, correlationId, txnId);
+    }
+
+    /** A commit record through the log; its answer (a CommitResult or a OneShotResult) completes the future. */
+    private <T> CompletableFuture<T> sendCommit(final byte[] frame, final long correlationId, final long txnId)
     {
         final Pending p = new Pending(correlationId, Kind.COMMIT, deadline(config.commitTimeout().toNanos()), txnId,
             -1, frame);

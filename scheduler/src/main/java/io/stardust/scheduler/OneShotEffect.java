@@ -10,6 +10,16 @@ package io.stardust.scheduler;
  */
 public record OneShotEffect(int failedOp, byte[][] results, TxnRecord.Write[] writes)
 {
+    private static final TxnRecord.Write[] NO_WRITES = new TxnRecord.Write[0];
+
+    /**
+     * @return an effect that leaves no writes: an aborted one-shot's, or a decision remembered without them.
+     */
+    public static OneShotEffect withoutWrites(final int failedOp, final byte[][] results)
+    {
+        return new OneShotEffect(failedOp, results, NO_WRITES);
+    }
+
     /** @return true when every condition held. */
     public boolean committed()
     {

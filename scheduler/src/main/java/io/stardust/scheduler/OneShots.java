@@ -273,7 +273,7 @@ final class OneShots
                 }
                 if (!holds)
                 {
-                    return new OneShotEffect(k, null, new TxnRecord.Write[0]);
+                    return OneShotEffect.withoutWrites(k, null);
                 }
             }
             final TxnRecord.Write[] writes = new TxnRecord.Write[overlay.size()];

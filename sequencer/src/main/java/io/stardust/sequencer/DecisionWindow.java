@@ -183,10 +183,8 @@ final class DecisionWindow
                 bytes += r == null ? 0 : r.length;
             }
         }
-        return new OneShotEffect(effect.failedOp(), bytes > MAX_KEPT_RESULT_BYTES ? null : effect.results(), NO_WRITES);
+        return OneShotEffect.withoutWrites(effect.failedOp(), bytes > MAX_KEPT_RESULT_BYTES ? null : effect.results());
     }
-
-    private static final io.stardust.scheduler.TxnRecord.Write[] NO_WRITES = new io.stardust.scheduler.TxnRecord.Write[0];
 
     /**
      * @param txnId transaction id.

@@ -435,7 +435,7 @@ final class ServiceSnapshot
         {
             results[i] = in.readBoolean() ? readBytes(in) : null;
         }
-        return new OneShotEffect(failedOp, results, new TxnRecord.Write[0]);
+        return OneShotEffect.withoutWrites(failedOp, results);
     }
 
     private static TxnRecord readTxn(final java.io.DataInputStream in, final boolean withOps)

@@ -1,10 +1,6 @@
 package io.stardust.server;
 
-import java.io.File;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -62,8 +58,8 @@ final class CpuQuota implements AutoCloseable
             {
                 return off(mount + " is not a cgroup v1 cpu controller", log);
             }
-            final Path parent = mount.resolve(ownGroup().replaceFirst("^/", ""));
-            removeStale(parent, log);
+            final Path parent = CpuCgroups.ownGroup(mount);
+            CpuCgroups.removeStale(parent, PREFIX, "a member", log);
             final Path group = parent.resolve(PREFIX + memberId + "-" + pid);
             Files.createDirectories(group);
             write(group.resolve("cpu.cfs_period_us"), Long.toString(PERIOD_US));
@@ -85,61 +81,6 @@ final class CpuQuota implements AutoCloseable
     {
         log.accept("no CPU quota knob: " + why);
         return new CpuQuota(null, null, why);
-    }
-
-    /** @return the cpu cgroup of this process, from /proc/self/cgroup (read with a stream: procfs reports size 0). */
-    private static String ownGroup() throws IOException
-    {
-        final String text;
-        try (InputStream in = new FileInputStream("/proc/self/cgroup"))
-        {
-            text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
-        for (final String line : text.split("\n"))
-        {
-            final String[] parts = line.split(":", 3);
-            if (parts.length == 3)
-            {
-                for (final String controller : parts[1].split(","))
-                {
-                    if (controller.equals("cpu"))
-                    {
-                        return parts[2].trim();
-                    }
-                }
-            }
-        }
-        throw new IOException("/proc/self/cgroup names no cpu controller");
-    }
-
-    private static void removeStale(final Path parent, final Consumer<String> log)
-    {
-        final File[] groups = parent.toFile().listFiles((f) -> f.isDirectory() && f.getName().startsWith(PREFIX));
-        if (groups == null)
-        {
-            return;
-        }
-        for (final File g : groups)
-        {
-            final String pid = g.getName().substring(g.getName().lastIndexOf('-') + 1);
-            final boolean alive = ProcessHandle.of(parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
-            if (!alive && g.delete())
-            {
-                log.accept("removed cgroup " + g + ", left by a member that is gone");
-            }
-        }
-    }
-
-    private static long parseLong(final String text)
-    {
-        try
-        {
-            return Long.parseLong(text);
-        }
-        catch (final NumberFormatException ex)
-        {
-            return -1;
-        }
     }
 
     private static void write(final Path file, final String value) throws IOException

@@ -259,12 +259,6 @@ public final class NetworkProxy implements AutoCloseable
         return stat(2);
     }
 
-    /** @return times the relay's own thread paused for 250 ms or more, freezing every link (a starved machine). */
-    public long stalls()
-    {
-        return stat(3);
-    }
-
     private long stat(final int index)
     {
         return Long.parseLong(call("stats").split(" ")[index]);

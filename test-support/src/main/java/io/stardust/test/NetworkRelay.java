@@ -1,12 +1,10 @@
 package io.stardust.test;
 
 import io.stardust.protocol.ClusterSpec;
+import io.stardust.server.CpuCgroups;
 
 import java.io.BufferedReader;
-import java.io.File;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +19,7 @@ import java.time.Duration;
  *
  * <pre>
  * cut A B | heal | delay A B NANOS | delay-one-way FROM TO NANOS | stats
- *     answered "ok", or "stats RELAYED DROPPED STALLS LONGEST_NS"
+ *     answered "ok", or "stats RELAYED DROPPED"
  * </pre>
  *
  * <p>Members run in cgroups weighted as several threads each (the server's {@code CpuQuota}). A relay left in the
@@ -92,8 +90,7 @@ public final class NetworkRelay
                     Duration.ofNanos(Long.parseLong(words[3])));
                 case "stats" ->
                 {
-                    return "stats " + relay.relayed() + " " + relay.dropped() + " " + relay.stalls() + " " +
-                        relay.longestStallNs();
+                    return "stats " + relay.relayed() + " " + relay.dropped();
                 }
                 default ->
                 {
@@ -117,8 +114,8 @@ public final class NetworkRelay
             {
                 return null;
             }
-            final Path parent = CPU_MOUNT.resolve(ownCpuGroup().replaceFirst("^/", ""));
-            removeStale(parent);
+            final Path parent = CpuCgroups.ownGroup(CPU_MOUNT);
+            CpuCgroups.removeStale(parent, GROUP_PREFIX, "a relay", (line) -> System.err.println("relay: " + line));
             final Path group = parent.resolve(GROUP_PREFIX + ProcessHandle.current().pid());
             Files.createDirectories(group);
             Files.writeString(group.resolve("cpu.shares"), Long.toString(SHARES));
@@ -147,47 +144,5 @@ public final class NetworkRelay
         {
             // The next relay to start removes a group whose process is gone.
         }
-    }
-
-    private static void removeStale(final Path parent)
-    {
-        final File[] groups = parent.toFile().listFiles((f) -> f.isDirectory() && f.getName().startsWith(GROUP_PREFIX));
-        if (groups == null)
-        {
-            return;
-        }
-        for (final File g : groups)
-        {
-            try
-            {
-                final long pid = Long.parseLong(g.getName().substring(GROUP_PREFIX.length()));
-                if (ProcessHandle.of(pid).isEmpty())
-                {
-                    Files.delete(g.toPath());
-                }
-            }
-            catch (final IOException | RuntimeException ignored)
-            {
-                // Still in use, or not ours: leave it.
-            }
-        }
-    }
-
-    private static String ownCpuGroup() throws IOException
-    {
-        final String text;
-        try (InputStream in = new FileInputStream("/proc/self/cgroup"))
-        {
-            text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
-        for (final String line : text.split("\n"))
-        {
-            final String[] parts = line.split(":", 3);
-            if (parts.length == 3 && java.util.Arrays.asList(parts[1].split(",")).contains("cpu"))
-            {
-                return parts[2].trim();
-            }
-        }
-        throw new IOException("/proc/self/cgroup names no cpu controller");
     }
 }

@@ -50,8 +50,6 @@ final class Relay implements AutoCloseable
     private final Thread thread;
     private final AtomicLong relayed = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong stalls = new AtomicLong();
-    private final AtomicLong longestStallNs = new AtomicLong();
     private volatile boolean running = true;
     private long sequence;
 
@@ -194,12 +192,6 @@ final class Relay implements AutoCloseable
         }
     }
 
-    /** @return true when the link between {@code a} and {@code b} passes datagrams. */
-    boolean isUp(final int a, final int b)
-    {
-        return links[a][b].up;
-    }
-
     /** @return datagrams relayed so far. */
     long relayed()
     {
@@ -212,18 +204,6 @@ final class Relay implements AutoCloseable
         return dropped.get();
     }
 
-    /** @return pauses of the relay thread of {@link #STALL_NS} or more so far. */
-    long stalls()
-    {
-        return stalls.get();
-    }
-
-    /** @return the longest pause of the relay thread so far, nanoseconds. */
-    long longestStallNs()
-    {
-        return longestStallNs.get();
-    }
-
     private void run()
     {
         long last = System.nanoTime();
@@ -234,8 +214,6 @@ final class Relay implements AutoCloseable
                 final long now = System.nanoTime();
                 if (now - last >= STALL_NS)
                 {
-                    stalls.incrementAndGet();
-                    longestStallNs.accumulateAndGet(now - last, Math::max);
                     System.err.println("relay " + java.time.LocalTime.now() + ": the relay thread did not run for " +
                         TimeUnit.NANOSECONDS.toMillis(now - last) + " ms: every link was frozen that long");
                 }
