@@ -57,6 +57,8 @@ public final class Catalog
     /** Names of dropped relations, with the catalog version that dropped them. */
     private final Map<String, Long> dropped;
     private final Map<String, DatabaseDef> databases;
+    /** Registered procedure versions by {@link ProcedureDef#id()}: cluster-wide, in every view. */
+    private final Map<String, ProcedureDef> procedures;
     /** The database this is a view of ({@link #viewOf}), or null for the whole catalog. */
     private final String view;
 
@@ -67,18 +69,20 @@ public final class Catalog
         final Map<String, Long> dropped,
         final Map<String, DatabaseDef> databases)
     {
-        this(version, relations, tables, dropped, databases, null);
+        this(version, relations, tables, dropped, databases, Map.of(), null);
     }
 
-    private Catalog(
+    Catalog(
         final long version,
         final List<Relation> relations,
         final Map<String, TableDef> tables,
         final Map<String, Long> dropped,
         final Map<String, DatabaseDef> databases,
+        final Map<String, ProcedureDef> procedures,
         final String view)
     {
         this.view = view;
+        this.procedures = Collections.unmodifiableMap(new TreeMap<>(procedures));
         this.version = version;
         this.databases = Collections.unmodifiableMap(new TreeMap<>(databases));
         this.relations = Collections.unmodifiableList(new ArrayList<>(relations));
@@ -263,7 +267,8 @@ public final class Catalog
             }
         }
         final DatabaseDef self = databases.get(db);
-        return new Catalog(version, visible, viewTables, viewDropped, self == null ? Map.of() : Map.of(db, self), db);
+        return new Catalog(version, visible, viewTables, viewDropped, self == null ? Map.of() : Map.of(db, self),
+            procedures, db);
     }
 
     /** @return the database this catalog is a view of, or null for the whole catalog. */
@@ -275,6 +280,32 @@ public final class Catalog
     Map<String, DatabaseDef> databaseMap()
     {
         return databases;
+    }
+
+    /**
+     * @param version catalog version of the next catalog.
+     * @return a catalog with these parts and this one's procedures.
+     */
+    Catalog next(final long version, final List<Relation> relations, final Map<String, TableDef> tables,
+        final Map<String, Long> dropped, final Map<String, DatabaseDef> databases)
+    {
+        return new Catalog(version, relations, tables, dropped, databases, procedures, null);
+    }
+
+    /** @return registered procedure versions by {@code name@version}. */
+    public Map<String, ProcedureDef> procedureMap()
+    {
+        return procedures;
+    }
+
+    /**
+     * @param name    a procedure's name.
+     * @param version a version.
+     * @return its registration, or null.
+     */
+    public ProcedureDef procedure(final String name, final int version)
+    {
+        return procedures.get(ProcedureDef.id(name, version));
     }
 
     Map<String, TableDef> tableMap()
@@ -339,6 +370,7 @@ public final class Catalog
     {
         return o instanceof Catalog c && c.version == version && c.relations.equals(relations) &&
             c.tables.equals(tables) && c.dropped.equals(dropped) && c.databases.equals(databases) &&
+            c.procedures.equals(procedures) &&
             java.util.Objects.equals(c.view, view);
     }
 

@@ -27,6 +27,12 @@ public final class CatalogChanges
     {
     }
 
+    /** Most procedure versions a catalog holds. */
+    static final int MAX_PROCEDURES = 4_096;
+    private static final java.util.regex.Pattern JAVA_CLASS =
+        java.util.regex.Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*){0,63}");
+    private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
     private final Catalog catalog;
 
     CatalogChanges(final Catalog catalog)
@@ -76,6 +82,10 @@ public final class CatalogChanges
         if (change instanceof SchemaChange.DropDatabase d)
         {
             return dropDatabase(d);
+        }
+        if (change instanceof SchemaChange.RegisterProcedure r)
+        {
+            return registerProcedure(r);
         }
         if (change instanceof SchemaChange.MoveDatabase m)
         {
@@ -155,7 +165,7 @@ public final class CatalogChanges
         relations.add(relation);
         final Map<String, TableDef> tables = new TreeMap<>(catalog.tableMap());
         tables.put(c.name(), table);
-        final Catalog next = new Catalog(version, relations, tables, catalog.droppedMap(), catalog.databaseMap());
+        final Catalog next = catalog.next(version, relations, tables, catalog.droppedMap(), catalog.databaseMap());
         return new Applied(next, List.of(relation), List.of(), "created " +
             (table.keyValue() ? "key-value table " : "table ") + c.name() + " at catalog version " + version);
     }
@@ -188,7 +198,7 @@ public final class CatalogChanges
         }
         final Map<String, TableDef> tables = new TreeMap<>(catalog.tableMap());
         tables.remove(d.name());
-        return new Applied(new Catalog(version, relations, tables, dropped, catalog.databaseMap()), List.of(), gone,
+        return new Applied(catalog.next(version, relations, tables, dropped, catalog.databaseMap()), List.of(), gone,
             "dropped table " + d.name() + (table.indexes().isEmpty() ? "" : " and its " + table.indexes().size() +
             " index(es)") + " at catalog version " + version);
     }
@@ -337,7 +347,7 @@ public final class CatalogChanges
     {
         final Map<String, TableDef> tables = new TreeMap<>(catalog.tableMap());
         tables.put(changed.name(), changed);
-        return new Catalog(version, relations, tables, dropped, catalog.databaseMap());
+        return catalog.next(version, relations, tables, dropped, catalog.databaseMap());
     }
 
     private Applied unchanged(final String detail)
@@ -409,7 +419,7 @@ public final class CatalogChanges
         final long version = catalog.version() + 1;
         final Map<String, DatabaseDef> databases = new TreeMap<>(catalog.databaseMap());
         databases.put(c.name(), new DatabaseDef(c.name(), c.owner(), c.verifier(), c.home(), version, version));
-        return new Applied(new Catalog(version, catalog.relationList(), catalog.tableMap(), catalog.droppedMap(),
+        return new Applied(catalog.next(version, catalog.relationList(), catalog.tableMap(), catalog.droppedMap(),
             databases), List.of(), List.of(), "created database " + c.name() + " (owner " + c.owner() + ", home " +
             c.home() + ") at catalog version " + version);
     }
@@ -443,7 +453,7 @@ public final class CatalogChanges
         }
         final Map<String, DatabaseDef> databases = new TreeMap<>(catalog.databaseMap());
         databases.remove(d.name());
-        return new Applied(new Catalog(version, relations, tables, dropped, databases), List.of(), gone,
+        return new Applied(catalog.next(version, relations, tables, dropped, databases), List.of(), gone,
             "dropped database " + d.name() + " with its " + gone.size() + " table(s) and index(es) at catalog " +
             "version " + version);
     }
@@ -463,9 +473,71 @@ public final class CatalogChanges
         final long version = catalog.version() + 1;
         final Map<String, DatabaseDef> databases = new TreeMap<>(catalog.databaseMap());
         databases.put(m.name(), db.movedTo(m.home(), version));
-        return new Applied(new Catalog(version, catalog.relationList(), catalog.tableMap(), catalog.droppedMap(),
+        return new Applied(catalog.next(version, catalog.relationList(), catalog.tableMap(), catalog.droppedMap(),
             databases), List.of(), List.of(), "database " + m.name() + " served from " + m.home() + " (was " +
             db.home() + ") from catalog version " + version);
+    }
+
+    private Applied registerProcedure(final SchemaChange.RegisterProcedure r)
+    {
+        checkName("procedure", r.name());
+        if (r.version() < 1)
+        {
+            throw invalid("procedure " + r.name() + ": version " + r.version() + "; versions start at 1");
+        }
+        if (r.className() == null || !JAVA_CLASS.matcher(r.className()).matches())
+        {
+            throw invalid("procedure " + r.name() + ": '" + r.className() + "' is not a Java class name");
+        }
+        if (r.sha256() == null || !SHA256.matcher(r.sha256()).matches())
+        {
+            throw invalid("procedure " + r.name() + ": the class hash must be SHA-256 as 64 lowercase hex digits");
+        }
+        if (r.stepBudget() < 1 || r.stepBudget() > ProcedureDef.MAX_STEP_BUDGET)
+        {
+            throw invalid("procedure " + r.name() + ": step budget " + r.stepBudget() + "; it must be 1 to " +
+                ProcedureDef.MAX_STEP_BUDGET);
+        }
+        final ProcedureDef now = catalog.procedure(r.name(), r.version());
+        if (now != null)
+        {
+            if (now.className().equals(r.className()) && now.sha256().equals(r.sha256()) &&
+                now.stepBudget() == r.stepBudget())
+            {
+                return unchanged("procedure " + r.name() + " version " + r.version() + " is registered as asked; " +
+                    "nothing done");
+            }
+            throw new SchemaException(SchemaProblem.exists("procedure " + r.name() + " version " + r.version() +
+                " is registered with class " + now.className() + " (sha256 " + now.sha256() + ", step budget " +
+                now.stepBudget() + "); a registered version never changes: register version " +
+                (highestVersion(r.name()) + 1)));
+        }
+        if (catalog.procedureMap().size() >= MAX_PROCEDURES)
+        {
+            throw invalid("the catalog is full (" + MAX_PROCEDURES + " procedure versions)");
+        }
+        final long version = catalog.version() + 1;
+        final Map<String, ProcedureDef> procedures = new TreeMap<>(catalog.procedureMap());
+        final ProcedureDef def = new ProcedureDef(r.name(), r.version(), r.className(), r.sha256(), r.stepBudget(),
+            version);
+        procedures.put(def.id(), def);
+        return new Applied(new Catalog(version, catalog.relationList(), catalog.tableMap(), catalog.droppedMap(),
+            catalog.databaseMap(), procedures, null), List.of(), List.of(), "registered procedure " + r.name() +
+            " version " + r.version() + " (" + r.className() + ", step budget " + r.stepBudget() + ") at catalog " +
+            "version " + version);
+    }
+
+    private int highestVersion(final String name)
+    {
+        int highest = 0;
+        for (final ProcedureDef p : catalog.procedureMap().values())
+        {
+            if (p.name().equals(name))
+            {
+                highest = Math.max(highest, p.version());
+            }
+        }
+        return highest;
     }
 
     private static void checkName(final String what, final String name)

@@ -14,8 +14,10 @@ public final class CatalogCodec
 {
     /** Schema changes, and catalogs without databases (read, never written). */
     private static final int FORMAT = 1;
-    /** Catalogs with databases. */
-    private static final int CATALOG_FORMAT = 2;
+    /** Catalogs with databases (read, never written). */
+    private static final int CATALOG_FORMAT_2 = 2;
+    /** Catalogs with databases and procedures. */
+    private static final int CATALOG_FORMAT = 3;
     private static final int VERIFIER_CHARS = 1024;
     private static final int NAME_BYTES = 256;
     private static final int CREATE_TABLE = 1;
@@ -27,6 +29,8 @@ public final class CatalogCodec
     private static final int CREATE_DATABASE = 7;
     private static final int DROP_DATABASE = 8;
     private static final int MOVE_DATABASE = 9;
+    private static final int REGISTER_PROCEDURE = 10;
+    private static final int CLASS_NAME_BYTES = 4096;
 
     private CatalogCodec()
     {
@@ -77,6 +81,11 @@ public final class CatalogCodec
         else if (change instanceof SchemaChange.DropDatabase d)
         {
             out.u8(DROP_DATABASE).string(d.name()).bool(d.ifExists());
+        }
+        else if (change instanceof SchemaChange.RegisterProcedure r)
+        {
+            out.u8(REGISTER_PROCEDURE).string(r.name()).varint(r.version()).string(r.className()).string(r.sha256())
+                .varint(r.stepBudget());
         }
         else
         {
@@ -145,6 +154,19 @@ public final class CatalogCodec
             case MOVE_DATABASE:
                 change = new SchemaChange.MoveDatabase(in.string(NAME_BYTES), in.string(NAME_BYTES));
                 break;
+            case REGISTER_PROCEDURE:
+            {
+                final String name = in.string(NAME_BYTES);
+                final long version = in.varint();
+                if (version > Integer.MAX_VALUE)
+                {
+                    throw new IllegalArgumentException("procedure version " + version + " is past " +
+                        Integer.MAX_VALUE);
+                }
+                change = new SchemaChange.RegisterProcedure(name, (int)version, in.string(CLASS_NAME_BYTES),
+                    in.string(NAME_BYTES), in.varint());
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown schema change kind " + kind);
         }
@@ -197,6 +219,12 @@ public final class CatalogCodec
             out.string(d.name()).string(d.owner()).string(d.verifier()).string(d.home()).varint(d.createdAtVersion())
                 .varint(d.movedAtVersion());
         }
+        out.varint(catalog.procedureMap().size());
+        for (final ProcedureDef p : catalog.procedureMap().values())
+        {
+            out.string(p.name()).varint(p.version()).string(p.className()).string(p.sha256()).varint(p.stepBudget())
+                .varint(p.registeredAtVersion());
+        }
         return out.toArray();
     }
 
@@ -211,10 +239,10 @@ public final class CatalogCodec
     {
         final Wire.In in = new Wire.In(bytes, offset, length);
         final int format = in.u8();
-        if (format != FORMAT && format != CATALOG_FORMAT)
+        if (format != FORMAT && format != CATALOG_FORMAT_2 && format != CATALOG_FORMAT)
         {
             throw new IllegalArgumentException("unknown catalog format " + format + " (this build reads " + FORMAT +
-                " and " + CATALOG_FORMAT + ")");
+                " to " + CATALOG_FORMAT + ")");
         }
         final long version = in.varint();
         final int relationCount = in.count("relation count", Catalog.MAX_RELATIONS);
@@ -273,7 +301,7 @@ public final class CatalogCodec
             dropped.put(in.string(NAME_BYTES), in.varint());
         }
         final Map<String, DatabaseDef> databases = new TreeMap<>();
-        if (format == CATALOG_FORMAT)
+        if (format != FORMAT)
         {
             final int databaseCount = in.count("database count", Catalog.MAX_DATABASES);
             for (int d = 0; d < databaseCount; d++)
@@ -283,8 +311,21 @@ public final class CatalogCodec
                 databases.put(db.name(), db);
             }
         }
+        final Map<String, ProcedureDef> procedures = new TreeMap<>();
+        if (format == CATALOG_FORMAT)
+        {
+            final int procedureCount = in.count("procedure count", CatalogChanges.MAX_PROCEDURES);
+            for (int p = 0; p < procedureCount; p++)
+            {
+                final String name = in.string(NAME_BYTES);
+                final int procVersion = in.count("procedure version", Integer.MAX_VALUE);
+                final ProcedureDef def = new ProcedureDef(name, procVersion, in.string(CLASS_NAME_BYTES),
+                    in.string(NAME_BYTES), in.varint(), in.varint());
+                procedures.put(def.id(), def);
+            }
+        }
         in.expectEnd();
-        return new Catalog(version, relations, tables, dropped, databases);
+        return new Catalog(version, relations, tables, dropped, databases, procedures, null);
     }
 
     private static void format(final Wire.In in)

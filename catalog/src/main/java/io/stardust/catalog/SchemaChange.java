@@ -54,7 +54,29 @@ public sealed interface SchemaChange
     /** @return true for a change of a database itself (create, drop, move): a cluster administrator's. */
     default boolean ofDatabase()
     {
-        return this instanceof CreateDatabase || this instanceof DropDatabase || this instanceof MoveDatabase;
+        return this instanceof CreateDatabase || this instanceof DropDatabase || this instanceof MoveDatabase ||
+            this instanceof RegisterProcedure;
+    }
+
+    /**
+     * Registers a procedure version, cluster-wide (an administrator's change). Every member loads {@code className}
+     * from what it has deployed and stops, loudly, when its class file's SHA-256 is not {@code sha256}: it could not
+     * run the calls the way the others do.
+     *
+     * @param name       the name calls use.
+     * @param version    the version (1 or more).
+     * @param className  the class, deployed on every member.
+     * @param sha256     SHA-256 of its class file, 64 hex digits.
+     * @param stepBudget steps one call may take.
+     */
+    record RegisterProcedure(String name, int version, String className, String sha256, long stepBudget)
+        implements SchemaChange
+    {
+        @Override
+        public String describe()
+        {
+            return "register procedure " + name + " version " + version + " (" + className + ")";
+        }
     }
 
     /**

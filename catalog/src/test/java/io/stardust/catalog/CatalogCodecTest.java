@@ -29,7 +29,10 @@ class CatalogCodecTest
         new SchemaChange.MoveDatabase("sales", "dc3"),
         new SchemaChange.CreateDatabase("hr", "bob", "", "dc1"),
         SchemaChange.CreateTable.keyValue("hr/kv"),
-        new SchemaChange.DropDatabase("hr", false));
+        new SchemaChange.DropDatabase("hr", false),
+        new SchemaChange.RegisterProcedure("transfer", 1, "io.stardust.procedure.examples.Transfer", "ab".repeat(32),
+            100_000),
+        new SchemaChange.RegisterProcedure("transfer", 2, "com.example.Transfer2", "cd".repeat(32), 5));
 
     @Test
     void shouldRoundTripEveryChangeAndTheCatalogsTheyMake()
@@ -74,11 +77,11 @@ class CatalogCodecTest
                 }
             }
         }
-        assertEquals("unknown schema change kind 10", assertThrows(IllegalArgumentException.class,
-            () -> CatalogCodec.decodeChange(new byte[] {1, 10}, 0, 2)).getMessage());
+        assertEquals("unknown schema change kind 11", assertThrows(IllegalArgumentException.class,
+            () -> CatalogCodec.decodeChange(new byte[] {1, 11}, 0, 2)).getMessage());
         assertEquals("unknown catalog format 2 (this build reads 1)", assertThrows(IllegalArgumentException.class,
             () -> CatalogCodec.decodeChange(new byte[] {2, 1}, 0, 2)).getMessage());
-        assertEquals("unknown catalog format 3 (this build reads 1 and 2)", assertThrows(
-            IllegalArgumentException.class, () -> CatalogCodec.decodeCatalog(new byte[] {3, 1}, 0, 2)).getMessage());
+        assertEquals("unknown catalog format 4 (this build reads 1 to 3)", assertThrows(
+            IllegalArgumentException.class, () -> CatalogCodec.decodeCatalog(new byte[] {4, 1}, 0, 2)).getMessage());
     }
 }

@@ -217,4 +217,38 @@ class CatalogTest
         final SchemaException ex = assertThrows(SchemaException.class, () -> catalog.apply(change));
         assertEquals(message, ex.getMessage());
     }
+
+    @Test
+    void shouldRegisterProcedureVersionsOnceAndNeverChangeThem()
+    {
+        final String hash = "0f".repeat(32);
+        final Catalog one = Catalog.EMPTY.apply(new SchemaChange.RegisterProcedure("transfer", 1, "a.B", hash, 10))
+            .catalog();
+        assertEquals(1, one.version());
+        assertEquals(new ProcedureDef("transfer", 1, "a.B", hash, 10, 1), one.procedure("transfer", 1));
+        // The same registration again changes nothing; another class, hash or budget for it is refused.
+        assertEquals(one, one.apply(new SchemaChange.RegisterProcedure("transfer", 1, "a.B", hash, 10)).catalog());
+        final SchemaProblem changed = one.check(new SchemaChange.RegisterProcedure("transfer", 1, "a.B",
+            "1f".repeat(32), 10));
+        assertEquals(SchemaProblem.Kind.EXISTS, changed.kind());
+        assertTrue(changed.message().contains("a registered version never changes: register version 2"),
+            changed.message());
+        final Catalog two = one.apply(new SchemaChange.RegisterProcedure("transfer", 2, "a.C", hash, 10)).catalog();
+        assertEquals(2, two.procedureMap().size());
+        // Procedures are cluster-wide: every database's view has them.
+        final Catalog withSales = two.apply(new SchemaChange.CreateDatabase("sales", "ann", "", "dc1")).catalog();
+        assertEquals(2, withSales.viewOf("sales").procedureMap().size());
+        assertTrue(new SchemaChange.RegisterProcedure("p", 1, "a.B", hash, 10).ofDatabase(),
+            "an administrator's change");
+        for (final SchemaChange bad : List.of(
+            new SchemaChange.RegisterProcedure("bad name", 1, "a.B", hash, 10),
+            new SchemaChange.RegisterProcedure("p", 0, "a.B", hash, 10),
+            new SchemaChange.RegisterProcedure("p", 1, "a..B", hash, 10),
+            new SchemaChange.RegisterProcedure("p", 1, "a.B", "XYZ", 10),
+            new SchemaChange.RegisterProcedure("p", 1, "a.B", hash, 0),
+            new SchemaChange.RegisterProcedure("p", 1, "a.B", hash, ProcedureDef.MAX_STEP_BUDGET + 1)))
+        {
+            assertEquals(SchemaProblem.Kind.INVALID, one.check(bad).kind(), bad.toString());
+        }
+    }
 }

@@ -16,9 +16,13 @@ import java.util.List;
  *                     value seen); a null entry for an absent key. Empty when aborted or not known.
  * @param resultsKnown false when this answers a resend decided so long ago that the values were not kept, or were
  *                     over 4 KiB: the outcome stands, the values are not here.
+ * @param abortReason  empty when committed, else why it aborted: {@code CONDITION_FAILED} (an op's condition, or a
+ *                     procedure's own abort), {@code PROCEDURE_FAILED} (the procedure threw) or
+ *                     {@code STEP_BUDGET_EXCEEDED}.
+ * @param message      a procedure call's abort in its words or its exception's; empty otherwise.
  */
 public record OneShotResult(long txnId, boolean committed, long epoch, int index, int failedOp, List<byte[]> values,
-    boolean resultsKnown)
+    boolean resultsKnown, String abortReason, String message)
 {
     /**
      * @param op an op's index.
@@ -30,7 +34,8 @@ public record OneShotResult(long txnId, boolean committed, long epoch, int index
         if (!committed || !resultsKnown)
         {
             throw new IllegalStateException(committed ? "the values of transaction " + txnId + " were not kept; " +
-                "read the key" : "transaction " + txnId + " did not commit: op " + failedOp + "'s condition was false");
+                "read the key" : "transaction " + txnId + " did not commit: " + (failedOp >= 0 ? "op " + failedOp +
+                "'s condition was false" : abortReason + (message.isEmpty() ? "" : ": " + message)));
         }
         final byte[] value = values.get(op);
         if (value == null)

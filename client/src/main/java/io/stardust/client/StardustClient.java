@@ -969,6 +969,65 @@ public final class StardustClient implements AutoCloseable
     }
 
     /**
+     * Call a registered procedure at the log position over keys of one key-value table: it never aborts on a
+     * conflict, only when it says so, throws, or passes its step budget ({@link OneShotResult#abortReason()}). For keys
+     * in several tables, use {@code oneShot().call(...)} with {@link OneShot#key}.
+     *
+     * @param procedure its registered name.
+     * @param version   its registered version.
+     * @param table     the keys' table.
+     * @param keys      the keys it may read and write, in the order it addresses them.
+     * @param args      its arguments: {@code long}, {@code String} or {@code byte[]} values, of the types it takes.
+     * @return completes with what it did, the value it left at each key included; fails with
+     * {@link RejectedException} when the cluster refused the call (an unknown procedure or version, arguments of
+     * the wrong number or type).
+     */
+    public CompletableFuture<OneShotResult> call(final String procedure, final int version, final String table,
+        final List<byte[]> keys, final Object... args)
+    {
+        final OneShot call;
+        try
+        {
+            call = oneShot().call(procedure, version, args);
+            for (final byte[] key : keys)
+            {
+                call.key(table, key);
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return CompletableFuture.failedFuture(new RejectedException(ErrorCode.INVALID_ARGUMENT,
+                ex.getMessage()));
+        }
+        return call.commit();
+    }
+
+    /** @return {@link #call}'s result, waited for. */
+    public OneShotResult callSync(final String procedure, final int version, final String table,
+        final List<byte[]> keys, final Object... args)
+    {
+        return await(call(procedure, version, table, keys, args));
+    }
+
+    /**
+     * Register a procedure version, cluster-wide (an administrator's request). Deploy its class on every member
+     * first: a member that lacks it, or holds other bytes, stops when it applies the registration.
+     *
+     * @param procedure  the name calls use.
+     * @param version    the version (1 or more); a registered version never changes.
+     * @param className  the class on every member's class path.
+     * @param sha256     SHA-256 of its class file, 64 lowercase hex digits.
+     * @param stepBudget steps one call may take.
+     * @return completes with the acknowledgement.
+     */
+    public CompletableFuture<ControlResult> registerProcedure(final String procedure, final int version,
+        final String className, final String sha256, final long stepBudget)
+    {
+        return changeSchema(new SchemaChange.RegisterProcedure(procedure, version, className,
+            sha256, stepBudget));
+    }
+
+    /**
      * Add {@code delta} to a counter at the log position (one-shot: never a conflict, whatever the contention).
      *
      * @return completes with the counter's new value.
@@ -1901,6 +1960,11 @@ public final class StardustClient implements AutoCloseable
             r.getValue(value, 0, value.length);
             values.add(present ? value : null);
         }
+        d.skipConflictTable();
+        d.skipConflictKey();
+        final String message = d.message();
+        final String reason = committed ? "" : d.reason() == io.stardust.protocol.codecs.AbortReason.NULL_VAL ?
+            "UNKNOWN" : d.reason().name();
         if (p.kind == Kind.RAW)
         {
             p.future.complete(new RawReply(io.stardust.protocol.codecs.OneShotResultDecoder.TEMPLATE_ID, null,
@@ -1914,7 +1978,7 @@ public final class StardustClient implements AutoCloseable
             lastCommittedEpoch.accumulateAndGet(epoch, Math::max);
         }
         p.future.complete(new OneShotResult(txnId, committed, epoch, index, failedOp,
-            java.util.Collections.unmodifiableList(values), known));
+            java.util.Collections.unmodifiableList(values), known, reason, message));
     }
 
     /** Several outcomes of this session's commits, from one epoch. */

@@ -4,11 +4,15 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.stardust.client.DigestInfo;
 import io.stardust.client.MemberStatus;
+import io.stardust.client.OneShot;
 import io.stardust.client.OneShotResult;
 import io.stardust.client.RejectedException;
 import io.stardust.client.StardustClient;
+import io.stardust.procedure.examples.Transfer;
+import io.stardust.scheduler.Procedures;
 import io.stardust.test.Await;
 import io.stardust.test.ProcessCluster;
+import io.stardust.test.procedures.Faulty;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.Test;
@@ -116,6 +120,8 @@ class OneShotIT
             assertTrue(unknown.getCause().getMessage().contains("no_such_table"), unknown.getCause().getMessage());
             assertEquals(acknowledged.get() + 1, admin.incrementSync("counters", hot, 1), "still serving");
 
+            procedureCalls(admin, clients.subList(0, 16));
+
             final long[] epoch = {0};
             Await.until("every member applied the same epoch", Duration.ofSeconds(60), () ->
             {
@@ -145,5 +151,107 @@ class OneShotIT
             CloseHelper.quietCloseAll(clients);
             CloseHelper.quietClose(driver);
         }
+    }
+
+    private static String hash(final Class<?> type)
+    {
+        return Procedures.sha256(Procedures.classBytes(type.getClassLoader(), type.getName()));
+    }
+
+    /**
+     * Procedures registered through the log and called from many clients: transfers between a few accounts keep the
+     * total, with no abort but those whose balance falls short; a throwing call and one that runs past its budget
+     * abort only themselves; bad calls get clear refusals.
+     */
+    private static void procedureCalls(final StardustClient admin, final List<StardustClient> clients)
+        throws Exception
+    {
+        assertTrue(admin.registerProcedure("transfer", 1, Transfer.class.getName(), hash(Transfer.class), 1_000)
+            .get(30, TimeUnit.SECONDS).detail().startsWith("registered procedure transfer version 1"));
+        assertTrue(admin.registerProcedure("faulty", 1, Faulty.class.getName(), hash(Faulty.class), 10_000)
+            .get(30, TimeUnit.SECONDS).detail().startsWith("registered procedure faulty version 1"));
+        final int accounts = 8;
+        final List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < accounts; i++)
+        {
+            keys.add(("acct" + i).getBytes(UTF_8));
+            admin.incrementSync("counters", keys.get(i), 100);
+        }
+        final AtomicLong moved = new AtomicLong();
+        final AtomicLong shortfalls = new AtomicLong();
+        final List<CompletableFuture<Void>> loops = new ArrayList<>();
+        for (int c = 0; c < clients.size(); c++)
+        {
+            final StardustClient client = clients.get(c);
+            final int seed = c;
+            loops.add(CompletableFuture.runAsync(() ->
+            {
+                final java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                for (int i = 0; i < 20; i++)
+                {
+                    final int from = random.nextInt(accounts);
+                    final int to = (from + 1 + random.nextInt(accounts - 1)) % accounts;
+                    final OneShotResult r = client.callSync("transfer", 1, "counters",
+                        List.of(keys.get(from), keys.get(to)), (long)random.nextInt(1, 60));
+                    if (r.committed())
+                    {
+                        moved.incrementAndGet();
+                    }
+                    else
+                    {
+                        assertEquals("CONDITION_FAILED", r.abortReason(), r.message());
+                        assertTrue(r.message().startsWith("balance "), r.message());
+                        shortfalls.incrementAndGet();
+                    }
+                }
+            }, (r) -> new Thread(r, "transfers").start()));
+        }
+        for (final CompletableFuture<Void> loop : loops)
+        {
+            loop.get(4, TimeUnit.MINUTES);
+        }
+        long total = 0;
+        final OneShot read = admin.oneShot();
+        keys.forEach((k) -> read.get("counters", k));
+        final OneShotResult balances = read.commitSync();
+        for (int i = 0; i < accounts; i++)
+        {
+            assertTrue(balances.counter(i) >= 0, "no balance went below 0");
+            total += balances.counter(i);
+        }
+        assertEquals(100L * accounts, total, "the transfers kept the total");
+        assertEquals(20L * clients.size(), moved.get() + shortfalls.get());
+        assertTrue(moved.get() > 0, "some transfers moved money");
+
+        // A throwing call and one that runs past its budget abort only themselves; the next call runs.
+        final byte[] f = "faulty".getBytes(UTF_8);
+        assertTrue(admin.callSync("faulty", 1, "counters", List.of(f), 0L).committed());
+        final OneShotResult threw = admin.callSync("faulty", 1, "counters", List.of(f), 1L);
+        assertEquals("PROCEDURE_FAILED", threw.abortReason());
+        assertEquals("faulty version 1 threw java.lang.IllegalStateException: planted failure at 1", threw.message());
+        final OneShotResult spun = admin.callSync("faulty", 1, "counters", List.of(f), 2L);
+        assertEquals("STEP_BUDGET_EXCEEDED", spun.abortReason());
+        assertEquals("faulty version 1 ran past its step budget of 10000", spun.message());
+        assertEquals(2, admin.callSync("faulty", 1, "counters", List.of(f), 0L).counter(0),
+            "neither aborted call left anything");
+
+        // Bad calls are refused whole, each naming its problem.
+        refused("unknown procedure 'nope': no version of it is registered",
+            admin.call("nope", 1, "counters", List.of(f), 0L));
+        refused("procedure 'faulty' has no version 2 registered (registered: [1])",
+            admin.call("faulty", 2, "counters", List.of(f), 0L));
+        refused("procedure 'faulty' version 1 takes 1 argument(s) (LONG); the call passed 2",
+            admin.call("faulty", 1, "counters", List.of(f), 0L, 1L));
+        refused("procedure 'faulty' version 1 takes (LONG); argument 0 is a STRING, not a LONG",
+            admin.call("faulty", 1, "counters", List.of(f), "zero"));
+        assertEquals(3, admin.callSync("faulty", 1, "counters", List.of(f), 0L).counter(0), "still serving");
+    }
+
+    private static void refused(final String message, final CompletableFuture<OneShotResult> call)
+    {
+        final ExecutionException ex = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+            () -> call.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(RejectedException.class, ex.getCause());
+        assertTrue(ex.getCause().getMessage().contains(message), ex.getCause().getMessage());
     }
 }

@@ -16,5 +16,9 @@ public enum AbortReason
     /** Planned against an older catalog: decided by the sequencer before the scheduler sees it, never here. */
     SCHEMA_CHANGED,
     /** A one-shot transaction's stated condition was false at its log position; never a conflict. */
-    CONDITION_FAILED
+    CONDITION_FAILED,
+    /** A procedure call threw; it alone aborted. */
+    PROCEDURE_FAILED,
+    /** A procedure call ran past its step budget; it alone aborted. */
+    STEP_BUDGET_EXCEEDED
 }

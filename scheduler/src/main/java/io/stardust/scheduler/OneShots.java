@@ -53,8 +53,8 @@ final class OneShots
      * @param parallel runs a task on every worker (the scheduler's pool).
      * @return per transaction, a one-shot's effect (null for validated transactions).
      */
-    static OneShotEffect[] run(final Storage storage, final TxnRecord[] records, final Outcome[] outcomes,
-        final int workers, final Consumer<IntConsumer> parallel)
+    static OneShotEffect[] run(final Storage storage, final Procedures procedures, final TxnRecord[] records,
+        final Outcome[] outcomes, final int workers, final Consumer<IntConsumer> parallel)
     {
         final int n = records.length;
         // Union-find over one-shot indices, joined through the keys they name.
@@ -109,7 +109,7 @@ final class OneShots
         {
             for (int g = w; g < ordered.length; g += workers)
             {
-                ordered[g].run(storage, records, outcomes, effects);
+                ordered[g].run(storage, procedures, records, outcomes, effects);
             }
         });
         return effects;
@@ -151,8 +151,8 @@ final class OneShots
         /** The group's keys as the epoch has left them so far: a value, or {@link #ABSENT}. */
         final Map<KeyBytes, byte[]> state = new HashMap<>();
 
-        void run(final Storage storage, final TxnRecord[] records, final Outcome[] outcomes,
-            final OneShotEffect[] effects)
+        void run(final Storage storage, final Procedures procedures, final TxnRecord[] records,
+            final Outcome[] outcomes, final OneShotEffect[] effects)
         {
             int a = 0;
             int b = 0;
@@ -169,7 +169,8 @@ final class OneShots
                     continue;
                 }
                 a++;
-                final OneShotEffect effect = runOne(storage, records[next]);
+                final OneShotEffect effect = records[next].call() != null ?
+                    runCall(storage, procedures, records[next]) : runOne(storage, records[next]);
                 effects[next] = effect;
                 if (effect.committed())
                 {
@@ -179,10 +180,14 @@ final class OneShots
                         state.put(new KeyBytes(w.tableId(), w.key()), w.delete() ? ABSENT : w.value());
                     }
                 }
-                else
+                else if (effect.failedOp() >= 0)
                 {
                     final TxnRecord.Op failed = records[next].ops()[effect.failedOp()];
                     outcomes[next] = new Outcome(AbortReason.CONDITION_FAILED, failed.tableId(), failed.key());
+                }
+                else
+                {
+                    outcomes[next] = new Outcome(effect.reason(), -1, null);
                 }
             }
         }
@@ -201,6 +206,43 @@ final class OneShots
             final byte[] value = row.isLive() ? row.value() : ABSENT;
             state.put(key, value);
             return value;
+        }
+
+        private OneShotEffect runCall(final Storage storage, final Procedures procedures, final TxnRecord txn)
+        {
+            final TxnRecord.Call call = txn.call();
+            final Procedures.Loaded procedure = procedures == null ? null :
+                procedures.find(call.procedure(), call.version());
+            if (procedure == null)
+            {
+                // The sequencer checked the call against the same registrations: not reachable unless they differ.
+                throw new IllegalStateException("procedure " + call.procedure() + " version " + call.version() +
+                    " is not loaded on this replica, though the log registered it");
+            }
+            final TxnRecord.Op[] keys = txn.ops();
+            final KeyBytes[] ids = new KeyBytes[keys.length];
+            for (int i = 0; i < keys.length; i++)
+            {
+                ids[i] = new KeyBytes(keys[i].tableId(), keys[i].key());
+            }
+            final Map<KeyBytes, byte[]> none = Map.of();
+            final ProcedureCall.Result result = ProcedureCall.run(procedure, txn,
+                (i) -> current(storage, ids[i], none));
+            if (!result.effect().committed())
+            {
+                return result.effect();
+            }
+            final List<TxnRecord.Write> writes = new ArrayList<>();
+            for (int i = 0; i < keys.length; i++)
+            {
+                if (result.written()[i])
+                {
+                    final byte[] v = result.effect().results()[i];
+                    writes.add(new TxnRecord.Write(keys[i].tableId(), keys[i].key(), v == ABSENT,
+                        v == ABSENT ? new byte[0] : v));
+                }
+            }
+            return new OneShotEffect(-1, result.effect().results(), writes.toArray(new TxnRecord.Write[0]));
         }
 
         private OneShotEffect runOne(final Storage storage, final TxnRecord txn)

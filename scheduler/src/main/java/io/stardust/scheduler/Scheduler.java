@@ -56,6 +56,7 @@ public final class Scheduler implements AutoCloseable
     private ExecutorService pool;
     private volatile long lastDigest = Hashing.SEED;
     private volatile long lastEpoch;
+    private volatile Procedures procedures = new Procedures(Scheduler.class.getClassLoader());
 
     /**
      * @param storage the replica's storage.
@@ -85,6 +86,22 @@ public final class Scheduler implements AutoCloseable
     public int workers()
     {
         return requestedWorkers;
+    }
+
+    /**
+     * @param procedures the procedure versions calls may name (the service keeps them as the log registers them).
+     * @return this.
+     */
+    public Scheduler procedures(final Procedures procedures)
+    {
+        this.procedures = procedures;
+        return this;
+    }
+
+    /** @return the procedure versions calls may name. */
+    public Procedures procedures()
+    {
+        return procedures;
     }
 
     /** @return digest after the last executed epoch. */
@@ -192,7 +209,7 @@ public final class Scheduler implements AutoCloseable
 
         // Phase 2b: one-shots run at their positions, after the validated decisions they may depend on.
         final OneShotEffect[] effects = OneShots.any(records) ?
-            OneShots.run(storage, records, outcomes, workers, this::parallel) : null;
+            OneShots.run(storage, procedures, records, outcomes, workers, this::parallel) : null;
         final TxnRecord.Write[][] writesOf = new TxnRecord.Write[n][];
         for (int i = 0; i < n; i++)
         {

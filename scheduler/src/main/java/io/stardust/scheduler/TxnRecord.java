@@ -11,8 +11,10 @@ package io.stardust.scheduler;
  * @param writes        buffered writes; a later write of the same key wins.
  * @param ops           one-shot operations, run at the transaction's log position ({@link OneShots}); a record with
  *                      ops has no reads, ranges or writes.
+ * @param call          a procedure call over the keys its ops (all {@link OpKind#KEY}) name, or null.
  */
-public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ranges, Write[] writes, Op[] ops)
+public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ranges, Write[] writes, Op[] ops,
+    Call call)
 {
     /** No ops: a validated transaction. */
     public static final Op[] NO_OPS = new Op[0];
@@ -21,7 +23,27 @@ public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ra
     public TxnRecord(final long txnId, final long snapshotEpoch, final Read[] reads, final Range[] ranges,
         final Write[] writes)
     {
-        this(txnId, snapshotEpoch, reads, ranges, writes, NO_OPS);
+        this(txnId, snapshotEpoch, reads, ranges, writes, NO_OPS, null);
+    }
+
+    /** A validated transaction, or a one-shot with ops and no procedure call. */
+    public TxnRecord(final long txnId, final long snapshotEpoch, final Read[] reads, final Range[] ranges,
+        final Write[] writes, final Op[] ops)
+    {
+        this(txnId, snapshotEpoch, reads, ranges, writes, ops, null);
+    }
+
+    /**
+     * A procedure call.
+     *
+     * @param txnId client's transaction id.
+     * @param call  the procedure, version and arguments.
+     * @param keys  the keys it may read and write, in the order it addresses them.
+     * @return the record.
+     */
+    public static TxnRecord call(final long txnId, final Call call, final Op... keys)
+    {
+        return new TxnRecord(txnId, 0, new Read[0], new Range[0], new Write[0], keys, call);
     }
 
     /**
@@ -39,7 +61,23 @@ public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ra
     /** @return true when this transaction runs its ops at its log position instead of being validated. */
     public boolean isOneShot()
     {
-        return ops.length > 0;
+        return ops.length > 0 || call != null;
+    }
+
+    /**
+     * A call of a registered procedure version.
+     *
+     * @param procedure its name.
+     * @param version   its version.
+     * @param args      the arguments' bytes as the record carried them ({@code ProcedureArgs}).
+     * @param values    the arguments, decoded and checked against the procedure's parameters.
+     */
+    public record Call(String procedure, int version, byte[] args, java.util.List<Object> values)
+    {
+        public Call
+        {
+            values = java.util.List.copyOf(values);
+        }
     }
 
     /** A point read of {@code key} that saw {@code version} ({@code 0} when absent). */
@@ -93,7 +131,8 @@ public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ra
         /** @return true when the op may write its key. */
         public boolean writes()
         {
-            return kind == OpKind.PUT || kind == OpKind.DELETE || kind == OpKind.ADD || kind == OpKind.APPEND;
+            return kind == OpKind.PUT || kind == OpKind.DELETE || kind == OpKind.ADD || kind == OpKind.APPEND ||
+                kind == OpKind.KEY;
         }
     }
 
@@ -115,6 +154,8 @@ public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ra
         /** Condition: the key has a live value. */
         CHECK_PRESENT,
         /** Append the op's value to the key's value (absent is empty), within what storage holds. */
-        APPEND
+        APPEND,
+        /** A key a procedure call may read and write. */
+        KEY
     }
 }

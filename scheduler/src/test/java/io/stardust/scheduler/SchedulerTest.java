@@ -244,6 +244,10 @@ class SchedulerTest
                         {
                             continue; // the sequencer's decision, before an epoch runs
                         }
+                        if (reason == AbortReason.PROCEDURE_FAILED || reason == AbortReason.STEP_BUDGET_EXCEEDED)
+                        {
+                            continue; // procedure calls' own: ProcedureTest runs them with 1, 2 and 4 workers
+                        }
                         assertTrue(all.contains(" " + reason), "the workload must produce " + reason);
                     }
                 }

@@ -15,6 +15,8 @@ public interface FatalHandler
     int APPLY_FAILED = 5;
     /** Exit code of a member whose own configuration conflicts with the cluster's replicated settings. */
     int SETTINGS_CONFLICT = 6;
+    /** Exit code of a member that lacks a registered procedure's class, or holds other bytes for it. */
+    int PROCEDURE_MISMATCH = 7;
 
     /**
      * @param reason   what happened, for the log.

@@ -112,6 +112,9 @@ class RecordReader
     private final UnsafeBuffer nameView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer lastTableName = new UnsafeBuffer(new byte[0]);
     private final Set<KeyBytes> seenKeys = new HashSet<>();
+    /** Largest arguments of one procedure call, in bytes. */
+    static final int MAX_CALL_ARGS_BYTES = 64 * 1024;
+    private io.stardust.scheduler.Procedures procedures;
     private final io.stardust.protocol.codecs.SchemaChangeDecoder schemaChange =
         new io.stardust.protocol.codecs.SchemaChangeDecoder();
     /** Largest schema change: a table of the most columns with long names. */
@@ -376,7 +379,8 @@ class RecordReader
             checkRows(catalog, relations, writes);
         }
         final TxnRecord.Op[] oneShotOps = readOps(ops, limits, catalog, schema);
-        if (oneShotOps.length > 0)
+        final TxnRecord.Call call = readCall(oneShotOps);
+        if (oneShotOps.length > 0 || call != null)
         {
             if (writes.length > 0 || reads.length > 0 || !ranges.isEmpty())
             {
@@ -386,7 +390,7 @@ class RecordReader
             }
             checkNoTrailingBytes(commit.limit());
             return new Commit(correlationId, new TxnRecord(txnId, snapshotEpoch, reads,
-                new TxnRecord.Range[0], writes, oneShotOps), mayRepeat, length, schema.changedTable);
+                new TxnRecord.Range[0], writes, oneShotOps, call), mayRepeat, length, schema.changedTable);
         }
         if (writes.length == 0 && reads.length == 0 && ranges.isEmpty())
         {
@@ -419,12 +423,13 @@ class RecordReader
         }
         final CommitRequestDecoder.OpsDecoder opsDecoder = commit.ops();
         final int count = opsDecoder.count();
+        // Even empty, a group's header states its entries' size, as every encoder writes it: zeros are not a group.
+        checkGroupBlock(opsDecoder.actingBlockLength(), CommitRequestDecoder.OpsDecoder.sbeBlockLength(), "ops");
         if (count == 0)
         {
             return TxnRecord.NO_OPS;
         }
         checkOps(soFar, count, limits);
-        checkGroupBlock(opsDecoder.actingBlockLength(), CommitRequestDecoder.OpsDecoder.sbeBlockLength(), "ops");
         final TxnRecord.Op[] ops = new TxnRecord.Op[count];
         for (int i = 0; i < count; i++)
         {
@@ -458,6 +463,11 @@ class RecordReader
             opsDecoder.getKey(key, 0, key.length);
             final int valueLength = opsDecoder.valueLength();
             final boolean takesValue = kind == OpKind.PUT || kind == OpKind.CHECK_EQUALS || kind == OpKind.APPEND;
+            if (kind == OpKind.KEY && (delta != 0 || min != Long.MIN_VALUE || max != Long.MAX_VALUE))
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (KEY) carries an amount or " +
+                    "bounds; a call's key takes none");
+            }
             if (!takesValue && valueLength != 0)
             {
                 throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (" + kind + ") carries a value" +
@@ -473,6 +483,129 @@ class RecordReader
             ops[i] = new TxnRecord.Op(TxnRecord.OpKind.valueOf(kind.name()), tableId, key, value, delta, min, max);
         }
         return ops;
+    }
+
+    /**
+     * The procedure call (protocol version 8), checked in full: at most one, a registered name and version, arguments
+     * well formed and of the types the procedure takes, and ops that are only its keys, each named once.
+     *
+     * @return the call, or null when the record has none.
+     */
+    private TxnRecord.Call readCall(final TxnRecord.Op[] ops)
+    {
+        if (commit.limit() == view.capacity())
+        {
+            checkNoKeys(ops);
+            return null;
+        }
+        if (view.capacity() - commit.limit() < CommitRequestDecoder.CallDecoder.HEADER_SIZE)
+        {
+            checkNoTrailingBytes(commit.limit());
+        }
+        final CommitRequestDecoder.CallDecoder callDecoder = commit.call();
+        final int count = callDecoder.count();
+        checkGroupBlock(callDecoder.actingBlockLength(), CommitRequestDecoder.CallDecoder.sbeBlockLength(), "call");
+        if (count == 0)
+        {
+            checkNoKeys(ops);
+            return null;
+        }
+        if (count > 1)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "the record holds " + count + " procedure " +
+                "calls; a transaction makes at most one");
+        }
+        callDecoder.next();
+        final int version = callDecoder.version();
+        callDecoder.wrapProcedure(nameView);
+        final int nameLength = nameView.capacity();
+        if (nameLength == 0 || nameLength > 64)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "the call's procedure name is " + nameLength +
+                " bytes; names are 1 to 64 characters");
+        }
+        final String name = nameView.getStringWithoutLengthUtf8(0, nameLength);
+        final int argsLength = callDecoder.argsLength();
+        if (argsLength < 0 || argsLength > MAX_CALL_ARGS_BYTES)
+        {
+            throw new RequestException(ErrorCode.TXN_TOO_LARGE, "the call's arguments are " +
+                (argsLength & 0xFFFF_FFFFL) + " bytes; at most " + MAX_CALL_ARGS_BYTES);
+        }
+        final byte[] args = bytes(argsLength, "the call's arguments");
+        callDecoder.getArgs(args, 0, args.length);
+        final io.stardust.scheduler.Procedures.Loaded procedure = procedures == null ? null :
+            procedures.find(name, version);
+        if (procedure == null)
+        {
+            final java.util.List<Integer> versions = procedures == null ? java.util.List.of() :
+                procedures.versions(name);
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, versions.isEmpty() ?
+                "unknown procedure '" + name + "': no version of it is registered" :
+                "procedure '" + name + "' has no version " + version + " registered (registered: " + versions + ")");
+        }
+        final java.util.List<Object> values;
+        try
+        {
+            values = io.stardust.procedure.ProcedureArgs.decode(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "the call's arguments are malformed: " +
+                ex.getMessage());
+        }
+        final io.stardust.procedure.ArgType[] parameters = procedure.parameters();
+        if (values.size() != parameters.length)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "procedure '" + name + "' version " + version +
+                " takes " + parameters.length + " argument(s) " + procedure.signature() + "; the call passed " +
+                values.size());
+        }
+        for (int i = 0; i < parameters.length; i++)
+        {
+            final io.stardust.procedure.ArgType passed = io.stardust.procedure.ArgType.of(values.get(i));
+            if (passed != parameters[i])
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "procedure '" + name + "' version " +
+                    version + " takes " + procedure.signature() + "; argument " + i + " is a " + passed +
+                    ", not a " + parameters[i]);
+            }
+        }
+        final Set<KeyBytes> keys = new HashSet<>();
+        for (int i = 0; i < ops.length; i++)
+        {
+            if (ops[i].kind() != TxnRecord.OpKind.KEY)
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " is " + ops[i].kind() +
+                    "; a procedure call's ops are only the keys it may touch (KEY)");
+            }
+            if (!keys.add(new KeyBytes(ops[i].tableId(), ops[i].key())))
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "key " + i + " of the call names the " +
+                    "same key as an earlier one; name each key once");
+            }
+        }
+        return new TxnRecord.Call(name, version, args, values);
+    }
+
+    /** Without a call, a record's ops may not be KEY. */
+    private static void checkNoKeys(final TxnRecord.Op[] ops)
+    {
+        for (int i = 0; i < ops.length; i++)
+        {
+            if (ops[i].kind() == TxnRecord.OpKind.KEY)
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " is KEY, which names a key for" +
+                    " a procedure call, but the record calls no procedure");
+            }
+        }
+    }
+
+    /**
+     * @param procedures the procedure versions calls may name.
+     */
+    void procedures(final io.stardust.scheduler.Procedures procedures)
+    {
+        this.procedures = procedures;
     }
 
     private static OpKind knownKind(final short raw)

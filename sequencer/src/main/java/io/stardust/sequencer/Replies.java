@@ -128,9 +128,11 @@ final class Replies
                 r.putValue(value == null ? EMPTY : value, 0, value == null ? 0 : value.length);
             }
         }
-        oneShotEncoder.conflictTable(outcome.committed() ? "" : conflictTableName.apply(outcome.conflictTable()));
+        oneShotEncoder.conflictTable(outcome.committed() || outcome.conflictTable() < 0 ? "" :
+            conflictTableName.apply(outcome.conflictTable()));
         final byte[] key = outcome.committed() || outcome.conflictKey() == null ? EMPTY : outcome.conflictKey();
         oneShotEncoder.putConflictKey(key, 0, key.length);
+        oneShotEncoder.message(outcome.committed() ? "" : effect.message());
         offer(session, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + oneShotEncoder.encodedLength());
     }
 

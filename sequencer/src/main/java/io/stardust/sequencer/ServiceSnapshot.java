@@ -21,10 +21,15 @@ import java.util.List;
 final class ServiceSnapshot
 {
     /**
+     * Format 8: format 7 with procedure calls: an open transaction's call, and a remembered one-shot decision's abort
+     * reason and message.
+     */
+    private static final int MAGIC = 0x53445338;
+    /**
      * Format 7: format 6 with one-shot transactions: the ops of open transactions, and each remembered one-shot
      * decision's failed op and results.
      */
-    private static final int MAGIC = 0x53445337;
+    private static final int MAGIC_V7 = 0x53445337;
     /** Format 6: format 5 with the whole catalog (columns, keys, indexes, dropped names) in its own binary form. */
     private static final int MAGIC_V6 = 0x53445336;
     /** Format 5: format 4 plus the admission rate and its token bucket, after the remembered control requests. */
@@ -94,7 +99,7 @@ final class ServiceSnapshot
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(stream)))
         {
             final int magic = in.readInt();
-            return magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
+            return magic == MAGIC || magic == MAGIC_V7 || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
         }
         catch (final java.io.IOException ex)
         {
@@ -221,14 +226,14 @@ final class ServiceSnapshot
     static void read(final java.io.DataInputStream in, final StardustService s) throws java.io.IOException
     {
         final int magic = in.readInt();
-        if (magic != MAGIC && magic != MAGIC_V6 && magic != MAGIC_V5 && magic != MAGIC_V4 && magic != MAGIC_V3 && magic != MAGIC_V2 && magic != MAGIC_V1)
+        if (magic != MAGIC && magic != MAGIC_V7 && magic != MAGIC_V6 && magic != MAGIC_V5 && magic != MAGIC_V4 && magic != MAGIC_V3 && magic != MAGIC_V2 && magic != MAGIC_V1)
         {
             throw new java.io.IOException("not a Stardust service snapshot (bad magic)");
         }
-        final String rowsFile = magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
+        final String rowsFile = magic == MAGIC || magic == MAGIC_V7 || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4 || magic == MAGIC_V3 ? in.readUTF() : "";
         final long lastEpoch;
         final long lastDigest;
-        if (magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4)
+        if (magic == MAGIC || magic == MAGIC_V7 || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4)
         {
             lastEpoch = in.readLong();
             lastDigest = in.readLong();
@@ -260,7 +265,7 @@ final class ServiceSnapshot
         s.digests.record(lastEpoch, lastDigest);
         s.decided = new DecisionWindow(s.settings.dedupWindowTransactions());
 
-        if (magic == MAGIC || magic == MAGIC_V6)
+        if (magic == MAGIC || magic == MAGIC_V7 || magic == MAGIC_V6)
         {
             final byte[] catalog = readBytes(in);
             s.catalog = CatalogCodec.decodeCatalog(catalog, 0, catalog.length);
@@ -283,6 +288,7 @@ final class ServiceSnapshot
         {
             s.storage().createTable(r.id(), r.name());
         }
+        s.loadProcedures();
 
         final int decidedCount = in.readInt();
         for (int i = 0; i < decidedCount; i++)
@@ -291,14 +297,15 @@ final class ServiceSnapshot
             final long epoch = in.readLong();
             final int index = in.readInt();
             final Outcome outcome = readOutcome(in);
-            s.decided.put(txnId, epoch, index, outcome, magic == MAGIC ? readEffect(in) : null);
+            s.decided.put(txnId, epoch, index, outcome,
+                magic == MAGIC || magic == MAGIC_V7 ? readEffect(in, magic == MAGIC) : null);
         }
 
-        if (magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4)
+        if (magic == MAGIC || magic == MAGIC_V7 || magic == MAGIC_V6 || magic == MAGIC_V5 || magic == MAGIC_V4)
         {
             s.controlRequests.read(in);
         }
-        if (magic == MAGIC || magic == MAGIC_V6 || magic == MAGIC_V5)
+        if (magic == MAGIC || magic == MAGIC_V7 || magic == MAGIC_V6 || magic == MAGIC_V5)
         {
             s.admission.read(in);
         }
@@ -306,7 +313,7 @@ final class ServiceSnapshot
         final int openCount = in.readInt();
         for (int i = 0; i < openCount; i++)
         {
-            final TxnRecord txn = readTxn(in, magic == MAGIC);
+            final TxnRecord txn = readTxn(in, magic == MAGIC || magic == MAGIC_V7, magic == MAGIC);
             s.open.txns.add(txn);
             s.open.replies.add(new OpenEpoch.PendingReply(in.readLong(), in.readLong(), txn.txnId()));
         }
@@ -394,6 +401,13 @@ final class ServiceSnapshot
             out.writeLong(op.min());
             out.writeLong(op.max());
         }
+        out.writeBoolean(txn.call() != null);
+        if (txn.call() != null)
+        {
+            out.writeUTF(txn.call().procedure());
+            out.writeInt(txn.call().version());
+            writeBytes(out, txn.call().args());
+        }
     }
 
     /** A one-shot decision's failed op and results: -2 for none (a validated transaction's). */
@@ -406,6 +420,8 @@ final class ServiceSnapshot
             return;
         }
         out.writeInt(effect.failedOp());
+        out.writeByte(effect.reason().ordinal());
+        out.writeUTF(effect.message());
         final byte[][] results = effect.results();
         out.writeInt(results == null ? -1 : results.length);
         for (final byte[] r : results == null ? new byte[0][] : results)
@@ -418,12 +434,26 @@ final class ServiceSnapshot
         }
     }
 
-    private static OneShotEffect readEffect(final java.io.DataInputStream in) throws java.io.IOException
+    private static OneShotEffect readEffect(final java.io.DataInputStream in, final boolean withReason)
+        throws java.io.IOException
     {
         final int failedOp = in.readInt();
         if (failedOp == -2)
         {
             return null;
+        }
+        io.stardust.scheduler.AbortReason reason = failedOp < 0 ? io.stardust.scheduler.AbortReason.NONE :
+            io.stardust.scheduler.AbortReason.CONDITION_FAILED;
+        String message = "";
+        if (withReason)
+        {
+            final int code = in.readByte();
+            if (code < 0 || code >= io.stardust.scheduler.AbortReason.values().length)
+            {
+                throw new java.io.IOException("snapshot holds a one-shot decision with abort reason " + code);
+            }
+            reason = io.stardust.scheduler.AbortReason.values()[code];
+            message = in.readUTF();
         }
         final int count = in.readInt();
         if (count < -1 || count > 1 << 20)
@@ -435,10 +465,11 @@ final class ServiceSnapshot
         {
             results[i] = in.readBoolean() ? readBytes(in) : null;
         }
-        return OneShotEffect.withoutWrites(failedOp, results);
+        return OneShotEffect.withoutWrites(failedOp, results, reason, message);
     }
 
-    private static TxnRecord readTxn(final java.io.DataInputStream in, final boolean withOps)
+    private static TxnRecord readTxn(final java.io.DataInputStream in, final boolean withOps,
+        final boolean withCall)
         throws java.io.IOException
     {
         final long txnId = in.readLong();
@@ -469,7 +500,23 @@ final class ServiceSnapshot
             ops[i] = new TxnRecord.Op(TxnRecord.OpKind.values()[kind], in.readInt(), readBytes(in), readBytes(in),
                 in.readLong(), in.readLong(), in.readLong());
         }
-        return new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes, ops);
+        TxnRecord.Call call = null;
+        if (withCall && in.readBoolean())
+        {
+            final String procedure = in.readUTF();
+            final int version = in.readInt();
+            final byte[] args = readBytes(in);
+            try
+            {
+                call = new TxnRecord.Call(procedure, version, args, io.stardust.procedure.ProcedureArgs.decode(args));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new java.io.IOException("snapshot holds a call of " + procedure + " with malformed arguments: " +
+                    ex.getMessage());
+            }
+        }
+        return new TxnRecord(txnId, snapshotEpoch, reads, ranges, writes, ops, call);
     }
 
     private static void writeBytes(final java.io.DataOutputStream out, final byte[] bytes)

@@ -19,6 +19,7 @@ import io.stardust.protocol.codecs.ErrorCode;
 import io.stardust.protocol.codecs.MessageHeaderEncoder;
 import io.stardust.scheduler.EpochResult;
 import io.stardust.scheduler.Outcome;
+import io.stardust.scheduler.Procedures;
 import io.stardust.scheduler.Scheduler;
 import io.stardust.scheduler.TxnRecord;
 import io.stardust.storage.Storage;
@@ -135,6 +136,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         this.config = config.validate();
         this.storage = storage;
         this.scheduler = new Scheduler(storage, workers);
+        reader.procedures(scheduler.procedures());
         this.digests = new DigestLog(config.digestHistory());
         this.checkpoints = new CheckpointWriter(memberId, storage);
         resetReplicatedState();
@@ -171,6 +173,18 @@ public final class StardustService implements ClusteredService, ReplicaView
         return this;
     }
 
+    /**
+     * @param deployed where this member finds procedure classes; set before the service starts.
+     * @return this.
+     */
+    public StardustService procedureClasses(final ClassLoader deployed)
+    {
+        final Procedures procedures = new Procedures(deployed);
+        scheduler.procedures(procedures);
+        reader.procedures(procedures);
+        return this;
+    }
+
     /** @return the scheduler, for its local knobs. */
     public Scheduler scheduler()
     {
@@ -188,6 +202,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         settingsFromLog = false;
         settingsOffered = false;
         catalog = Catalog.EMPTY;
+        scheduler.procedures().clear();
         nextEpoch = 1;
         open.clear();
         decided = new DecisionWindow(settings.dedupWindowTransactions());
@@ -409,6 +424,16 @@ public final class StardustService implements ClusteredService, ReplicaView
     private String changeSchema(final SchemaChange change)
     {
         final CatalogChanges.Applied applied = catalog.apply(change);
+        if (change instanceof SchemaChange.RegisterProcedure r && applied.catalog() != catalog)
+        {
+            final Procedures.Loaded loaded = loadProcedure(r.name(), r.version(), r.className(), r.sha256(),
+                r.stepBudget());
+            if (loaded == null)
+            {
+                return applied.detail();
+            }
+            scheduler.procedures().add(loaded);
+        }
         // Computed before anything changes: a unique index over clashing rows is refused whole.
         final List<List<TxnRecord>> fills = new java.util.ArrayList<>();
         for (final Catalog.Relation r : applied.created())
@@ -449,6 +474,46 @@ public final class StardustService implements ClusteredService, ReplicaView
             }
         }
         return detail;
+    }
+
+    /** Load every procedure version a restored catalog registers. */
+    void loadProcedures()
+    {
+        for (final io.stardust.catalog.ProcedureDef p : catalog.procedureMap().values())
+        {
+            final Procedures.Loaded loaded = loadProcedure(p.name(), p.version(), p.className(), p.sha256(),
+                p.stepBudget());
+            if (loaded == null)
+            {
+                return;
+            }
+            scheduler.procedures().add(loaded);
+        }
+    }
+
+    /**
+     * @return the procedure version loaded; null when this member lacks its class or holds other bytes, and then
+     * this replica has stopped: it could not run calls as the others do.
+     * @throws RequestException when the class breaks a rule: every member finds the same, and refuses it.
+     */
+    private Procedures.Loaded loadProcedure(final String name, final int version, final String className,
+        final String sha256, final long stepBudget)
+    {
+        try
+        {
+            return scheduler.procedures().load(name, version, className, sha256, stepBudget);
+        }
+        catch (final Procedures.NotHere ex)
+        {
+            fail(ex.getMessage() + ". This member cannot run its calls as the other members do, so it stops: " +
+                "deploy the class the cluster registered (the same build on every member) and start it again",
+                FatalHandler.PROCEDURE_MISMATCH);
+            return null;
+        }
+        catch (final Procedures.Refused ex)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, ex.getMessage());
+        }
     }
 
     /**
@@ -655,7 +720,8 @@ public final class StardustService implements ClusteredService, ReplicaView
                 if (effect != null)
                 {
                     oneShots++;
-                    conditionFailures += effect.committed() ? 0 : 1;
+                    conditionFailures +=
+                        effect.reason() == io.stardust.scheduler.AbortReason.CONDITION_FAILED ? 1 : 0;
                 }
             }
         }

@@ -129,8 +129,8 @@ class SchemaChangeTest extends ServiceHarness
     @Test
     void shouldRefuseMalformedAndUnacceptableChangesWithTheReason()
     {
-        assertEquals("INVALID_ARGUMENT: malformed schema change: unknown schema change kind 10",
-            error(send(schemaBytes(new byte[] {1, 10}))));
+        assertEquals("INVALID_ARGUMENT: malformed schema change: unknown schema change kind 11",
+            error(send(schemaBytes(new byte[] {1, 11}))));
         assertEquals("TABLE_EXISTS: table kv already exists", error(send(schema(SchemaChange.CreateTable.keyValue(
             "kv")))));
         assertEquals("UNKNOWN_TABLE: table nope does not exist",
@@ -192,19 +192,6 @@ class SchemaChangeTest extends ServiceHarness
         return keys;
     }
 
-    private byte[] schema(final SchemaChange change)
-    {
-        return schemaBytes(CatalogCodec.encode(change));
-    }
-
-    private byte[] schemaBytes(final byte[] change)
-    {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
-        final SchemaChangeEncoder e = new SchemaChangeEncoder().wrapAndApplyHeader(buffer, 0,
-            new MessageHeaderEncoder()).correlationId(++correlation).requestId(correlation)
-            .putChange(change, 0, change.length);
-        return java.util.Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
-    }
 
     /** @return "REASON table" of a lone commit result. */
     private static String outcome(final List<byte[]> replies)

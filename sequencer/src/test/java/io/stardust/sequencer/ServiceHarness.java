@@ -182,6 +182,20 @@ abstract class ServiceHarness
         return java.util.Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
+    byte[] schema(final io.stardust.catalog.SchemaChange change)
+    {
+        return schemaBytes(io.stardust.catalog.CatalogCodec.encode(change));
+    }
+
+    byte[] schemaBytes(final byte[] change)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final io.stardust.protocol.codecs.SchemaChangeEncoder e = new io.stardust.protocol.codecs.SchemaChangeEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).correlationId(++correlation)
+            .requestId(correlation).putChange(change, 0, change.length);
+        return java.util.Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
     byte[] createTable(final String name, final long requestId)
     {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);

@@ -44,6 +44,7 @@ public final class MemberConfig
     private long minFreeDiskBytes = DEFAULT_MIN_FREE_DISK_BYTES;
     private boolean rebuildFromPeers;
     private java.nio.file.Path authFile;
+    private java.nio.file.Path proceduresDir;
     private Duration logRetentionInterval = Duration.ofSeconds(10);
     private int maxFailedCatchups = 60;
     private File archiveDir;
@@ -267,6 +268,22 @@ public final class MemberConfig
     public java.nio.file.Path authFile()
     {
         return authFile;
+    }
+
+    /**
+     * @param dir a directory of jars holding procedure classes, searched after the member's own class path; null
+     *            (default) for the class path alone. Every member must hold the same bytes for each registered class.
+     * @return this.
+     */
+    public MemberConfig proceduresDir(final java.nio.file.Path dir)
+    {
+        this.proceduresDir = dir;
+        return this;
+    }
+
+    public java.nio.file.Path proceduresDir()
+    {
+        return proceduresDir;
     }
 
     public MemberConfig deepIdlePark(final Duration park)

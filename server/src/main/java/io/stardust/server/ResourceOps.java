@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
     subcommands = {ResourceOps.Status.class, ResourceOps.Workers.class, ResourceOps.Idle.class,
         ResourceOps.CpuQuotaCommand.class, ResourceOps.BatchWindow.class, ResourceOps.AdmissionCommand.class,
         BudgetOps.BudgetCommand.class, BudgetOps.ControllerSwitch.class, TenantOps.Tenants.class, TenantOps.Move.class,
-        TenantOps.CreateDatabase.class, TenantOps.DropDatabase.class})
+        TenantOps.CreateDatabase.class, TenantOps.DropDatabase.class, ProcedureOps.RegisterProcedure.class})
 final class ResourceOps implements Runnable
 {
     @picocli.CommandLine.Spec

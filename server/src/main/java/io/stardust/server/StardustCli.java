@@ -159,6 +159,11 @@ public final class StardustCli implements Runnable
             "init', the same on every member. Without it the member serves anyone who can reach its ports."})
         java.nio.file.Path authFile;
 
+        @Option(names = "--procedures", paramLabel = "DIR", description = {"A directory of jars holding " +
+            "procedure classes (after the class path). Every member needs the same class for each registered " +
+            "procedure: a member that lacks it, or holds other bytes, stops when it applies the registration."})
+        java.nio.file.Path proceduresDir;
+
         @Option(names = "--delete-state-on-start",
             description = "Erase this member's archive, cluster and storage state first. Testing only: it throws away the member's copy of the log.")
         boolean deleteState;
@@ -184,6 +189,7 @@ public final class StardustCli implements Runnable
             config.storage();
             config.sequencer().durability(durability);
             config.authFile(authFile);
+            config.proceduresDir(proceduresDir);
             config.archiveSegmentBytes(archiveSegmentMb << 20);
             config.cpuCgroupMount(noCpuCgroup ? null : CpuQuota.DEFAULT_MOUNT);
             config.metrics(!noMetrics);

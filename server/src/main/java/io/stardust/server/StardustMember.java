@@ -82,6 +82,10 @@ public final class StardustMember implements AutoCloseable
         this.service = new StardustService(
             config.memberId(), config.self().datacenter(), config.sequencer(), storage, config.workers())
             .fatalHandler(this::fatal);
+        if (config.proceduresDir() != null)
+        {
+            service.procedureClasses(ProcedureJars.loader(config.proceduresDir()));
+        }
         this.clusteredService = service;
     }
 

@@ -207,13 +207,13 @@ final class TenantOps
     }
 
     @FunctionalInterface
-    private interface Action
+    interface Action
     {
         ControlResult run() throws Exception;
     }
 
     /** Print the ack, or the refusal with its reason (exit code 1). */
-    private static int report(final Action action) throws Exception
+    static int report(final Action action) throws Exception
     {
         try
         {
