@@ -39,6 +39,7 @@ public final class OneShot
     private final StardustClient client;
     private final List<Op> ops = new ArrayList<>();
     private boolean sent;
+    private long catalogVersion;
     private String procedure;
     private int procedureVersion;
     private byte[] procedureArgs;
@@ -155,6 +156,33 @@ public final class OneShot
         return op(OpKind.KEY, table, key, NONE, 0, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
+    /**
+     * Update a SQL row at the log position by {@code assignments} ({@code io.stardust.catalog.RowUpdate}): integer
+     * columns outside the primary key and every index, set or moved by an amount. An absent row stays absent (its
+     * result is absent); a sum out of its column's range fails the condition. Used by the SQL gateway for
+     * {@code UPDATE t SET v = v + ? WHERE k = ?}.
+     *
+     * @param table       the SQL table.
+     * @param key         the row's primary key, encoded.
+     * @param assignments the encoded assignments.
+     * @return this.
+     */
+    public OneShot updateRow(final String table, final byte[] key, final byte[] assignments)
+    {
+        return op(OpKind.UPDATE_ROW, table, key, assignments, 0, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param version the catalog version the ops were planned against: a table changed since aborts the
+     *                transaction ({@code SCHEMA_CHANGED}); 0 (default) skips the check.
+     * @return this.
+     */
+    public OneShot catalogVersion(final long version)
+    {
+        this.catalogVersion = version;
+        return this;
+    }
+
     /** @return the number of ops so far. */
     public int size()
     {
@@ -207,7 +235,7 @@ public final class OneShot
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(correlationId)
             .txnId(txnId)
-            .catalogVersion(0)
+            .catalogVersion(catalogVersion)
             .snapshotEpoch(0)
             .resend(BooleanType.FALSE);
         encoder.readsCount(0);

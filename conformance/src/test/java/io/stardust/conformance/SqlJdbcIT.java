@@ -208,6 +208,62 @@ class SqlJdbcIT
         assertEquals("owner2", owner);
     }
 
+    @Test
+    void shouldRunHotKeyUpdatesByPrimaryKeyAsOneShotsWithoutAnAbort() throws Exception
+    {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement())
+        {
+            s.execute("CREATE TABLE hot_counters (k VARCHAR(10) PRIMARY KEY, n BIGINT NOT NULL)");
+            s.execute("INSERT INTO hot_counters VALUES ('hot', 0)");
+        }
+        final io.stardust.client.StardustClient admin = cluster.connect((config) -> config);
+        try
+        {
+            final int leader = cluster.leaderOf(admin);
+            final io.stardust.client.MemberStatus before = admin.status(leader).get(10, TimeUnit.SECONDS);
+            final int writers = 8;
+            final int each = 25;
+            final List<java.util.concurrent.CompletableFuture<Void>> loops = new ArrayList<>();
+            for (int w = 0; w < writers; w++)
+            {
+                loops.add(java.util.concurrent.CompletableFuture.runAsync(() ->
+                {
+                    try (Connection c = DriverManager.getConnection(url);
+                        java.sql.PreparedStatement update = c.prepareStatement(
+                            "UPDATE hot_counters SET n = n + 1 WHERE k = ?"))
+                    {
+                        for (int i = 0; i < each; i++)
+                        {
+                            update.setString(1, "hot");
+                            assertEquals(1, update.executeUpdate(), "one row, never a serialization failure");
+                        }
+                    }
+                    catch (final SQLException ex)
+                    {
+                        throw new IllegalStateException(ex.getSQLState() + ": " + ex.getMessage(), ex);
+                    }
+                }, (r) -> new Thread(r, "sql-increments").start()));
+            }
+            for (final java.util.concurrent.CompletableFuture<Void> loop : loops)
+            {
+                loop.get(3, TimeUnit.MINUTES);
+            }
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT n FROM hot_counters WHERE k = 'hot'"))
+            {
+                assertTrue(rs.next());
+                assertEquals(writers * each, rs.getLong(1), "every update applied once");
+            }
+            final io.stardust.client.MemberStatus after = admin.status(leader).get(10, TimeUnit.SECONDS);
+            assertEquals(before.aborted(), after.aborted(), "no update aborted");
+            assertTrue(after.oneShots() - before.oneShots() >= writers * each, "each update ran as a one-shot");
+        }
+        finally
+        {
+            admin.close();
+        }
+    }
+
     /** Runs script statements through JDBC connections, one per script session. */
     static final class Jdbc implements SqlScript.Endpoint
     {

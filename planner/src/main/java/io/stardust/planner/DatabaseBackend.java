@@ -96,6 +96,13 @@ public final class DatabaseBackend implements SqlBackend
     }
 
     @Override
+    public RowUpdated updateRow(final long catalogVersion, final String relation, final byte[] key,
+        final byte[] assignments)
+    {
+        return cluster.updateRow(catalogVersion, qualify(relation), key, assignments);
+    }
+
+    @Override
     public long changeSchema(final SchemaChange change)
     {
         return cluster.changeSchema(SchemaChange.inDatabase(change, database));

@@ -87,10 +87,11 @@ final class QueryPlanner
      * @param updateColumns  columns an UPDATE sets, in the order of its source rows' trailing fields.
      * @param params         how many parameters it takes.
      * @param plan           the physical plan, as EXPLAIN shows it.
+     * @param oneShot        an UPDATE's one-shot form (run at its log position when autocommitted), or null.
      */
     record Prepared(Kind kind, long catalogVersion, Bindable<Object> bindable, Map<String, Object> internals,
         List<ResultColumn> columns, boolean[] hidden, TableDef target, List<String> updateColumns, int params,
-        String plan)
+        String plan, OneShotUpdate oneShot)
     {
     }
 
@@ -196,6 +197,7 @@ final class QueryPlanner
             Kind kind = Kind.QUERY;
             TableDef target = null;
             List<String> updateColumns = List.of();
+            OneShotUpdate oneShot = null;
             if (logical instanceof TableModify modify)
             {
                 kind = switch (modify.getOperation())
@@ -209,6 +211,7 @@ final class QueryPlanner
                 target = catalog.table(modify.getTable().getQualifiedName().get(
                     modify.getTable().getQualifiedName().size() - 1));
                 updateColumns = modify.getUpdateColumnList() == null ? List.of() : modify.getUpdateColumnList();
+                oneShot = kind == Kind.UPDATE ? OneShotUpdate.of(modify, target, updateColumns) : null;
                 logical = modify.getInput();
             }
             final RelTraitSet wanted = logical.getTraitSet().replace(EnumerableConvention.INSTANCE)
@@ -228,21 +231,23 @@ final class QueryPlanner
                     org.apache.calcite.rex.RexProgram.create(physical.getRowType(), refs, null, names,
                         physical.getCluster().getRexBuilder()));
             }
-            final String plan = RelOptUtil.toString(physical, SqlExplainLevel.EXPPLAN_ATTRIBUTES);
+            final String plan = (oneShot == null ? "" : "OneShotUpdate(the row by its primary key, updated at its " +
+                "log position when autocommitted)\n") + RelOptUtil.toString(physical,
+                SqlExplainLevel.EXPPLAN_ATTRIBUTES);
             final List<ResultColumn> columns = columns(physical.getRowType(), relRoot, kind, catalog);
             final boolean[] hidden = hidden(columns, sql);
             if (explain)
             {
                 return new Prepared(Kind.EXPLAIN, catalog.version(), null, Map.of(),
                     List.of(new ResultColumn("plan", java.sql.Types.VARCHAR, "VARCHAR", 0, 0, false, "", "")),
-                    new boolean[1], target, updateColumns, params, plan);
+                    new boolean[1], target, updateColumns, params, plan, oneShot);
             }
             final Map<String, Object> internals = new HashMap<>();
             @SuppressWarnings("unchecked")
             final Bindable<Object> bindable = (Bindable<Object>)(Bindable<?>)EnumerableInterpretable.toBindable(
                 internals, null, (EnumerableRel)physical, EnumerableRel.Prefer.ARRAY);
             return new Prepared(kind, catalog.version(), bindable, Map.copyOf(internals), columns, hidden, target,
-                updateColumns, params, plan);
+                updateColumns, params, plan, oneShot);
         }
         catch (final SqlParseException ex)
         {

@@ -62,6 +62,32 @@ public interface SqlBackend
     long commit(Commit commit);
 
     /**
+     * What a one-shot row update did.
+     *
+     * @param rows  rows updated: 1, or 0 when the row was absent.
+     * @param epoch the epoch it ran in.
+     */
+    record RowUpdated(long rows, long epoch)
+    {
+    }
+
+    /**
+     * Update one row at its log position (a one-shot: it never aborts on a conflict).
+     *
+     * @param catalogVersion the catalog version it was planned against.
+     * @param relation       the table.
+     * @param key            the row's primary key.
+     * @param assignments    the encoded {@code RowUpdate} assignments.
+     * @return what it did, or null when this backend runs no one-shots (the session then reads and validates).
+     * @throws SqlError 22003 when a sum leaves its column's range; 40001 when the table changed since the plan.
+     */
+    default RowUpdated updateRow(final long catalogVersion, final String relation, final byte[] key,
+        final byte[] assignments)
+    {
+        return null;
+    }
+
+    /**
      * @param change a schema change.
      * @return the catalog version after it.
      * @throws SqlError naming the problem.

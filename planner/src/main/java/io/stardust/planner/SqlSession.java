@@ -41,6 +41,7 @@ public final class SqlSession
     private boolean autoCommit = true;
     private boolean strictReads;
     private long sessionEpoch;
+    private long oneShots;
     private long catalogVersion;
 
     /**
@@ -276,6 +277,14 @@ public final class SqlSession
                 throw new SqlError(SqlError.SYNTAX_OR_ACCESS, "the statement takes " + p.params() +
                     " parameter(s), " + params.size() + " given");
             }
+            if (single && !readOnly && p.kind() == QueryPlanner.Kind.UPDATE && p.oneShot() != null)
+            {
+                final SqlResult oneShot = runOneShot(p, t, params);
+                if (oneShot != null)
+                {
+                    return oneShot;
+                }
+            }
             final SqlResult result = run(p, t, params);
             if (result.updateCount() > 0 && readOnly)
             {
@@ -298,6 +307,36 @@ public final class SqlSession
             }
             throw Errors.execution(ex);
         }
+    }
+
+    /**
+     * An autocommitted UPDATE of one row by its primary key, run at its log position: it never aborts on a conflict.
+     *
+     * @return its result, or null when the backend runs no one-shots.
+     */
+    private SqlResult runOneShot(final QueryPlanner.Prepared p, final TxnContext t, final List<Object> params)
+    {
+        final byte[] key = p.oneShot().key(p.target(), params);
+        if (key == null)
+        {
+            return SqlResult.count(0, "UPDATE"); // a key equal to NULL matches no row
+        }
+        final byte[] assignments = io.stardust.catalog.RowUpdate.encode(p.oneShot().assignments(p.target(), params));
+        final SqlBackend.RowUpdated updated = backend.updateRow(t.catalog().version(), p.target().name(), key,
+            assignments);
+        if (updated == null)
+        {
+            return null;
+        }
+        sessionEpoch = Math.max(sessionEpoch, updated.epoch());
+        oneShots++;
+        return SqlResult.count(updated.rows(), "UPDATE");
+    }
+
+    /** @return autocommitted statements this session ran as one-shots. */
+    public long oneShots()
+    {
+        return oneShots;
     }
 
     private SqlResult run(final QueryPlanner.Prepared p, final TxnContext t, final List<Object> params)

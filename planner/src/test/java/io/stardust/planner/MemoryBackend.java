@@ -81,6 +81,33 @@ final class MemoryBackend implements SqlBackend
         };
     }
 
+    int oneShots;
+
+    @Override
+    public synchronized RowUpdated updateRow(final long catalogVersion, final String relation, final byte[] key,
+        final byte[] assignments)
+    {
+        final Catalog.Relation r = catalog.relation(relation);
+        if (r == null || catalog.table(r.table()).changedAtVersion() > catalogVersion)
+        {
+            throw new SqlError(SqlError.SERIALIZATION_FAILURE, "schema changed, retry: " + relation);
+        }
+        oneShots++;
+        final Version now = visible(relation, key, Long.MAX_VALUE);
+        if (now == null || now.value() == null)
+        {
+            return new RowUpdated(0, epoch);
+        }
+        final byte[] next = io.stardust.catalog.RowUpdate.apply(catalog.table(r.table()), now.value(),
+            io.stardust.catalog.RowUpdate.decode(assignments));
+        if (next == null)
+        {
+            throw new SqlError(SqlError.NUMERIC_OUT_OF_RANGE, "value out of range");
+        }
+        return new RowUpdated(1, commit(new Commit(catalogVersion, epoch, List.of(), List.of(),
+            List.of(new Write(relation, key, next)))));
+    }
+
     @Override
     public synchronized long commit(final Commit commit)
     {

@@ -53,8 +53,8 @@ final class OneShots
      * @param parallel runs a task on every worker (the scheduler's pool).
      * @return per transaction, a one-shot's effect (null for validated transactions).
      */
-    static OneShotEffect[] run(final Storage storage, final Procedures procedures, final TxnRecord[] records,
-        final Outcome[] outcomes, final int workers, final Consumer<IntConsumer> parallel)
+    static OneShotEffect[] run(final Storage storage, final Procedures procedures, final RowOps rowOps,
+        final TxnRecord[] records, final Outcome[] outcomes, final int workers, final Consumer<IntConsumer> parallel)
     {
         final int n = records.length;
         // Union-find over one-shot indices, joined through the keys they name.
@@ -109,7 +109,7 @@ final class OneShots
         {
             for (int g = w; g < ordered.length; g += workers)
             {
-                ordered[g].run(storage, procedures, records, outcomes, effects);
+                ordered[g].run(storage, procedures, rowOps, records, outcomes, effects);
             }
         });
         return effects;
@@ -151,7 +151,7 @@ final class OneShots
         /** The group's keys as the epoch has left them so far: a value, or {@link #ABSENT}. */
         final Map<KeyBytes, byte[]> state = new HashMap<>();
 
-        void run(final Storage storage, final Procedures procedures, final TxnRecord[] records,
+        void run(final Storage storage, final Procedures procedures, final RowOps rowOps, final TxnRecord[] records,
             final Outcome[] outcomes, final OneShotEffect[] effects)
         {
             int a = 0;
@@ -170,7 +170,7 @@ final class OneShots
                 }
                 a++;
                 final OneShotEffect effect = records[next].call() != null ?
-                    runCall(storage, procedures, records[next]) : runOne(storage, records[next]);
+                    runCall(storage, procedures, records[next]) : runOne(storage, rowOps, records[next]);
                 effects[next] = effect;
                 if (effect.committed())
                 {
@@ -245,7 +245,7 @@ final class OneShots
             return new OneShotEffect(-1, result.effect().results(), writes.toArray(new TxnRecord.Write[0]));
         }
 
-        private OneShotEffect runOne(final Storage storage, final TxnRecord txn)
+        private OneShotEffect runOne(final Storage storage, final RowOps rowOps, final TxnRecord txn)
         {
             final TxnRecord.Op[] ops = txn.ops();
             final byte[][] results = new byte[ops.length][];
@@ -295,6 +295,16 @@ final class OneShots
                             overlay.put(key, longer);
                             results[k] = longer;
                         }
+                    }
+                    case UPDATE_ROW ->
+                    {
+                        final byte[] updated = now == ABSENT ? ABSENT : rowOps.update(op.tableId(), now, op.value());
+                        holds = now == ABSENT || updated != null;
+                        if (updated != null)
+                        {
+                            overlay.put(key, updated);
+                        }
+                        results[k] = updated;
                     }
                     case CHECK_EQUALS ->
                     {

@@ -57,6 +57,7 @@ public final class Scheduler implements AutoCloseable
     private volatile long lastDigest = Hashing.SEED;
     private volatile long lastEpoch;
     private volatile Procedures procedures = new Procedures(Scheduler.class.getClassLoader());
+    private volatile RowOps rowOps = RowOps.NONE;
 
     /**
      * @param storage the replica's storage.
@@ -95,6 +96,16 @@ public final class Scheduler implements AutoCloseable
     public Scheduler procedures(final Procedures procedures)
     {
         this.procedures = procedures;
+        return this;
+    }
+
+    /**
+     * @param rowOps how UPDATE_ROW ops update SQL rows (the sequencer's, over its catalog).
+     * @return this.
+     */
+    public Scheduler rowOps(final RowOps rowOps)
+    {
+        this.rowOps = rowOps;
         return this;
     }
 
@@ -209,7 +220,7 @@ public final class Scheduler implements AutoCloseable
 
         // Phase 2b: one-shots run at their positions, after the validated decisions they may depend on.
         final OneShotEffect[] effects = OneShots.any(records) ?
-            OneShots.run(storage, procedures, records, outcomes, workers, this::parallel) : null;
+            OneShots.run(storage, procedures, rowOps, records, outcomes, workers, this::parallel) : null;
         final TxnRecord.Write[][] writesOf = new TxnRecord.Write[n][];
         for (int i = 0; i < n; i++)
         {

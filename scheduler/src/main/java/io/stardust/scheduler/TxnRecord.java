@@ -132,7 +132,7 @@ public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ra
         public boolean writes()
         {
             return kind == OpKind.PUT || kind == OpKind.DELETE || kind == OpKind.ADD || kind == OpKind.APPEND ||
-                kind == OpKind.KEY;
+                kind == OpKind.KEY || kind == OpKind.UPDATE_ROW;
         }
     }
 
@@ -156,6 +156,8 @@ public record TxnRecord(long txnId, long snapshotEpoch, Read[] reads, Range[] ra
         /** Append the op's value to the key's value (absent is empty), within what storage holds. */
         APPEND,
         /** A key a procedure call may read and write. */
-        KEY
+        KEY,
+        /** Update a SQL row by the op's assignments ({@link RowOps}); an absent row stays absent. */
+        UPDATE_ROW
     }
 }

@@ -453,7 +453,15 @@ class RecordReader
             opsDecoder.wrapTable(nameView);
             final Catalog.Relation relation = table(catalog, schema);
             final int tableId = schema.resolve(relation);
-            if (relation != null && (relation.index() || !catalog.table(relation.table()).keyValue()))
+            final boolean sqlTable = relation != null && !relation.index() &&
+                !catalog.table(relation.table()).keyValue();
+            if (kind == OpKind.UPDATE_ROW && relation != null && !sqlTable)
+            {
+                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (UPDATE_ROW) names " +
+                    relation.name() + ", which is " + (relation.index() ? "an index" : "a key-value table") +
+                    "; it updates rows of SQL tables");
+            }
+            if (kind != OpKind.UPDATE_ROW && relation != null && (relation.index() || sqlTable))
             {
                 throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " names " + relation.name() +
                     ", which is " + (relation.index() ? "an index" : "a SQL table") + "; one-shot ops work on " +
@@ -462,7 +470,8 @@ class RecordReader
             final byte[] key = key(opsDecoder.keyLength(), "op " + i, limits);
             opsDecoder.getKey(key, 0, key.length);
             final int valueLength = opsDecoder.valueLength();
-            final boolean takesValue = kind == OpKind.PUT || kind == OpKind.CHECK_EQUALS || kind == OpKind.APPEND;
+            final boolean takesValue = kind == OpKind.PUT || kind == OpKind.CHECK_EQUALS || kind == OpKind.APPEND ||
+                kind == OpKind.UPDATE_ROW;
             if (kind == OpKind.KEY && (delta != 0 || min != Long.MIN_VALUE || max != Long.MAX_VALUE))
             {
                 throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (KEY) carries an amount or " +
@@ -471,7 +480,7 @@ class RecordReader
             if (!takesValue && valueLength != 0)
             {
                 throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (" + kind + ") carries a value" +
-                    " of " + (valueLength & 0xFFFF_FFFFL) + " bytes; only PUT, APPEND and CHECK_EQUALS take one");
+                    " of " + (valueLength & 0xFFFF_FFFFL) + " bytes; only PUT, APPEND, CHECK_EQUALS and UPDATE_ROW take one");
             }
             if (valueLength > limits.maxValueBytes() || valueLength < 0)
             {
@@ -480,6 +489,10 @@ class RecordReader
             }
             final byte[] value = bytes(valueLength, "op " + i + " value");
             opsDecoder.getValue(value, 0, value.length);
+            if (kind == OpKind.UPDATE_ROW && relation != null)
+            {
+                checkRowUpdate(i, catalog.table(relation.table()), value);
+            }
             ops[i] = new TxnRecord.Op(TxnRecord.OpKind.valueOf(kind.name()), tableId, key, value, delta, min, max);
         }
         return ops;
@@ -585,6 +598,25 @@ class RecordReader
             }
         }
         return new TxnRecord.Call(name, version, args, values);
+    }
+
+    /** An UPDATE_ROW's assignments must be well formed and suit its table. */
+    private static void checkRowUpdate(final int i, final io.stardust.catalog.TableDef table, final byte[] value)
+    {
+        final java.util.List<io.stardust.catalog.RowUpdate.Assignment> assignments;
+        try
+        {
+            assignments = io.stardust.catalog.RowUpdate.decode(value);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "op " + i + " (UPDATE_ROW): " + ex.getMessage());
+        }
+        final String problem = io.stardust.catalog.RowUpdate.problem(table, assignments);
+        if (problem != null)
+        {
+            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (UPDATE_ROW): " + problem);
+        }
     }
 
     /** Without a call, a record's ops may not be KEY. */

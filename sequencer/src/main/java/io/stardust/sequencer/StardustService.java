@@ -137,6 +137,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         this.storage = storage;
         this.scheduler = new Scheduler(storage, workers);
         reader.procedures(scheduler.procedures());
+        scheduler.rowOps(this::updateRow);
         this.digests = new DigestLog(config.digestHistory());
         this.checkpoints = new CheckpointWriter(memberId, storage);
         resetReplicatedState();
@@ -474,6 +475,14 @@ public final class StardustService implements ClusteredService, ReplicaView
             }
         }
         return detail;
+    }
+
+    /** An UPDATE_ROW at its log position: the row's table as the catalog is during the epoch. */
+    private byte[] updateRow(final int tableId, final byte[] row, final byte[] assignments)
+    {
+        final Catalog.Relation relation = catalog.relation(tableId);
+        return io.stardust.catalog.RowUpdate.apply(catalog.table(relation.table()), row,
+            io.stardust.catalog.RowUpdate.decode(assignments));
     }
 
     /** Load every procedure version a restored catalog registers. */

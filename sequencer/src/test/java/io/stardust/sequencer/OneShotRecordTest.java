@@ -146,7 +146,7 @@ class OneShotRecordTest extends ServiceHarness
             unknownKind);
         final String valueOnAdd = error(send(oneShotFrame(++txnIds, false, false,
             new Op(OpKind.ADD.value(), "kv", k, new byte[] {1}, 1, Long.MIN_VALUE, Long.MAX_VALUE))));
-        assertTrue(valueOnAdd.contains("only PUT, APPEND and CHECK_EQUALS take one"), valueOnAdd);
+        assertTrue(valueOnAdd.contains("only PUT, APPEND, CHECK_EQUALS and UPDATE_ROW take one"), valueOnAdd);
         final String bounds = error(send(oneShotFrame(++txnIds, false, false,
             new Op(OpKind.ADD.value(), "kv", k, new byte[0], 1, 5, 4))));
         assertTrue(bounds.contains("least result 5 above its greatest 4"), bounds);
@@ -200,5 +200,54 @@ class OneShotRecordTest extends ServiceHarness
         {
             other.close();
         }
+    }
+
+    @Test
+    void shouldUpdateASqlRowAtItsLogPositionAndRefuseBadRowUpdates()
+    {
+        final io.stardust.catalog.SchemaChange create = new io.stardust.catalog.SchemaChange.CreateTable("rows",
+            List.of(new io.stardust.catalog.SchemaChange.ColumnSpec("k", io.stardust.catalog.ColumnType.BIGINT, false),
+                new io.stardust.catalog.SchemaChange.ColumnSpec("n", io.stardust.catalog.ColumnType.SMALLINT, false)),
+            List.of("k"), false);
+        ack(send(schema(create)));
+        final io.stardust.catalog.TableDef table = service.catalog.table("rows");
+        final byte[] key = io.stardust.catalog.Keys.primaryKey(table, new Object[] {1L, (short)0});
+        final byte[] row = io.stardust.catalog.RowCodec.encode(table, new Object[] {1L, (short)5});
+        assertTrue(commit((w) -> w.put("rows", key, row)));
+        final int n = table.column("n").id();
+        final byte[] add = io.stardust.catalog.RowUpdate.encode(List.of(new io.stardust.catalog.RowUpdate.Assignment(
+            n, io.stardust.catalog.RowUpdate.Kind.ADD, 3)));
+
+        final Answer updated = run(++txnIds, new Op(OpKind.UPDATE_ROW.value(), "rows", key, add, 0, Long.MIN_VALUE,
+            Long.MAX_VALUE));
+        assertTrue(updated.committed());
+        assertEquals((short)8, io.stardust.catalog.RowCodec.decode(table, updated.values().get(0))[1]);
+        final byte[] absentKey = io.stardust.catalog.Keys.primaryKey(table, new Object[] {2L, (short)0});
+        final Answer absent = run(++txnIds, new Op(OpKind.UPDATE_ROW.value(), "rows", absentKey, add, 0,
+            Long.MIN_VALUE, Long.MAX_VALUE));
+        assertTrue(absent.committed());
+        assertEquals(null, absent.values().get(0), "an absent row stays absent");
+        assertEquals(null, storage.latestEncoded(1, absentKey));
+        final byte[] tooMuch = io.stardust.catalog.RowUpdate.encode(List.of(new io.stardust.catalog.RowUpdate
+            .Assignment(n, io.stardust.catalog.RowUpdate.Kind.ADD, 40_000)));
+        assertFalse(run(++txnIds, new Op(OpKind.UPDATE_ROW.value(), "rows", key, tooMuch, 0, Long.MIN_VALUE,
+            Long.MAX_VALUE)).committed(), "past SMALLINT's range: the condition fails");
+
+        final String onKv = error(send(oneShotFrame(++txnIds, false, false, new Op(OpKind.UPDATE_ROW.value(), "kv",
+            key, add, 0, Long.MIN_VALUE, Long.MAX_VALUE))));
+        assertTrue(onKv.contains("(UPDATE_ROW) names kv, which is a key-value table"), onKv);
+        final byte[] keyColumn = io.stardust.catalog.RowUpdate.encode(List.of(new io.stardust.catalog.RowUpdate
+            .Assignment(table.column("k").id(), io.stardust.catalog.RowUpdate.Kind.SET, 1)));
+        final String onKey = error(send(oneShotFrame(++txnIds, false, false, new Op(OpKind.UPDATE_ROW.value(),
+            "rows", key, keyColumn, 0, Long.MIN_VALUE, Long.MAX_VALUE))));
+        assertTrue(onKey.startsWith("INVALID_ARGUMENT") && onKey.contains("in the primary key of rows"), onKey);
+        final String malformed = error(send(oneShotFrame(++txnIds, false, false, new Op(OpKind.UPDATE_ROW.value(),
+            "rows", key, new byte[] {1, 1, 0}, 0, Long.MIN_VALUE, Long.MAX_VALUE))));
+        assertTrue(malformed.startsWith("MALFORMED_MESSAGE: op 0 (UPDATE_ROW)"), malformed);
+        final String sqlPut = error(send(oneShotFrame(++txnIds, false, false, new Op(OpKind.PUT.value(), "rows",
+            key, row, 0, Long.MIN_VALUE, Long.MAX_VALUE))));
+        assertTrue(sqlPut.contains("which is a SQL table; one-shot ops work on key-value tables"), sqlPut);
+        assertEquals((short)8, io.stardust.catalog.RowCodec.decode(table, storage.latest(1, key).value())[1],
+            "nothing of the refused records applied");
     }
 }

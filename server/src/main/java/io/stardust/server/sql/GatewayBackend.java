@@ -120,6 +120,38 @@ final class GatewayBackend implements SqlBackend
         }
     }
 
+    @Override
+    public RowUpdated updateRow(final long catalogVersion, final String relation, final byte[] key,
+        final byte[] assignments)
+    {
+        final io.stardust.client.OneShotResult r;
+        try
+        {
+            r = client.get().oneShot().catalogVersion(catalogVersion).updateRow(relation, key, assignments).commit()
+                .get(COMMIT_TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw commitError(ex.getCause());
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new SqlError(SqlError.CONNECTION_FAILURE, "the update got no answer in " + COMMIT_TIMEOUT_S +
+                " s; its outcome is unknown");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new SqlError(SqlError.CONNECTION_FAILURE, "interrupted while updating; the outcome is unknown");
+        }
+        if (!r.committed())
+        {
+            throw new SqlError(SqlError.NUMERIC_OUT_OF_RANGE, "value out of range: the update of " + relation +
+                " leaves a column outside its type's range, at its log position; nothing was changed");
+        }
+        return new RowUpdated(r.values().get(0) == null ? 0 : 1, r.epoch());
+    }
+
     private static SqlError commitError(final Throwable cause)
     {
         if (cause instanceof ConflictException c)
