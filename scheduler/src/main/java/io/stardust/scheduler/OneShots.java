@@ -54,8 +54,13 @@ final class OneShots
      * @return per transaction, a one-shot's effect (null for validated transactions).
      */
     static OneShotEffect[] run(final Storage storage, final Procedures procedures, final RowOps rowOps,
-        final TxnRecord[] records, final Outcome[] outcomes, final int workers, final Consumer<IntConsumer> parallel)
+        final TxnRecord[] records, final Outcome[] outcomes, final int workers, final Consumer<IntConsumer> parallel,
+        final OneShotExecution mode)
     {
+        if (mode == OneShotExecution.ORDERED_LOCKS)
+        {
+            return OrderedLocks.run(storage, procedures, rowOps, records, outcomes, workers, parallel);
+        }
         final int n = records.length;
         // Union-find over one-shot indices, joined through the keys they name.
         final int[] parent = new int[n];
@@ -169,8 +174,7 @@ final class OneShots
                     continue;
                 }
                 a++;
-                final OneShotEffect effect = records[next].call() != null ?
-                    runCall(storage, procedures, records[next]) : runOne(storage, rowOps, records[next]);
+                final OneShotEffect effect = runOneShot(procedures, rowOps, records[next], (key) -> before(storage, key));
                 effects[next] = effect;
                 if (effect.committed())
                 {
@@ -180,164 +184,188 @@ final class OneShots
                         state.put(new KeyBytes(w.tableId(), w.key()), w.delete() ? ABSENT : w.value());
                     }
                 }
-                else if (effect.failedOp() >= 0)
-                {
-                    final TxnRecord.Op failed = records[next].ops()[effect.failedOp()];
-                    outcomes[next] = new Outcome(AbortReason.CONDITION_FAILED, failed.tableId(), failed.key());
-                }
                 else
                 {
-                    outcomes[next] = new Outcome(effect.reason(), -1, null);
+                    outcomes[next] = aborted(records[next], effect);
                 }
             }
         }
 
-        private byte[] current(final Storage storage, final KeyBytes key, final Map<KeyBytes, byte[]> overlay)
+        /** @return the key's value before the next one-shot of the group: the group's view, else storage's. */
+        private byte[] before(final Storage storage, final KeyBytes key)
         {
-            if (overlay.containsKey(key))
-            {
-                return overlay.get(key);
-            }
             if (state.containsKey(key))
             {
                 return state.get(key);
             }
-            final Row row = storage.latest(key.tableId(), key.key());
-            final byte[] value = row.isLive() ? row.value() : ABSENT;
+            final byte[] value = atStart(storage, key);
             state.put(key, value);
             return value;
         }
+    }
 
-        private OneShotEffect runCall(final Storage storage, final Procedures procedures, final TxnRecord txn)
-        {
-            final TxnRecord.Call call = txn.call();
-            final Procedures.Loaded procedure = procedures == null ? null :
-                procedures.find(call.procedure(), call.version());
-            if (procedure == null)
-            {
-                // The sequencer checked the call against the same registrations: not reachable unless they differ.
-                throw new IllegalStateException("procedure " + call.procedure() + " version " + call.version() +
-                    " is not loaded on this replica, though the log registered it");
-            }
-            final TxnRecord.Op[] keys = txn.ops();
-            final KeyBytes[] ids = new KeyBytes[keys.length];
-            for (int i = 0; i < keys.length; i++)
-            {
-                ids[i] = new KeyBytes(keys[i].tableId(), keys[i].key());
-            }
-            final Map<KeyBytes, byte[]> none = Map.of();
-            final ProcedureCall.Result result = ProcedureCall.run(procedure, txn,
-                (i) -> current(storage, ids[i], none));
-            if (!result.effect().committed())
-            {
-                return result.effect();
-            }
-            final List<TxnRecord.Write> writes = new ArrayList<>();
-            for (int i = 0; i < keys.length; i++)
-            {
-                if (result.written()[i])
-                {
-                    final byte[] v = result.effect().results()[i];
-                    writes.add(new TxnRecord.Write(keys[i].tableId(), keys[i].key(), v == ABSENT,
-                        v == ABSENT ? new byte[0] : v));
-                }
-            }
-            return new OneShotEffect(-1, result.effect().results(), writes.toArray(new TxnRecord.Write[0]));
-        }
+    /** @return the key's value at the start of the epoch, or {@link #ABSENT}. */
+    static byte[] atStart(final Storage storage, final KeyBytes key)
+    {
+        final Row row = storage.latest(key.tableId(), key.key());
+        return row.isLive() ? row.value() : ABSENT;
+    }
 
-        private OneShotEffect runOne(final Storage storage, final RowOps rowOps, final TxnRecord txn)
+    /** @return an aborted one-shot's outcome: the failed op's key, or the procedure's reason. */
+    static Outcome aborted(final TxnRecord txn, final OneShotEffect effect)
+    {
+        if (effect.failedOp() >= 0)
         {
-            final TxnRecord.Op[] ops = txn.ops();
-            final byte[][] results = new byte[ops.length][];
-            // Keys written, in the order first written, with their values so far (ABSENT for a delete).
-            final Map<KeyBytes, byte[]> overlay = new LinkedHashMap<>();
-            for (int k = 0; k < ops.length; k++)
-            {
-                final TxnRecord.Op op = ops[k];
-                final KeyBytes key = new KeyBytes(op.tableId(), op.key());
-                final byte[] now = current(storage, key, overlay);
-                final boolean holds;
-                switch (op.kind())
-                {
-                    case GET ->
-                    {
-                        results[k] = now;
-                        holds = true;
-                    }
-                    case PUT ->
-                    {
-                        overlay.put(key, op.value());
-                        results[k] = op.value();
-                        holds = true;
-                    }
-                    case DELETE ->
-                    {
-                        overlay.put(key, ABSENT);
-                        results[k] = ABSENT;
-                        holds = true;
-                    }
-                    case ADD ->
-                    {
-                        final byte[] sum = add(now, op);
-                        holds = sum != null;
-                        if (holds)
-                        {
-                            overlay.put(key, sum);
-                            results[k] = sum;
-                        }
-                    }
-                    case APPEND ->
-                    {
-                        final byte[] longer = append(key.key(), now, op.value());
-                        holds = longer != null;
-                        if (holds)
-                        {
-                            overlay.put(key, longer);
-                            results[k] = longer;
-                        }
-                    }
-                    case UPDATE_ROW ->
-                    {
-                        final byte[] updated = now == ABSENT ? ABSENT : rowOps.update(op.tableId(), now, op.value());
-                        holds = now == ABSENT || updated != null;
-                        if (updated != null)
-                        {
-                            overlay.put(key, updated);
-                        }
-                        results[k] = updated;
-                    }
-                    case CHECK_EQUALS ->
-                    {
-                        holds = now != ABSENT && Arrays.equals(now, op.value());
-                        results[k] = now;
-                    }
-                    case CHECK_ABSENT ->
-                    {
-                        holds = now == ABSENT;
-                        results[k] = now;
-                    }
-                    case CHECK_PRESENT ->
-                    {
-                        holds = now != ABSENT;
-                        results[k] = now;
-                    }
-                    default -> throw new IllegalStateException("unknown op kind " + op.kind());
-                }
-                if (!holds)
-                {
-                    return OneShotEffect.withoutWrites(k, null);
-                }
-            }
-            final TxnRecord.Write[] writes = new TxnRecord.Write[overlay.size()];
-            int w = 0;
-            for (final Map.Entry<KeyBytes, byte[]> e : overlay.entrySet())
-            {
-                final boolean delete = e.getValue() == ABSENT;
-                writes[w++] = new TxnRecord.Write(e.getKey().tableId(), e.getKey().key(), delete,
-                    delete ? new byte[0] : e.getValue());
-            }
-            return new OneShotEffect(-1, results, writes);
+            final TxnRecord.Op failed = txn.ops()[effect.failedOp()];
+            return new Outcome(AbortReason.CONDITION_FAILED, failed.tableId(), failed.key());
         }
+        return new Outcome(effect.reason(), -1, null);
+    }
+
+    /** A key's value before the one-shot that asks: the state every earlier transaction of the epoch left. */
+    interface Before
+    {
+        byte[] read(KeyBytes key);
+    }
+
+    /**
+     * Run one one-shot against the state before it.
+     *
+     * @return its effect.
+     */
+    static OneShotEffect runOneShot(final Procedures procedures, final RowOps rowOps, final TxnRecord txn,
+        final Before before)
+    {
+        return txn.call() != null ? runCall(procedures, txn, before) : runOps(rowOps, txn, before);
+    }
+
+    private static OneShotEffect runCall(final Procedures procedures, final TxnRecord txn, final Before before)
+    {
+        final TxnRecord.Call call = txn.call();
+        final Procedures.Loaded procedure = procedures == null ? null :
+            procedures.find(call.procedure(), call.version());
+        if (procedure == null)
+        {
+            // The sequencer checked the call against the same registrations: not reachable unless they differ.
+            throw new IllegalStateException("procedure " + call.procedure() + " version " + call.version() +
+                " is not loaded on this replica, though the log registered it");
+        }
+        final TxnRecord.Op[] keys = txn.ops();
+        final KeyBytes[] ids = new KeyBytes[keys.length];
+        for (int i = 0; i < keys.length; i++)
+        {
+            ids[i] = new KeyBytes(keys[i].tableId(), keys[i].key());
+        }
+        final ProcedureCall.Result result = ProcedureCall.run(procedure, txn, (i) -> before.read(ids[i]));
+        if (!result.effect().committed())
+        {
+            return result.effect();
+        }
+        final List<TxnRecord.Write> writes = new ArrayList<>();
+        for (int i = 0; i < keys.length; i++)
+        {
+            if (result.written()[i])
+            {
+                final byte[] v = result.effect().results()[i];
+                writes.add(new TxnRecord.Write(keys[i].tableId(), keys[i].key(), v == ABSENT,
+                    v == ABSENT ? new byte[0] : v));
+            }
+        }
+        return new OneShotEffect(-1, result.effect().results(), writes.toArray(new TxnRecord.Write[0]));
+    }
+
+    private static OneShotEffect runOps(final RowOps rowOps, final TxnRecord txn, final Before before)
+    {
+        final TxnRecord.Op[] ops = txn.ops();
+        final byte[][] results = new byte[ops.length][];
+        // Keys written, in the order first written, with their values so far (ABSENT for a delete).
+        final Map<KeyBytes, byte[]> overlay = new LinkedHashMap<>();
+        for (int k = 0; k < ops.length; k++)
+        {
+            final TxnRecord.Op op = ops[k];
+            final KeyBytes key = new KeyBytes(op.tableId(), op.key());
+            final byte[] now = overlay.containsKey(key) ? overlay.get(key) : before.read(key);
+            final boolean holds;
+            switch (op.kind())
+            {
+                case GET ->
+                {
+                    results[k] = now;
+                    holds = true;
+                }
+                case PUT ->
+                {
+                    overlay.put(key, op.value());
+                    results[k] = op.value();
+                    holds = true;
+                }
+                case DELETE ->
+                {
+                    overlay.put(key, ABSENT);
+                    results[k] = ABSENT;
+                    holds = true;
+                }
+                case ADD ->
+                {
+                    final byte[] sum = add(now, op);
+                    holds = sum != null;
+                    if (holds)
+                    {
+                        overlay.put(key, sum);
+                        results[k] = sum;
+                    }
+                }
+                case APPEND ->
+                {
+                    final byte[] longer = append(key.key(), now, op.value());
+                    holds = longer != null;
+                    if (holds)
+                    {
+                        overlay.put(key, longer);
+                        results[k] = longer;
+                    }
+                }
+                case UPDATE_ROW ->
+                {
+                    final byte[] updated = now == ABSENT ? ABSENT : rowOps.update(op.tableId(), now, op.value());
+                    holds = now == ABSENT || updated != null;
+                    if (updated != null)
+                    {
+                        overlay.put(key, updated);
+                    }
+                    results[k] = updated;
+                }
+                case CHECK_EQUALS ->
+                {
+                    holds = now != ABSENT && Arrays.equals(now, op.value());
+                    results[k] = now;
+                }
+                case CHECK_ABSENT ->
+                {
+                    holds = now == ABSENT;
+                    results[k] = now;
+                }
+                case CHECK_PRESENT ->
+                {
+                    holds = now != ABSENT;
+                    results[k] = now;
+                }
+                default -> throw new IllegalStateException("unknown op kind " + op.kind());
+            }
+            if (!holds)
+            {
+                return OneShotEffect.withoutWrites(k, null);
+            }
+        }
+        final TxnRecord.Write[] writes = new TxnRecord.Write[overlay.size()];
+        int w = 0;
+        for (final Map.Entry<KeyBytes, byte[]> e : overlay.entrySet())
+        {
+            final boolean delete = e.getValue() == ABSENT;
+            writes[w++] = new TxnRecord.Write(e.getKey().tableId(), e.getKey().key(), delete,
+                delete ? new byte[0] : e.getValue());
+        }
+        return new OneShotEffect(-1, results, writes);
     }
 
     /** @return {@code now} followed by {@code more}, or null when storage could not hold the row. */

@@ -58,6 +58,7 @@ public final class Scheduler implements AutoCloseable
     private volatile long lastEpoch;
     private volatile Procedures procedures = new Procedures(Scheduler.class.getClassLoader());
     private volatile RowOps rowOps = RowOps.NONE;
+    private volatile OneShotExecution oneShotExecution = OneShotExecution.GROUPS;
 
     /**
      * @param storage the replica's storage.
@@ -106,6 +107,16 @@ public final class Scheduler implements AutoCloseable
     public Scheduler rowOps(final RowOps rowOps)
     {
         this.rowOps = rowOps;
+        return this;
+    }
+
+    /**
+     * @param mode how one-shots run: a local knob that changes speed, never outcomes.
+     * @return this.
+     */
+    public Scheduler oneShotExecution(final OneShotExecution mode)
+    {
+        this.oneShotExecution = mode;
         return this;
     }
 
@@ -220,7 +231,8 @@ public final class Scheduler implements AutoCloseable
 
         // Phase 2b: one-shots run at their positions, after the validated decisions they may depend on.
         final OneShotEffect[] effects = OneShots.any(records) ?
-            OneShots.run(storage, procedures, rowOps, records, outcomes, workers, this::parallel) : null;
+            OneShots.run(storage, procedures, rowOps, records, outcomes, workers, this::parallel,
+                oneShotExecution) : null;
         final TxnRecord.Write[][] writesOf = new TxnRecord.Write[n][];
         for (int i = 0; i < n; i++)
         {

@@ -201,9 +201,11 @@ class OneShotTest
             epochs.add(txns);
         }
         String first = null;
+        for (final OneShotExecution mode : OneShotExecution.values())
         for (final int workers : new int[] {1, 2, 4})
         {
-            try (Storage s = SchedulerTest.newStorage(new File(dir, "w" + workers)); Scheduler sch = new Scheduler(s, workers))
+            try (Storage s = SchedulerTest.newStorage(new File(dir, "w" + workers + mode));
+                Scheduler sch = new Scheduler(s, workers).oneShotExecution(mode))
             {
                 final StringBuilder trace = new StringBuilder();
                 for (int e = 0; e < epochs.size(); e++)
@@ -231,7 +233,8 @@ class OneShotTest
                 }
                 else
                 {
-                    assertEquals(first, trace.toString(), "outcomes, results and digests with " + workers + " workers");
+                    assertEquals(first, trace.toString(), "outcomes, results and digests with " + workers + " workers, " +
+                        mode);
                 }
             }
         }

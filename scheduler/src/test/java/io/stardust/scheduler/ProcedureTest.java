@@ -200,10 +200,11 @@ class ProcedureTest
             epochs.add(txns);
         }
         String first = null;
+        for (final OneShotExecution mode : OneShotExecution.values())
         for (final int workers : new int[] {1, 2, 4})
         {
-            try (Storage s = SchedulerTest.newStorage(new File(dir, "w" + workers));
-                Scheduler sch = new Scheduler(s, workers).procedures(registry()))
+            try (Storage s = SchedulerTest.newStorage(new File(dir, "w" + workers + mode));
+                Scheduler sch = new Scheduler(s, workers).procedures(registry()).oneShotExecution(mode))
             {
                 final StringBuilder trace = new StringBuilder();
                 for (int e = 0; e < epochs.size(); e++)
@@ -237,7 +238,7 @@ class ProcedureTest
                 else
                 {
                     assertEquals(first, trace.toString(), "outcomes, messages and digests with " + workers +
-                        " workers");
+                        " workers, " + mode);
                 }
             }
         }
