@@ -52,7 +52,7 @@ public final class Conformance
         /** @return the quick subset that runs in {@code make test}. */
         public static Settings quick(final long seed)
         {
-            return new Settings(seed, true, 1, 18, 10, 20_000, 4_000, 12);
+            return new Settings(seed, true, 1, 14, 8, 16_000, 4_000, 10);
         }
     }
 

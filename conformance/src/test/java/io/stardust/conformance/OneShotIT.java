@@ -45,6 +45,7 @@ class OneShotIT
 {
     private static final int CLIENTS = 64;
     private static final int INCREMENTS_EACH = 25;
+    private static final int TRANSFERS_EACH = 10;
 
     @Test
     void shouldApplyEveryAcknowledgedHotKeyIncrementOnceWithoutAnAbort() throws Exception
@@ -187,7 +188,7 @@ class OneShotIT
             loops.add(CompletableFuture.runAsync(() ->
             {
                 final java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-                for (int i = 0; i < 20; i++)
+                for (int i = 0; i < TRANSFERS_EACH; i++)
                 {
                     final int from = random.nextInt(accounts);
                     final int to = (from + 1 + random.nextInt(accounts - 1)) % accounts;
@@ -220,7 +221,7 @@ class OneShotIT
             total += balances.counter(i);
         }
         assertEquals(100L * accounts, total, "the transfers kept the total");
-        assertEquals(20L * clients.size(), moved.get() + shortfalls.get());
+        assertEquals((long)TRANSFERS_EACH * clients.size(), moved.get() + shortfalls.get());
         assertTrue(moved.get() > 0, "some transfers moved money");
 
         // A throwing call and one that runs past its budget abort only themselves; the next call runs.

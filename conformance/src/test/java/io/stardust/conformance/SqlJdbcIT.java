@@ -222,7 +222,7 @@ class SqlJdbcIT
             final int leader = cluster.leaderOf(admin);
             final io.stardust.client.MemberStatus before = admin.status(leader).get(10, TimeUnit.SECONDS);
             final int writers = 8;
-            final int each = 25;
+            final int each = 15;
             final List<java.util.concurrent.CompletableFuture<Void>> loops = new ArrayList<>();
             for (int w = 0; w < writers; w++)
             {
