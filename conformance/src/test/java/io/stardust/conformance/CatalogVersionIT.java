@@ -86,7 +86,20 @@ class CatalogVersionIT
             cluster.startAll(true);
             try (StardustClient client = cluster.connect((config) -> config))
             {
-                client.changeSchema(ACCOUNTS).get(60, TimeUnit.SECONDS);
+                final long created = client.changeSchema(ACCOUNTS).get(60, TimeUnit.SECONDS).catalogVersion();
+                // Member 0 may still be applying the change (it would answer BEHIND): ask once it has it.
+                io.stardust.test.Await.until("member 0 applied catalog version " + created, Duration.ofSeconds(30),
+                    () ->
+                    {
+                        try
+                        {
+                            return client.status(0).get(10, TimeUnit.SECONDS).catalogVersion() >= created;
+                        }
+                        catch (final Exception ex)
+                        {
+                            return false;
+                        }
+                    });
                 final TableDef accounts = client.catalog(0).get(30, TimeUnit.SECONDS).definition().table("accounts");
                 for (long id = 1; id <= 300; id++)
                 {

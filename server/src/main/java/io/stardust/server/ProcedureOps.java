@@ -49,8 +49,8 @@ final class ProcedureOps
             final byte[] bytes = Procedures.classBytes(loader, className);
             if (bytes == null)
             {
-                System.err.println("class " + className + " is not in " + (jar == null ? "the class path" : jar));
-                return 2;
+                throw new IllegalArgumentException("class " + className + " is not in " +
+                    (jar == null ? "the class path" : jar) + "; nothing was registered");
             }
             final Procedures.Loaded loaded;
             try
@@ -59,8 +59,7 @@ final class ProcedureOps
             }
             catch (final Procedures.Refused ex)
             {
-                System.err.println(ex.getMessage());
-                return 2;
+                throw new IllegalArgumentException(ex.getMessage() + "; nothing was registered", ex);
             }
             final String sha256 = Procedures.sha256(bytes);
             System.out.println(className + ": sha256 " + sha256 + ", parameters " + loaded.signature());
