@@ -164,6 +164,8 @@ public final class StardustClient implements AutoCloseable
     private final CommitResultsDecoder commitResultsDecoder = new CommitResultsDecoder();
     private final io.stardust.protocol.codecs.OneShotResultDecoder oneShotDecoder =
         new io.stardust.protocol.codecs.OneShotResultDecoder();
+    private final io.stardust.protocol.codecs.OneShotResultsDecoder oneShotResultsDecoder =
+        new io.stardust.protocol.codecs.OneShotResultsDecoder();
     private final ControlAckDecoder controlAckDecoder = new ControlAckDecoder();
     /** Conductor thread: no commit is sent before this (System.nanoTime), after an OVER_BUDGET answer. */
     private long admissionPauseUntilNs = System.nanoTime();
@@ -1855,6 +1857,19 @@ public final class StardustClient implements AutoCloseable
             if (templateId == CommitResultsDecoder.TEMPLATE_ID)
             {
                 onCommitResults(buffer, offset);
+                return;
+            }
+            if (templateId == io.stardust.protocol.codecs.OneShotResultsDecoder.TEMPLATE_ID)
+            {
+                // Each entry is a whole OneShotResult: take it as if it had come alone.
+                oneShotResultsDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                for (final io.stardust.protocol.codecs.OneShotResultsDecoder.ResultsDecoder r :
+                    oneShotResultsDecoder.results())
+                {
+                    final org.agrona.concurrent.UnsafeBuffer one = new org.agrona.concurrent.UnsafeBuffer(0, 0);
+                    r.wrapReply(one);
+                    onMessage(clusterSessionId, timestamp, one, 0, one.capacity(), header);
+                }
                 return;
             }
             final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH,

@@ -16,6 +16,9 @@ import io.stardust.scheduler.Outcome;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Everything the service sends to clients: commit results (one at once, or gathered per session and epoch by a
  * {@link CommitResultBatcher}), control acks and errors. Only the leader's offers leave the member (Aeron mocks a
@@ -40,6 +43,9 @@ final class Replies
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(4096);
     private final CommitResultBatcher batcher = new CommitResultBatcher(this::sendToSession);
+    private final org.agrona.collections.Long2ObjectHashMap<OneShotBatch> oneShotBatches =
+        new org.agrona.collections.Long2ObjectHashMap<>();
+    private final List<OneShotBatch> spareOneShotBatches = new ArrayList<>();
     private Cluster cluster;
 
     /** A commit decided at once (a resend of a decided transaction, a schema-changed abort). */
@@ -56,6 +62,69 @@ final class Replies
     void flush()
     {
         batcher.flush();
+        if (!oneShotBatches.isEmpty())
+        {
+            for (final OneShotBatch batch : oneShotBatches.values())
+            {
+                if (batch.count > 0)
+                {
+                    sendToSession(batch.sessionId, batch.buffer, batch.finish());
+                }
+                spareOneShotBatches.add(batch);
+            }
+            oneShotBatches.clear();
+        }
+    }
+
+    /** One session's one-shot results of an epoch, each a whole {@code OneShotResult}, in one envelope. */
+    private static final class OneShotBatch
+    {
+        private static final int NUM_IN_GROUP_OFFSET = MessageHeaderEncoder.ENCODED_LENGTH +
+            io.stardust.protocol.codecs.OneShotResultsEncoder.BLOCK_LENGTH +
+            io.stardust.protocol.codecs.GroupSizeEncodingEncoder.numInGroupEncodingOffset();
+
+        private final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(4096);
+        private final io.stardust.protocol.codecs.OneShotResultsEncoder encoder =
+            new io.stardust.protocol.codecs.OneShotResultsEncoder();
+        private io.stardust.protocol.codecs.OneShotResultsEncoder.ResultsEncoder results;
+        private long sessionId;
+        private int count;
+
+        void start(final long sessionId)
+        {
+            this.sessionId = sessionId;
+            count = 0;
+            encoder.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+            // The count is fixed at the real number of entries when the message is finished.
+            results = encoder.resultsCount(CommitResultBatcher.MAX_RESULTS);
+        }
+
+        int finish()
+        {
+            buffer.putShort(NUM_IN_GROUP_OFFSET, (short)count, java.nio.ByteOrder.LITTLE_ENDIAN);
+            return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        }
+    }
+
+    /** Add an encoded OneShotResult to its session's envelope; send the envelope once it is full. */
+    private void batchOneShot(final long sessionId, final int length)
+    {
+        OneShotBatch batch = oneShotBatches.get(sessionId);
+        if (batch == null)
+        {
+            batch = spareOneShotBatches.isEmpty() ? new OneShotBatch() :
+                spareOneShotBatches.remove(spareOneShotBatches.size() - 1);
+            batch.start(sessionId);
+            oneShotBatches.put(sessionId, batch);
+        }
+        batch.results.next().putReply(sendBuffer, 0, length);
+        batch.count++;
+        if (batch.count == CommitResultBatcher.MAX_RESULTS ||
+            batch.encoder.encodedLength() >= CommitResultBatcher.MAX_MESSAGE_BYTES)
+        {
+            sendToSession(sessionId, batch.buffer, batch.finish());
+            batch.start(sessionId);
+        }
     }
 
     /**
@@ -100,7 +169,8 @@ final class Replies
         final Outcome outcome,
         final OneShotEffect effect,
         final boolean resultsKnown,
-        final java.util.function.IntFunction<String> conflictTableName)
+        final java.util.function.IntFunction<String> conflictTableName,
+        final boolean batch)
     {
         final ClientSession session = cluster.getClientSession(sessionId);
         if (session == null)
@@ -133,7 +203,15 @@ final class Replies
         final byte[] key = outcome.committed() || outcome.conflictKey() == null ? EMPTY : outcome.conflictKey();
         oneShotEncoder.putConflictKey(key, 0, key.length);
         oneShotEncoder.message(outcome.committed() ? "" : effect.message());
-        offer(session, sendBuffer, MessageHeaderEncoder.ENCODED_LENGTH + oneShotEncoder.encodedLength());
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + oneShotEncoder.encodedLength();
+        if (batch)
+        {
+            batchOneShot(sessionId, length);
+        }
+        else
+        {
+            offer(session, sendBuffer, length);
+        }
     }
 
     private static final byte[] EMPTY = new byte[0];

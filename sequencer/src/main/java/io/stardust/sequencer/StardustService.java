@@ -80,6 +80,10 @@ public final class StardustService implements ClusteredService, ReplicaView
     /** True once this replica offered the cluster's first settings (every replica does, at the same log event). */
     boolean settingsOffered;
     volatile Catalog catalog = Catalog.EMPTY;
+    /** Offset of the schema version in a message header. */
+    private static final int SCHEMA_VERSION_OFFSET = 6;
+    /** Sessions whose requests speak protocol version 8 or later (egress only, not replicated state). */
+    private final org.agrona.collections.LongHashSet batchedOneShotSessions = new org.agrona.collections.LongHashSet();
     long nextEpoch = 1;
     final OpenEpoch open = new OpenEpoch();
     volatile long committed;
@@ -242,6 +246,7 @@ public final class StardustService implements ClusteredService, ReplicaView
     @Override
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        batchedOneShotSessions.remove(session.id());
     }
 
     @Override
@@ -254,6 +259,12 @@ public final class StardustService implements ClusteredService, ReplicaView
         final Header header)
     {
         activityHook.run();
+        if (session != null && length >= io.stardust.protocol.codecs.MessageHeaderDecoder.ENCODED_LENGTH &&
+            buffer.getShort(offset + SCHEMA_VERSION_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN) >= 8)
+        {
+            // A client that speaks version 8 takes its one-shot results gathered per epoch (OneShotResults).
+            batchedOneShotSessions.add(session.id());
+        }
         if (failure != null)
         {
             return;
@@ -603,7 +614,7 @@ public final class StardustService implements ClusteredService, ReplicaView
                 {
                     replies.oneShotResult(sessionId, commit.correlationId(), txn.txnId(), earlier.epoch(),
                         earlier.index(), earlier.outcome(), earlier.effect(),
-                        !earlier.outcome().committed() || earlier.effect().results() != null, this::tableName);
+                        !earlier.outcome().committed() || earlier.effect().results() != null, this::tableName, false);
                 }
                 else
                 {
@@ -776,7 +787,7 @@ public final class StardustService implements ClusteredService, ReplicaView
         if (effect != null)
         {
             replies.oneShotResult(sessionId, correlationId, txnId, epoch, index, outcome, effect, true,
-                this::tableName);
+                this::tableName, batchedOneShotSessions.contains(sessionId));
         }
         else
         {

@@ -86,7 +86,7 @@ class OneShotRecordTest extends ServiceHarness
 
     private static Answer answer(final List<byte[]> replies)
     {
-        for (final byte[] reply : replies)
+        for (final byte[] reply : unbatched(replies))
         {
             final UnsafeBuffer buffer = new UnsafeBuffer(reply);
             final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
@@ -249,5 +249,37 @@ class OneShotRecordTest extends ServiceHarness
         assertTrue(sqlPut.contains("which is a SQL table; one-shot ops work on key-value tables"), sqlPut);
         assertEquals((short)8, io.stardust.catalog.RowCodec.decode(table, storage.latest(1, key).value())[1],
             "nothing of the refused records applied");
+    }
+
+    @Test
+    void shouldGatherAnEpochsOneShotResultsForClientsOfVersion8AndSendThemAloneToOlderOnes()
+    {
+        // This session speaks version 8 (the frames' header): one envelope for the epoch's two one-shots.
+        client.received.clear();
+        send(oneShotFrame(++txnIds, false, false, Op.add("b1", 1)));
+        send(oneShotFrame(++txnIds, false, false, Op.add("b2", 1)));
+        service.onTimerEvent(service.storage().appliedEpoch() + 1, cluster.time);
+        assertEquals(1, client.received.size(), "one message");
+        assertEquals(io.stardust.protocol.codecs.OneShotResultsDecoder.TEMPLATE_ID,
+            new MessageHeaderDecoder().wrap(new UnsafeBuffer(client.received.get(0)), 0).templateId());
+        assertEquals(2, unbatched(client.received).size(), "holding both results");
+
+        // A session whose requests speak version 7 gets each result alone, as it always did.
+        final FakeCluster.Session old = cluster.session(9);
+        for (final String key : List.of("o1", "o2"))
+        {
+            final byte[] frame = oneShotFrame(++txnIds, false, false, Op.add(key, 1));
+            frame[6] = 7;
+            frame[7] = 0;
+            service.onSessionMessage(old, cluster.time, new UnsafeBuffer(frame), 0, frame.length, null);
+        }
+        service.onTimerEvent(service.storage().appliedEpoch() + 1, cluster.time);
+        assertEquals(2, old.received.size(), "two messages");
+        for (final byte[] reply : old.received)
+        {
+            assertEquals(OneShotResultDecoder.TEMPLATE_ID, new MessageHeaderDecoder().wrap(new UnsafeBuffer(reply), 0)
+                .templateId());
+            assertTrue(answer(List.of(reply)).committed());
+        }
     }
 }

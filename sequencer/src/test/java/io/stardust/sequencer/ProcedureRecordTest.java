@@ -82,7 +82,7 @@ class ProcedureRecordTest extends ServiceHarness
     /** @return "COMMITTED" or "REASON: message" of the one-shot answer among the replies. */
     private static String answer(final List<byte[]> replies)
     {
-        for (final byte[] reply : replies)
+        for (final byte[] reply : unbatched(replies))
         {
             final UnsafeBuffer buffer = new UnsafeBuffer(reply);
             final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);

@@ -218,6 +218,31 @@ abstract class ServiceHarness
         return java.util.Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
+    /** @return the replies with every OneShotResults envelope replaced by the OneShotResults it holds. */
+    static List<byte[]> unbatched(final List<byte[]> replies)
+    {
+        final List<byte[]> out = new ArrayList<>();
+        for (final byte[] reply : replies)
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(reply);
+            final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+            if (header.templateId() != io.stardust.protocol.codecs.OneShotResultsDecoder.TEMPLATE_ID)
+            {
+                out.add(reply);
+                continue;
+            }
+            final io.stardust.protocol.codecs.OneShotResultsDecoder d =
+                new io.stardust.protocol.codecs.OneShotResultsDecoder().wrapAndApplyHeader(buffer, 0, header);
+            for (final io.stardust.protocol.codecs.OneShotResultsDecoder.ResultsDecoder r : d.results())
+            {
+                final byte[] one = new byte[r.replyLength()];
+                r.getReply(one, 0, one.length);
+                out.add(one);
+            }
+        }
+        return out;
+    }
+
     /** Send a frame from the client; @return what came back to it for this frame. */
     List<byte[]> send(final byte[] frame)
     {
