@@ -434,64 +434,24 @@ class RecordReader
         for (int i = 0; i < count; i++)
         {
             opsDecoder.next();
-            final short rawKind = opsDecoder.kindRaw();
-            final OpKind kind = knownKind(rawKind);
-            if (kind == null)
-            {
-                throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "op " + i + " has an unknown kind (" +
-                    rawKind + "); the kinds are " + java.util.Arrays.toString(java.util.Arrays.stream(
-                    OpKind.values()).filter((k) -> k != OpKind.NULL_VAL).toArray()));
-            }
+            final OpKind kind = OneShotChecks.kind(i, opsDecoder.kindRaw());
             final long delta = opsDecoder.delta();
             final long min = opsDecoder.min();
             final long max = opsDecoder.max();
-            if (kind == OpKind.ADD && min > max)
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (ADD) has its least result " +
-                    min + " above its greatest " + max);
-            }
+            OneShotChecks.checkBounds(i, kind, min, max);
             opsDecoder.wrapTable(nameView);
             final Catalog.Relation relation = table(catalog, schema);
             final int tableId = schema.resolve(relation);
-            final boolean sqlTable = relation != null && !relation.index() &&
-                !catalog.table(relation.table()).keyValue();
-            if (kind == OpKind.UPDATE_ROW && relation != null && !sqlTable)
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (UPDATE_ROW) names " +
-                    relation.name() + ", which is " + (relation.index() ? "an index" : "a key-value table") +
-                    "; it updates rows of SQL tables");
-            }
-            if (kind != OpKind.UPDATE_ROW && relation != null && (relation.index() || sqlTable))
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " names " + relation.name() +
-                    ", which is " + (relation.index() ? "an index" : "a SQL table") + "; one-shot ops work on " +
-                    "key-value tables");
-            }
+            OneShotChecks.checkTable(i, kind, relation, catalog);
             final byte[] key = key(opsDecoder.keyLength(), "op " + i, limits);
             opsDecoder.getKey(key, 0, key.length);
             final int valueLength = opsDecoder.valueLength();
-            final boolean takesValue = kind == OpKind.PUT || kind == OpKind.CHECK_EQUALS || kind == OpKind.APPEND ||
-                kind == OpKind.UPDATE_ROW;
-            if (kind == OpKind.KEY && (delta != 0 || min != Long.MIN_VALUE || max != Long.MAX_VALUE))
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (KEY) carries an amount or " +
-                    "bounds; a call's key takes none");
-            }
-            if (!takesValue && valueLength != 0)
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (" + kind + ") carries a value" +
-                    " of " + (valueLength & 0xFFFF_FFFFL) + " bytes; only PUT, APPEND, CHECK_EQUALS and UPDATE_ROW take one");
-            }
-            if (valueLength > limits.maxValueBytes() || valueLength < 0)
-            {
-                throw new RequestException(ErrorCode.TXN_TOO_LARGE, "op " + i + " value of " +
-                    (valueLength & 0xFFFF_FFFFL) + " bytes exceeds the limit of " + limits.maxValueBytes() + " bytes");
-            }
+            OneShotChecks.checkAmountAndValue(i, kind, delta, min, max, valueLength, limits.maxValueBytes());
             final byte[] value = bytes(valueLength, "op " + i + " value");
             opsDecoder.getValue(value, 0, value.length);
             if (kind == OpKind.UPDATE_ROW && relation != null)
             {
-                checkRowUpdate(i, catalog.table(relation.table()), value);
+                OneShotChecks.checkRowUpdate(i, catalog.table(relation.table()), value);
             }
             ops[i] = new TxnRecord.Op(TxnRecord.OpKind.valueOf(kind.name()), tableId, key, value, delta, min, max);
         }
@@ -508,7 +468,7 @@ class RecordReader
     {
         if (commit.limit() == view.capacity())
         {
-            checkNoKeys(ops);
+            OneShotChecks.checkNoKeys(ops);
             return null;
         }
         if (view.capacity() - commit.limit() < CommitRequestDecoder.CallDecoder.HEADER_SIZE)
@@ -520,7 +480,7 @@ class RecordReader
         checkGroupBlock(callDecoder.actingBlockLength(), CommitRequestDecoder.CallDecoder.sbeBlockLength(), "call");
         if (count == 0)
         {
-            checkNoKeys(ops);
+            OneShotChecks.checkNoKeys(ops);
             return null;
         }
         if (count > 1)
@@ -532,11 +492,7 @@ class RecordReader
         final int version = callDecoder.version();
         callDecoder.wrapProcedure(nameView);
         final int nameLength = nameView.capacity();
-        if (nameLength == 0 || nameLength > 64)
-        {
-            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "the call's procedure name is " + nameLength +
-                " bytes; names are 1 to 64 characters");
-        }
+        OneShotChecks.checkProcedureName(nameLength);
         final String name = nameView.getStringWithoutLengthUtf8(0, nameLength);
         final int argsLength = callDecoder.argsLength();
         if (argsLength < 0 || argsLength > MAX_CALL_ARGS_BYTES)
@@ -546,90 +502,7 @@ class RecordReader
         }
         final byte[] args = bytes(argsLength, "the call's arguments");
         callDecoder.getArgs(args, 0, args.length);
-        final io.stardust.scheduler.Procedures.Loaded procedure = procedures == null ? null :
-            procedures.find(name, version);
-        if (procedure == null)
-        {
-            final java.util.List<Integer> versions = procedures == null ? java.util.List.of() :
-                procedures.versions(name);
-            throw new RequestException(ErrorCode.INVALID_ARGUMENT, versions.isEmpty() ?
-                "unknown procedure '" + name + "': no version of it is registered" :
-                "procedure '" + name + "' has no version " + version + " registered (registered: " + versions + ")");
-        }
-        final java.util.List<Object> values;
-        try
-        {
-            values = io.stardust.procedure.ProcedureArgs.decode(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "the call's arguments are malformed: " +
-                ex.getMessage());
-        }
-        final io.stardust.procedure.ArgType[] parameters = procedure.parameters();
-        if (values.size() != parameters.length)
-        {
-            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "procedure '" + name + "' version " + version +
-                " takes " + parameters.length + " argument(s) " + procedure.signature() + "; the call passed " +
-                values.size());
-        }
-        for (int i = 0; i < parameters.length; i++)
-        {
-            final io.stardust.procedure.ArgType passed = io.stardust.procedure.ArgType.of(values.get(i));
-            if (passed != parameters[i])
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "procedure '" + name + "' version " +
-                    version + " takes " + procedure.signature() + "; argument " + i + " is a " + passed +
-                    ", not a " + parameters[i]);
-            }
-        }
-        final Set<KeyBytes> keys = new HashSet<>();
-        for (int i = 0; i < ops.length; i++)
-        {
-            if (ops[i].kind() != TxnRecord.OpKind.KEY)
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " is " + ops[i].kind() +
-                    "; a procedure call's ops are only the keys it may touch (KEY)");
-            }
-            if (!keys.add(new KeyBytes(ops[i].tableId(), ops[i].key())))
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "key " + i + " of the call names the " +
-                    "same key as an earlier one; name each key once");
-            }
-        }
-        return new TxnRecord.Call(name, version, args, values);
-    }
-
-    /** An UPDATE_ROW's assignments must be well formed and suit its table. */
-    private static void checkRowUpdate(final int i, final io.stardust.catalog.TableDef table, final byte[] value)
-    {
-        final java.util.List<io.stardust.catalog.RowUpdate.Assignment> assignments;
-        try
-        {
-            assignments = io.stardust.catalog.RowUpdate.decode(value);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new RequestException(ErrorCode.MALFORMED_MESSAGE, "op " + i + " (UPDATE_ROW): " + ex.getMessage());
-        }
-        final String problem = io.stardust.catalog.RowUpdate.problem(table, assignments);
-        if (problem != null)
-        {
-            throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " (UPDATE_ROW): " + problem);
-        }
-    }
-
-    /** Without a call, a record's ops may not be KEY. */
-    private static void checkNoKeys(final TxnRecord.Op[] ops)
-    {
-        for (int i = 0; i < ops.length; i++)
-        {
-            if (ops[i].kind() == TxnRecord.OpKind.KEY)
-            {
-                throw new RequestException(ErrorCode.INVALID_ARGUMENT, "op " + i + " is KEY, which names a key for" +
-                    " a procedure call, but the record calls no procedure");
-            }
-        }
+        return OneShotChecks.checkCall(procedures, name, version, args, ops);
     }
 
     /**
@@ -638,18 +511,6 @@ class RecordReader
     void procedures(final io.stardust.scheduler.Procedures procedures)
     {
         this.procedures = procedures;
-    }
-
-    private static OpKind knownKind(final short raw)
-    {
-        for (final OpKind k : OpKind.values())
-        {
-            if (k != OpKind.NULL_VAL && k.value() == raw)
-            {
-                return k;
-            }
-        }
-        return null;
     }
 
     /** A range's start must not sort after its end (an empty end has no bound). */
